@@ -1,0 +1,100 @@
+//! The input of `stopping_times`: a C-contiguous `uint64` array is borrowed as it is, any
+//! other integer array or sequence of integers is converted (and validated) into a `Vec`.
+
+use numpy::{
+    PyArray1, PyArrayDescrMethods, PyArrayMethods, PyReadonlyArray1, PyUntypedArray,
+    PyUntypedArrayMethods,
+};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyBytes, PyString};
+
+use crate::error::{Param, bad_dtype, below_minimum, not_array_like, to_u64};
+
+/// Values ready for the core: borrowed from a numpy array without copying, or converted.
+pub(crate) enum Values<'py> {
+    Borrowed(PyReadonlyArray1<'py, u64>),
+    Owned(Vec<u64>),
+}
+
+impl Values<'_> {
+    pub(crate) fn as_slice(&self) -> &[u64] {
+        match self {
+            // `borrow` only builds `Borrowed` after `as_slice` succeeded on it.
+            Self::Borrowed(array) => array.as_slice().unwrap_or(&[]),
+            Self::Owned(v) => v,
+        }
+    }
+}
+
+/// Validate and borrow or convert `values` (see the module docs and the contract, §2).
+pub(crate) fn borrow<'py>(values: &Bound<'py, PyAny>) -> PyResult<Values<'py>> {
+    if let Ok(array) = values.cast::<PyUntypedArray>() {
+        if array.ndim() != 1 {
+            return Err(PyValueError::new_err(format!(
+                "values must be a 1-D array, got {} dimensions (shape {:?})",
+                array.ndim(),
+                array.shape()
+            )));
+        }
+        return match array.dtype().kind() {
+            b'u' => unsigned(values),
+            b'i' => signed(values),
+            b'O' => from_iterable(values),
+            _ => Err(bad_dtype(array.dtype().as_any())),
+        };
+    }
+    if values.is_instance_of::<PyString>()
+        || values.is_instance_of::<PyBytes>()
+        || values.is_instance_of::<PyByteArray>()
+    {
+        return Err(not_array_like(values));
+    }
+    from_iterable(values)
+}
+
+/// Any unsigned array: borrowed when it is native-order, aligned and contiguous `uint64`,
+/// otherwise copied into one by numpy. Zeros are left for the core to report.
+fn unsigned<'py>(values: &Bound<'py, PyAny>) -> PyResult<Values<'py>> {
+    if let Ok(array) = values.cast::<PyArray1<u64>>() {
+        // `try_readonly` fails only if another Rust extension holds a mutable borrow.
+        if let Ok(readonly) = array.try_readonly() {
+            if readonly.as_slice().is_ok() {
+                return Ok(Values::Borrowed(readonly));
+            }
+        }
+    }
+    // `astype` always returns a fresh, aligned, C-contiguous array in native byte order.
+    let copy = values.call_method1("astype", ("uint64",))?.cast_into::<PyArray1<u64>>()?;
+    Ok(Values::Borrowed(copy.readonly()))
+}
+
+/// Any signed array: negative values and zeros are rejected with their index.
+fn signed<'py>(values: &Bound<'py, PyAny>) -> PyResult<Values<'py>> {
+    let wide = values.call_method1("astype", ("int64",))?.cast_into::<PyArray1<i64>>()?;
+    let readonly = wide.readonly();
+    let slice = readonly.as_slice().map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let mut out = Vec::with_capacity(slice.len());
+    for (i, &v) in slice.iter().enumerate() {
+        match u64::try_from(v) {
+            Ok(u) if u >= 1 => out.push(u),
+            _ => return Err(below_minimum(Param::Element(i), v)),
+        }
+    }
+    Ok(Values::Owned(out))
+}
+
+/// Lists, tuples, object arrays and other iterables: every element goes through the same
+/// checks as a scalar argument, in order.
+fn from_iterable<'py>(values: &Bound<'py, PyAny>) -> PyResult<Values<'py>> {
+    let iter = values.try_iter().map_err(|_| not_array_like(values))?;
+    let mut out = Vec::with_capacity(values.len().unwrap_or(0));
+    for (i, item) in iter.enumerate() {
+        let v = to_u64(&item?, Param::Element(i))?;
+        if v == 0 {
+            return Err(below_minimum(Param::Element(i), v));
+        }
+        out.push(v);
+    }
+    Ok(Values::Owned(out))
+}

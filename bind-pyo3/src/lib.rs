@@ -1,0 +1,95 @@
+//! `collatz_pyo3`: [`collatz_core`] for Python through PyO3.
+//!
+//! Each function validates its arguments with the exceptions of the project's contract
+//! (`TypeError`, `ValueError`, `OverflowError`, messages naming the value), calls the core, and
+//! releases the GIL around work that can take long.
+
+mod array;
+mod error;
+
+use pyo3::prelude::*;
+
+/// `iterate` calls with at least this many steps release the GIL: below it, the ~100 ns of
+/// detaching and re-attaching would dominate the call.
+const DETACH_MIN_STEPS: u64 = 1 << 14;
+
+/// Bulk calls with at least this many elements release the GIL.
+const DETACH_MIN_LEN: usize = 1 << 10;
+
+/// Collatz steps and stopping times from a Rust core, bound with PyO3.
+#[pymodule(gil_used = false)]
+mod _native {
+    use numpy::{PyArray1, PyArrayMethods};
+    use pyo3::prelude::*;
+
+    use super::{DETACH_MIN_LEN, DETACH_MIN_STEPS};
+    use crate::array;
+    use crate::error::{CoreError, Param, to_u64};
+
+    /// step(n) -> int
+    ///
+    /// One Collatz step: n // 2 if n is even, else 3 * n + 1.
+    #[pyfunction]
+    fn step(n: &Bound<'_, PyAny>) -> PyResult<u64> {
+        let n = to_u64(n, Param::N)?;
+        Ok(collatz_core::step(n).map_err(CoreError)?)
+    }
+
+    /// iterate(n, k) -> int
+    ///
+    /// `step` applied k times (a real loop of k steps); k = 0 returns n.
+    #[pyfunction]
+    fn iterate(py: Python<'_>, n: &Bound<'_, PyAny>, k: &Bound<'_, PyAny>) -> PyResult<u64> {
+        let n = to_u64(n, Param::N)?;
+        let k = to_u64(k, Param::K)?;
+        let result = if k >= DETACH_MIN_STEPS {
+            py.detach(|| collatz_core::iterate(n, k))
+        } else {
+            collatz_core::iterate(n, k)
+        };
+        Ok(result.map_err(CoreError)?)
+    }
+
+    /// stopping_time(n) -> int
+    ///
+    /// The number of steps until n first reaches 1.
+    #[pyfunction]
+    fn stopping_time(n: &Bound<'_, PyAny>) -> PyResult<u64> {
+        let n = to_u64(n, Param::N)?;
+        Ok(collatz_core::stopping_time(n).map_err(CoreError)?)
+    }
+
+    /// stopping_times(values) -> numpy.ndarray[uint64]
+    ///
+    /// The stopping time of every element of a 1-D array or sequence of integers. A
+    /// C-contiguous uint64 array is read in place, without copying.
+    #[pyfunction]
+    fn stopping_times<'py>(
+        py: Python<'py>,
+        values: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyArray1<u64>>> {
+        let values = array::borrow(values)?;
+        let input = values.as_slice();
+        let output = PyArray1::<u64>::zeros(py, input.len(), false);
+        // SAFETY: `output` was created above and has not been shared with Python or anyone
+        // else, so this is the only reference to its (aligned, contiguous) data.
+        let out = unsafe { output.as_slice_mut() }?;
+        let result = if input.len() >= DETACH_MIN_LEN {
+            py.detach(|| collatz_core::stopping_times(input, out))
+        } else {
+            collatz_core::stopping_times(input, out)
+        };
+        result.map_err(CoreError)?;
+        Ok(output)
+    }
+
+    /// max_stopping_time(limit) -> tuple[int, int]
+    ///
+    /// (n, stopping_time(n)) for the n in 1 <= n < limit with the longest stopping time;
+    /// ties go to the smallest n. Uses all cores, with the GIL released.
+    #[pyfunction]
+    fn max_stopping_time(py: Python<'_>, limit: &Bound<'_, PyAny>) -> PyResult<(u64, u64)> {
+        let limit = to_u64(limit, Param::Limit)?;
+        Ok(py.detach(|| collatz_core::max_stopping_time(limit)).map_err(CoreError)?)
+    }
+}

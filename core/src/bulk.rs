@@ -1,0 +1,137 @@
+//! Slice and range functions, parallel over all cores when the input is large enough to pay
+//! for it.
+
+use rayon::prelude::*;
+
+use crate::{Error, stopping_time};
+
+/// Slices at least this long are split across rayon's thread pool; shorter ones run on the
+/// calling thread, so small inputs never pay for waking the pool.
+pub const PARALLEL_MIN_LEN: usize = 1 << 14;
+
+/// Elements per parallel task: large enough to amortise scheduling, small enough to balance.
+const CHUNK: usize = 1 << 12;
+
+/// Ranges `1..limit` up to this length are scanned on the calling thread.
+const SEQUENTIAL_MAX_LIMIT: u64 = 1 << 15;
+
+/// Write `stopping_time(values[i])` to `out[i]` for every `i`.
+///
+/// The caller owns both buffers; nothing is allocated. Large slices are processed in parallel.
+///
+/// # Errors
+/// - [`Error::LengthMismatch`] if the slices differ in length (nothing is written);
+/// - [`Error::Zero`] for the first element that is 0, if any;
+/// - otherwise [`Error::Overflow`] for the first element whose trajectory overflows.
+///
+/// On error the contents of `out` are unspecified.
+///
+/// ```
+/// let mut out = [0; 3];
+/// collatz_core::stopping_times(&[1, 27, 6], &mut out)?;
+/// assert_eq!(out, [0, 111, 8]);
+/// # Ok::<(), collatz_core::Error>(())
+/// ```
+pub fn stopping_times(values: &[u64], out: &mut [u64]) -> Result<(), Error> {
+    if values.len() != out.len() {
+        return Err(Error::LengthMismatch { values: values.len(), out: out.len() });
+    }
+    let result = if values.len() < PARALLEL_MIN_LEN {
+        fill(values, out, 0)
+    } else {
+        values
+            .par_chunks(CHUNK)
+            .zip(out.par_chunks_mut(CHUNK))
+            .enumerate()
+            .map(|(chunk, (v, o))| fill(v, o, chunk * CHUNK))
+            .reduce(|| Ok(()), earliest)
+    };
+    result.map_err(|e| prefer_zero(values, e))
+}
+
+fn fill(values: &[u64], out: &mut [u64], offset: usize) -> Result<(), Error> {
+    for (i, (&v, o)) in values.iter().zip(out.iter_mut()).enumerate() {
+        *o = stopping_time(v).map_err(|e| e.at_index(offset + i))?;
+    }
+    Ok(())
+}
+
+/// Of two partial results, the error at the smaller index (results are merged out of order).
+fn earliest(a: Result<(), Error>, b: Result<(), Error>) -> Result<(), Error> {
+    match (a, b) {
+        (Err(x), Err(y)) => Err(if y.index() < x.index() { y } else { x }),
+        (Err(x), Ok(())) | (Ok(()), Err(x)) => Err(x),
+        (Ok(()), Ok(())) => Ok(()),
+    }
+}
+
+/// Invalid input is reported before overflow, as if every element had been validated first:
+/// after an overflow at index `i`, a zero further on wins. Runs on the error path only.
+fn prefer_zero(values: &[u64], e: Error) -> Error {
+    if let Error::Overflow { index: Some(i), .. } = e {
+        if let Some(j) = values[i + 1..].iter().position(|&v| v == 0) {
+            return Error::Zero { index: Some(i + 1 + j) };
+        }
+    }
+    e
+}
+
+/// The `n` in `1..limit` with the longest stopping time, and that time; ties go to the
+/// smallest `n`. Large ranges are scanned on all cores.
+///
+/// # Errors
+/// [`Error::LimitTooSmall`] if `limit < 2`; [`Error::Overflow`] for the smallest `n` in range
+/// whose trajectory overflows (none does below `2^60`).
+///
+/// ```
+/// assert_eq!(collatz_core::max_stopping_time(10), Ok((9, 19)));
+/// assert_eq!(collatz_core::max_stopping_time(2), Ok((1, 0)));
+/// ```
+pub fn max_stopping_time(limit: u64) -> Result<(u64, u64), Error> {
+    if limit < 2 {
+        return Err(Error::LimitTooSmall { limit });
+    }
+    if limit <= SEQUENTIAL_MAX_LIMIT {
+        return best_in(1, limit);
+    }
+    let chunk = CHUNK as u64;
+    let chunks = (limit - 1).div_ceil(chunk);
+    (0..chunks)
+        .into_par_iter()
+        .map(|c| {
+            let lo = 1 + c * chunk;
+            best_in(lo, lo.saturating_add(chunk).min(limit))
+        })
+        .reduce_with(better)
+        .expect("limit >= 2 gives at least one chunk")
+}
+
+/// Scan `lo..hi` (non-empty, `lo >= 1`) on this thread.
+fn best_in(lo: u64, hi: u64) -> Result<(u64, u64), Error> {
+    let mut best = (lo, stopping_time(lo)?);
+    for n in lo + 1..hi {
+        let t = stopping_time(n)?;
+        if t > best.1 {
+            best = (n, t);
+        }
+    }
+    Ok(best)
+}
+
+/// Merge two partial results: the longer time wins, ties go to the smaller `n`, and of two
+/// errors the one with the smaller starting value wins. Associative and commutative, so the
+/// answer does not depend on how the range was split.
+fn better(a: Result<(u64, u64), Error>, b: Result<(u64, u64), Error>) -> Result<(u64, u64), Error> {
+    match (a, b) {
+        (Ok(x), Ok(y)) => Ok(if y.1 > x.1 || (y.1 == x.1 && y.0 < x.0) { y } else { x }),
+        (Err(x), Err(y)) => Err(if overflow_start(&y) < overflow_start(&x) { y } else { x }),
+        (Err(x), Ok(_)) | (Ok(_), Err(x)) => Err(x),
+    }
+}
+
+fn overflow_start(e: &Error) -> u64 {
+    match *e {
+        Error::Overflow { start, .. } => start,
+        _ => u64::MAX,
+    }
+}

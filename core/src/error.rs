@@ -1,0 +1,96 @@
+//! The one error type of the core.
+
+use std::fmt;
+
+/// Why a Collatz computation could not produce a result.
+///
+/// Every variant carries the offending value and, for slice functions, the index of the
+/// offending element, so that bindings can build messages that name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Error {
+    /// A starting value (or the element at `index`) is 0; the domain is `1..=u64::MAX`.
+    Zero {
+        /// Index of the element in a slice, `None` for a scalar argument.
+        index: Option<usize>,
+    },
+    /// The trajectory of `start` reaches the odd value `at`, and `3 * at + 1` does not
+    /// fit in a `u64`. Nothing is ever wrapped.
+    Overflow {
+        /// The starting value (the argument, or the element at `index`).
+        start: u64,
+        /// The odd value whose successor exceeds `u64::MAX`.
+        at: u64,
+        /// Index of the element in a slice, `None` for a scalar argument.
+        index: Option<usize>,
+    },
+    /// `max_stopping_time` needs a range `1..limit` with at least one element.
+    LimitTooSmall {
+        /// The limit that was passed.
+        limit: u64,
+    },
+    /// The output slice of [`crate::stopping_times`] does not have the length of the input.
+    LengthMismatch {
+        /// Length of the input slice.
+        values: usize,
+        /// Length of the output slice.
+        out: usize,
+    },
+}
+
+impl Error {
+    /// The same error, attributed to element `index` of a slice.
+    #[must_use]
+    pub const fn at_index(self, index: usize) -> Self {
+        match self {
+            Self::Zero { .. } => Self::Zero { index: Some(index) },
+            Self::Overflow { start, at, .. } => Self::Overflow { start, at, index: Some(index) },
+            other => other,
+        }
+    }
+
+    /// The slice index this error is about, if any.
+    #[must_use]
+    pub const fn index(&self) -> Option<usize> {
+        match self {
+            Self::Zero { index } | Self::Overflow { index, .. } => *index,
+            _ => None,
+        }
+    }
+
+    /// `true` for [`Error::Overflow`]: the input was valid but a result left the `u64` range.
+    #[must_use]
+    pub const fn is_overflow(&self) -> bool {
+        matches!(self, Self::Overflow { .. })
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Self::Zero { index: None } => f.write_str("n must be >= 1, got 0"),
+            Self::Zero { index: Some(i) } => write!(f, "element {i} must be >= 1, got 0"),
+            Self::Overflow { start, at, index } => {
+                if let Some(i) = index {
+                    write!(f, "element {i}: ")?;
+                }
+                if start == at {
+                    write!(f, "step({at}) overflows: 3 * {at} + 1 exceeds 2**64 - 1")
+                } else {
+                    write!(
+                        f,
+                        "the trajectory of {start} overflows: it reaches {at}, \
+                         and 3 * {at} + 1 exceeds 2**64 - 1"
+                    )
+                }
+            }
+            Self::LimitTooSmall { limit } => write!(f, "limit must be >= 2, got {limit}"),
+            Self::LengthMismatch { values, out } => write!(
+                f,
+                "output length {out} does not match input length {values}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {}

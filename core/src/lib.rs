@@ -1,0 +1,91 @@
+//! The Collatz map on `u64`, with overflow checked at every step.
+//!
+//! The map sends an even `n` to `n / 2` and an odd `n` to `3 * n + 1`. This crate computes
+//! single steps, `k`-fold iterates, stopping times (steps until the value first reaches 1),
+//! stopping times of whole slices, and the longest stopping time below a limit, using all
+//! cores for large inputs.
+//!
+//! The domain is `1..=u64::MAX`. Zero is rejected ([`Error::Zero`]), and a step whose result
+//! would exceed `u64::MAX` is an error ([`Error::Overflow`]), never a silent wrap-around:
+//!
+//! ```
+//! use collatz_core::{Error, step, stopping_time};
+//!
+//! assert_eq!(step(27), Ok(82));
+//! assert_eq!(stopping_time(27), Ok(111));
+//! assert_eq!(step(0), Err(Error::Zero { index: None }));
+//! assert!(step(u64::MAX).unwrap_err().is_overflow());
+//! ```
+//!
+//! The crate has no FFI, no Python and no `unsafe`; the `bind-*` crates of the workspace wrap
+//! it for Python.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod bulk;
+mod error;
+pub mod plain;
+
+pub use bulk::{PARALLEL_MIN_LEN, max_stopping_time, stopping_times};
+pub use error::Error;
+
+/// The largest `n` for which `3 * n + 1` still fits in a `u64`: an odd `n` above it overflows.
+pub const MAX_ODD_STEP: u64 = (u64::MAX - 1) / 3;
+
+/// One Collatz step: `n / 2` if `n` is even, else `3 * n + 1`.
+///
+/// # Errors
+/// [`Error::Zero`] if `n == 0`; [`Error::Overflow`] if `n` is odd and `3 * n + 1 > u64::MAX`.
+///
+/// ```
+/// assert_eq!(collatz_core::step(6), Ok(3));
+/// assert_eq!(collatz_core::step(3), Ok(10));
+/// ```
+#[inline]
+pub fn step(n: u64) -> Result<u64, Error> {
+    if n == 0 {
+        return Err(Error::Zero { index: None });
+    }
+    plain::next(n, n)
+}
+
+/// `step` applied `k` times; `iterate(n, 0) == Ok(n)`.
+///
+/// This is a real loop of `k` steps: it does not short-cut the 4 → 2 → 1 cycle, because it is
+/// the workload that measures how native work amortises the cost of a call.
+///
+/// # Errors
+/// [`Error::Zero`] if `n == 0`; [`Error::Overflow`] if any of the `k` steps overflows.
+///
+/// ```
+/// assert_eq!(collatz_core::iterate(27, 0), Ok(27));
+/// assert_eq!(collatz_core::iterate(27, 111), Ok(1));
+/// assert_eq!(collatz_core::iterate(27, 112), Ok(4));
+/// ```
+#[inline]
+pub fn iterate(n: u64, k: u64) -> Result<u64, Error> {
+    if n == 0 {
+        return Err(Error::Zero { index: None });
+    }
+    plain::iterate_from(n, k)
+}
+
+/// The number of steps until `n` first reaches 1 (`stopping_time(1) == Ok(0)`).
+///
+/// Every `u64` is known to reach 1 (the conjecture has been verified far beyond `2^64`), so
+/// this always terminates; trajectories that leave the `u64` range are reported as overflow.
+///
+/// # Errors
+/// [`Error::Zero`] if `n == 0`; [`Error::Overflow`] if the trajectory of `n` exceeds `u64::MAX`.
+///
+/// ```
+/// assert_eq!(collatz_core::stopping_time(1), Ok(0));
+/// assert_eq!(collatz_core::stopping_time(27), Ok(111));
+/// ```
+#[inline]
+pub fn stopping_time(n: u64) -> Result<u64, Error> {
+    if n == 0 {
+        return Err(Error::Zero { index: None });
+    }
+    plain::stopping_time_from(n)
+}
