@@ -32,9 +32,9 @@ pub(crate) fn borrow<'py>(values: &Bound<'py, PyAny>) -> PyResult<Values<'py>> {
     if let Ok(array) = values.cast::<PyUntypedArray>() {
         if array.ndim() != 1 {
             return Err(PyValueError::new_err(format!(
-                "values must be a 1-D array, got {} dimensions (shape {:?})",
+                "values must be a 1-D array, got {} dimensions (shape {})",
                 array.ndim(),
-                array.shape()
+                values.getattr("shape")?
             )));
         }
         return match array.dtype().kind() {

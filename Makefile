@@ -1,0 +1,91 @@
+# The commands people type. `make test` and `make bench` set everything up on a fresh machine
+# (Rust toolchain, Python >= 3.10 and a C compiler are all they need) and rebuild only what
+# changed: each backend's wheel is rebuilt when its sources (or the core's) change.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check --quiet
+WHEELS := target/wheels
+
+# One Cargo target directory for the workspace, whoever builds (cargo, maturin).
+export CARGO_TARGET_DIR := $(CURDIR)/target
+# PyO3's build script and maturin use the project's interpreter.
+export PYO3_PYTHON := $(CURDIR)/$(PY)
+
+sources = $(shell find $(1) -type f \( -name '*.rs' -o -name '*.py' -o -name '*.pyi' -o -name '*.toml' -o -name '*.h' -o -name 'py.typed' \) -not -path '*/__pycache__/*')
+CORE_SRC   := Cargo.toml Cargo.lock $(call sources,core/src core/Cargo.toml)
+PYO3_SRC   := $(CORE_SRC) $(call sources,bind-pyo3/src bind-pyo3/python bind-pyo3/Cargo.toml bind-pyo3/pyproject.toml)
+CABI_SRC   := $(CORE_SRC) $(call sources,bind-cabi/src bind-cabi/python bind-cabi/include bind-cabi/Cargo.toml bind-cabi/cbindgen.toml bind-cabi/pyproject.toml)
+UNIFFI_SRC := $(CORE_SRC) $(call sources,bind-uniffi)
+BENCH_SRC  := $(call sources,bench)
+
+.PHONY: help setup test bench bench-quick bench-core lint fmt header clean
+
+help:
+	@echo "make test        set up .venv, build every backend (release), run cargo test + pytest"
+	@echo "make bench       set up, build, and run the backend comparison (results/)"
+	@echo "make bench-quick the comparison at reduced size (< 1 minute)"
+	@echo "make bench-core  criterion benchmarks of collatz-core (the native baseline)"
+	@echo "make lint        cargo fmt --check, clippy -D warnings, mypy"
+	@echo "make header      regenerate bind-cabi/include/collatz.h with cbindgen"
+	@echo "make clean       remove .venv, target/ and results/"
+
+# --- environment ---------------------------------------------------------------------------
+
+$(VENV)/.deps: requirements/dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip==26.3
+	$(PIP) install -r requirements/dev.txt
+	touch $@
+
+# --- the three backends, each a wheel built in release mode and installed into .venv ---------
+
+# $(1): short name, $(2): crate directory, $(3): distribution name
+define backend
+$(VENV)/.built-$(1): $(VENV)/.deps $$($(4))
+	rm -rf $(WHEELS)/$(1) target/header.h
+	$(VENV)/bin/maturin build --release --locked --quiet -i $(PY) -m $(2)/Cargo.toml --out $(WHEELS)/$(1)
+	$(PIP) install --no-deps --force-reinstall $(WHEELS)/$(1)/*.whl
+	touch $$@
+endef
+$(eval $(call backend,pyo3,bind-pyo3,collatz-pyo3,PYO3_SRC))
+$(eval $(call backend,cabi,bind-cabi,collatz-cabi,CABI_SRC))
+$(eval $(call backend,uniffi,bind-uniffi,collatz-uniffi,UNIFFI_SRC))
+
+$(VENV)/.built-bench: $(VENV)/.deps $(BENCH_SRC)
+	$(PIP) install --no-deps --no-build-isolation --force-reinstall ./bench
+	touch $@
+
+BUILT := $(VENV)/.built-pyo3 $(VENV)/.built-cabi $(VENV)/.built-uniffi $(VENV)/.built-bench
+
+setup: $(BUILT)
+
+# --- what people run -------------------------------------------------------------------------
+
+test: $(BUILT)
+	cargo test --workspace --locked
+	$(PY) -m pytest
+
+bench: $(BUILT)
+	$(VENV)/bin/collatz-bench
+
+bench-quick: $(BUILT)
+	$(VENV)/bin/collatz-bench --quick
+
+bench-core:
+	cargo bench -p collatz-core --locked
+
+lint: $(VENV)/.deps
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets --locked -- -D warnings
+	$(PY) -m mypy
+
+fmt:
+	cargo fmt --all
+
+header:
+	COLLATZ_UPDATE_HEADER=1 cargo test -p bind-cabi --test header --locked
+
+clean:
+	rm -rf $(VENV) target results

@@ -1,0 +1,97 @@
+"""Argument checks, array conversion and error mapping shared by both front ends.
+
+Python integers are unbounded and C's are not: cffi raises ``OverflowError`` for negative
+numbers, ctypes silently wraps them, and both accept objects that ``operator.index`` would
+refuse. These helpers give both front ends the exact exceptions of the contract.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+U64_MAX = 2**64 - 1
+
+# Status codes of include/collatz.h (kept in sync by python-tests/test_cabi.py).
+OK = 0
+ERR_INVALID = 1
+ERR_OVERFLOW = 2
+ERR_ARGUMENT = 3
+ERR_PANIC = 4
+
+_EXCEPTIONS: dict[int, type[Exception]] = {
+    ERR_INVALID: ValueError,
+    ERR_OVERFLOW: OverflowError,
+    ERR_ARGUMENT: ValueError,
+    ERR_PANIC: RuntimeError,
+}
+
+
+def describe(value: object) -> str:
+    """A value's type and a bounded repr, for ``TypeError`` messages."""
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{type(value).__name__} {text}"
+
+
+def as_u64(value: object, name: str, minimum: int) -> int:
+    """``value`` as an ``int`` in ``minimum..=2**64 - 1``, with ``operator.index`` semantics."""
+    try:
+        v = operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(f"{name} must be an integer, got {describe(value)}") from None
+    if v < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {v}")
+    if v > U64_MAX:
+        raise OverflowError(f"{name} must be <= 2**64 - 1, got {v}")
+    return v
+
+
+def as_u64_array(values: object) -> npt.NDArray[np.uint64]:
+    """A native-order, aligned, C-contiguous ``uint64`` array of ``values``.
+
+    ``values`` itself is returned, without copying, when it already is one. Other integer
+    arrays are converted; lists, tuples, object arrays and other iterables are checked element
+    by element like scalar arguments.
+    """
+    if isinstance(values, np.ndarray):
+        if values.ndim != 1:
+            raise ValueError(
+                f"values must be a 1-D array, got {values.ndim} dimensions (shape {values.shape})"
+            )
+        kind = values.dtype.kind
+        if kind == "u":
+            return np.require(values, np.uint64, ["C", "A"])
+        if kind == "i":
+            if values.size:
+                bad = values < 1
+                if bad.any():
+                    i = int(bad.argmax())
+                    raise ValueError(f"element {i} must be >= 1, got {values[i]}")
+            return values.astype(np.uint64)
+        if kind == "O":
+            return _from_iterable(values)
+        raise TypeError(f"values must have an integer dtype, got {values.dtype}")
+    if isinstance(values, (str, bytes, bytearray)):
+        raise TypeError(f"values must be a 1-D array or sequence of integers, got {describe(values)}")
+    return _from_iterable(values)
+
+
+def _from_iterable(values: Any) -> npt.NDArray[np.uint64]:
+    try:
+        items = iter(values)
+    except TypeError:
+        raise TypeError(
+            f"values must be a 1-D array or sequence of integers, got {describe(values)}"
+        ) from None
+    checked = [as_u64(v, f"element {i}", 1) for i, v in enumerate(items)]
+    return np.array(checked, dtype=np.uint64)
+
+
+def error_for(code: int, message: str) -> Exception:
+    """The Python exception for a status code of the C ABI."""
+    return _EXCEPTIONS.get(code, RuntimeError)(message or f"collatz C ABI error code {code}")

@@ -1,0 +1,85 @@
+"""collatz-core through its C ABI, called with cffi.
+
+The library is loaded once at import. Scalar calls go straight to the C function; the
+arguments are looked at again only when they are not plain ``int`` or the call reports a
+failure (a sentinel result), so the success path costs one type check and one C call.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from ._args import U64_MAX, as_u64, as_u64_array, error_for
+from ._native import ffi, lib
+
+__all__ = ["iterate", "max_stopping_time", "step", "stopping_time", "stopping_times"]
+
+_c_step = lib.collatz_step
+_c_iterate = lib.collatz_iterate
+_c_stopping_time = lib.collatz_stopping_time
+_STOPPING_TIME_ERROR: int = lib.COLLATZ_STOPPING_TIME_ERROR
+_OK: int = lib.COLLATZ_OK
+
+
+def _last_error() -> Exception:
+    code = lib.collatz_last_error()
+    size = lib.collatz_last_error_message(ffi.NULL, 0) + 1
+    buf = ffi.new("char[]", size)
+    lib.collatz_last_error_message(buf, size)
+    return error_for(code, ffi.string(buf).decode())
+
+
+def step(n: int, /) -> int:
+    """One Collatz step: ``n // 2`` if ``n`` is even, else ``3 * n + 1``."""
+    if n.__class__ is int and 0 <= n <= U64_MAX:
+        result: int = _c_step(n)
+        if result:
+            return result
+        raise _last_error()
+    return step(as_u64(n, "n", 1))
+
+
+def iterate(n: int, k: int, /) -> int:
+    """``step`` applied ``k`` times (a real loop of ``k`` steps); ``k = 0`` returns ``n``."""
+    if n.__class__ is int and k.__class__ is int and 0 <= n <= U64_MAX and 0 <= k <= U64_MAX:
+        result: int = _c_iterate(n, k)
+        if result:
+            return result
+        raise _last_error()
+    return iterate(as_u64(n, "n", 1), as_u64(k, "k", 0))
+
+
+def stopping_time(n: int, /) -> int:
+    """The number of steps until ``n`` first reaches 1."""
+    if n.__class__ is int and 0 <= n <= U64_MAX:
+        result: int = _c_stopping_time(n)
+        if result != _STOPPING_TIME_ERROR:
+            return result
+        raise _last_error()
+    return stopping_time(as_u64(n, "n", 1))
+
+
+def stopping_times(values: npt.ArrayLike, /) -> npt.NDArray[np.uint64]:
+    """The stopping time of every element of a 1-D array or sequence of integers.
+
+    A C-contiguous ``uint64`` array is passed to the library by pointer, without copying.
+    """
+    array = as_u64_array(values)
+    out = np.empty(array.shape[0], dtype=np.uint64)
+    status = lib.collatz_stopping_times(
+        ffi.from_buffer("uint64_t[]", array), ffi.from_buffer("uint64_t[]", out), out.shape[0]
+    )
+    if status != _OK:
+        raise _last_error()
+    return out
+
+
+def max_stopping_time(limit: int, /) -> tuple[int, int]:
+    """``(n, stopping_time(n))`` for the ``n < limit`` with the longest stopping time."""
+    limit = as_u64(limit, "limit", 2)
+    n = ffi.new("uint64_t *")
+    steps = ffi.new("uint64_t *")
+    if lib.collatz_max_stopping_time(limit, n, steps) != _OK:
+        raise _last_error()
+    return int(n[0]), int(steps[0])

@@ -1,0 +1,110 @@
+"""collatz-core through its C ABI, called with ctypes from the standard library.
+
+``argtypes`` and ``restype`` are declared once, at import. ctypes converts an out-of-range
+Python ``int`` to ``uint64_t`` by silently wrapping it (``-1`` becomes ``2**64 - 1``), so every
+argument is range-checked here before the call.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from ._args import OK, U64_MAX, as_u64, as_u64_array, error_for
+
+__all__ = ["iterate", "max_stopping_time", "step", "stopping_time", "stopping_times"]
+
+
+def _load() -> ctypes.CDLL:
+    """The shared library that maturin put beside the cffi front end, in ``_native/``."""
+    native = Path(__file__).with_name("_native")
+    for name in ("lib_native.so", "lib_native.dylib", "_native.dll"):
+        if (native / name).is_file():
+            return ctypes.CDLL(str(native / name))
+    raise ImportError(f"collatz_cabi: no shared library found in {native}")
+
+
+_lib = _load()
+_u64, _i32, _size = ctypes.c_uint64, ctypes.c_int32, ctypes.c_size_t
+_p_u64 = ctypes.POINTER(_u64)
+
+
+def _declare(name: str, restype: object, *argtypes: object) -> ctypes._CFuncPtr:
+    function = getattr(_lib, name)
+    function.restype = restype
+    function.argtypes = argtypes
+    return function  # type: ignore[no-any-return]
+
+
+_c_step = _declare("collatz_step", _u64, _u64)
+_c_iterate = _declare("collatz_iterate", _u64, _u64, _u64)
+_c_stopping_time = _declare("collatz_stopping_time", _u64, _u64)
+_c_stopping_times = _declare("collatz_stopping_times", _i32, ctypes.c_void_p, ctypes.c_void_p, _size)
+_c_max_stopping_time = _declare("collatz_max_stopping_time", _i32, _u64, _p_u64, _p_u64)
+_c_last_error = _declare("collatz_last_error", _i32)
+_c_last_error_message = _declare("collatz_last_error_message", _size, ctypes.c_char_p, _size)
+
+_STOPPING_TIME_ERROR = U64_MAX
+
+
+def _last_error() -> Exception:
+    code = _c_last_error()
+    size = _c_last_error_message(None, 0) + 1
+    buf = ctypes.create_string_buffer(size)
+    _c_last_error_message(buf, size)
+    return error_for(code, buf.value.decode())
+
+
+def step(n: int, /) -> int:
+    """One Collatz step: ``n // 2`` if ``n`` is even, else ``3 * n + 1``."""
+    if n.__class__ is int and 0 <= n <= U64_MAX:
+        result: int = _c_step(n)
+        if result:
+            return result
+        raise _last_error()
+    return step(as_u64(n, "n", 1))
+
+
+def iterate(n: int, k: int, /) -> int:
+    """``step`` applied ``k`` times (a real loop of ``k`` steps); ``k = 0`` returns ``n``."""
+    if n.__class__ is int and k.__class__ is int and 0 <= n <= U64_MAX and 0 <= k <= U64_MAX:
+        result: int = _c_iterate(n, k)
+        if result:
+            return result
+        raise _last_error()
+    return iterate(as_u64(n, "n", 1), as_u64(k, "k", 0))
+
+
+def stopping_time(n: int, /) -> int:
+    """The number of steps until ``n`` first reaches 1."""
+    if n.__class__ is int and 0 <= n <= U64_MAX:
+        result: int = _c_stopping_time(n)
+        if result != _STOPPING_TIME_ERROR:
+            return result
+        raise _last_error()
+    return stopping_time(as_u64(n, "n", 1))
+
+
+def stopping_times(values: npt.ArrayLike, /) -> npt.NDArray[np.uint64]:
+    """The stopping time of every element of a 1-D array or sequence of integers.
+
+    A C-contiguous ``uint64`` array is passed to the library by pointer, without copying.
+    """
+    array = as_u64_array(values)
+    out = np.empty(array.shape[0], dtype=np.uint64)
+    status = _c_stopping_times(array.ctypes.data, out.ctypes.data, out.shape[0])
+    if status != OK:
+        raise _last_error()
+    return out
+
+
+def max_stopping_time(limit: int, /) -> tuple[int, int]:
+    """``(n, stopping_time(n))`` for the ``n < limit`` with the longest stopping time."""
+    limit = as_u64(limit, "limit", 2)
+    n, steps = _u64(), _u64()
+    if _c_max_stopping_time(limit, ctypes.byref(n), ctypes.byref(steps)) != OK:
+        raise _last_error()
+    return n.value, steps.value

@@ -1,0 +1,84 @@
+/* Calls every function of collatz.h from C, on success and on every failure path.
+ * Built and run by tests/c_program.rs with the system C compiler; prints "ok" and exits 0. */
+#include "collatz.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int failures = 0;
+
+#define CHECK(cond)                                                     \
+    do {                                                                \
+        if (!(cond)) {                                                  \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,      \
+                    __LINE__, #cond);                                   \
+            failures++;                                                 \
+        }                                                               \
+    } while (0)
+
+static int message_contains(const char *needle) {
+    char buf[256];
+    size_t len = collatz_last_error_message(buf, sizeof buf);
+    return len == strlen(buf) && strstr(buf, needle) != NULL;
+}
+
+int main(void) {
+    /* Scalars: results, then the sentinel and the per-thread error on failure. */
+    CHECK(collatz_step(27) == 82);
+    CHECK(collatz_step(82) == 41);
+    CHECK(collatz_step(0) == 0);
+    CHECK(collatz_last_error() == COLLATZ_ERR_INVALID);
+    CHECK(message_contains("got 0"));
+    CHECK(collatz_step(UINT64_MAX) == 0);
+    CHECK(collatz_last_error() == COLLATZ_ERR_OVERFLOW);
+    CHECK(message_contains("18446744073709551615"));
+
+    CHECK(collatz_iterate(27, 0) == 27);
+    CHECK(collatz_iterate(27, 111) == 1);
+    CHECK(collatz_iterate(27, 1000000) == 4 || collatz_iterate(27, 1000000) == 2 ||
+          collatz_iterate(27, 1000000) == 1);
+    CHECK(collatz_iterate(0, 5) == 0 && collatz_last_error() == COLLATZ_ERR_INVALID);
+    CHECK(collatz_iterate(UINT64_MAX, 1) == 0 && collatz_last_error() == COLLATZ_ERR_OVERFLOW);
+
+    CHECK(collatz_stopping_time(1) == 0);
+    CHECK(collatz_stopping_time(27) == 111);
+    CHECK(collatz_stopping_time(0) == COLLATZ_STOPPING_TIME_ERROR);
+    CHECK(collatz_last_error() == COLLATZ_ERR_INVALID);
+    CHECK(collatz_stopping_time(UINT64_MAX - 1) == COLLATZ_STOPPING_TIME_ERROR);
+    CHECK(collatz_last_error() == COLLATZ_ERR_OVERFLOW);
+
+    /* Arrays: pointer + length, in place, and every rejected argument. */
+    uint64_t values[4] = {1, 27, 6, 97};
+    uint64_t out[4] = {0};
+    CHECK(collatz_stopping_times(values, out, 4) == COLLATZ_OK);
+    CHECK(out[0] == 0 && out[1] == 111 && out[2] == 8 && out[3] == 118);
+    CHECK(collatz_stopping_times(values, values, 4) == COLLATZ_OK);
+    CHECK(values[1] == 111);
+    CHECK(collatz_stopping_times(NULL, NULL, 0) == COLLATZ_OK);
+    CHECK(collatz_stopping_times(NULL, out, 4) == COLLATZ_ERR_ARGUMENT);
+    CHECK(collatz_stopping_times(values, NULL, 4) == COLLATZ_ERR_ARGUMENT);
+    CHECK(collatz_stopping_times(values, out, SIZE_MAX) == COLLATZ_ERR_ARGUMENT);
+    CHECK(collatz_stopping_times(values, values + 1, 3) == COLLATZ_ERR_ARGUMENT);
+    uint64_t bad[3] = {5, 0, 7};
+    CHECK(collatz_stopping_times(bad, out, 3) == COLLATZ_ERR_INVALID);
+    CHECK(message_contains("element 1"));
+
+    uint64_t n = 0, steps = 0;
+    CHECK(collatz_max_stopping_time(1000, &n, &steps) == COLLATZ_OK);
+    CHECK(n == 871 && steps == 178);
+    CHECK(collatz_max_stopping_time(1, &n, &steps) == COLLATZ_ERR_INVALID);
+    CHECK(message_contains("limit must be >= 2, got 1"));
+    CHECK(collatz_max_stopping_time(1000, NULL, &steps) == COLLATZ_ERR_ARGUMENT);
+
+    /* The message API: length only, truncation, and the last error staying put on success. */
+    collatz_step(0);
+    size_t len = collatz_last_error_message(NULL, 0);
+    char small[4];
+    CHECK(collatz_last_error_message(small, sizeof small) == len && strlen(small) == 3);
+    CHECK(collatz_step(3) == 10 && collatz_last_error() == COLLATZ_ERR_INVALID);
+
+    if (failures == 0) {
+        puts("ok");
+    }
+    return failures == 0 ? 0 : 1;
+}

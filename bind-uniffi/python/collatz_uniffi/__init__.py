@@ -1,0 +1,86 @@
+"""collatz-core for Python through UniFFI.
+
+UniFFI generates a low-level module (``collatz_uniffi._native``): plain ``int`` arguments, a
+``CollatzFfiError`` exception class, bulk data as packed bytes. This facade presents the
+project's contract over it: the same functions, built-in exceptions and numpy arrays as every
+other backend.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from ._args import U64_MAX, as_u64, as_u64_array
+from ._native import collatz_uniffi as _ffi
+
+__all__ = ["iterate", "max_stopping_time", "step", "stopping_time", "stopping_times"]
+
+_FfiError = _ffi.CollatzFfiError
+_FfiFailure = (_ffi.CollatzFfiError, _ffi.InternalError)
+_ffi_step = _ffi.step
+_ffi_iterate = _ffi.iterate
+_ffi_stopping_time = _ffi.stopping_time
+
+
+def _translate(error: Exception) -> Exception:
+    """The built-in exception for an error raised by the generated module."""
+    if isinstance(error, _FfiError.Overflow):
+        return OverflowError(str(error))
+    if isinstance(error, _FfiError.Invalid):
+        return ValueError(str(error))
+    return RuntimeError(f"internal error (panic): {error}")
+
+
+def step(n: int, /) -> int:
+    """One Collatz step: ``n // 2`` if ``n`` is even, else ``3 * n + 1``."""
+    if n.__class__ is int and 0 <= n <= U64_MAX:
+        try:
+            return _ffi_step(n)  # type: ignore[no-any-return]
+        except _FfiFailure as e:
+            raise _translate(e) from None
+    return step(as_u64(n, "n", 1))
+
+
+def iterate(n: int, k: int, /) -> int:
+    """``step`` applied ``k`` times (a real loop of ``k`` steps); ``k = 0`` returns ``n``."""
+    if n.__class__ is int and k.__class__ is int and 0 <= n <= U64_MAX and 0 <= k <= U64_MAX:
+        try:
+            return _ffi_iterate(n, k)  # type: ignore[no-any-return]
+        except _FfiFailure as e:
+            raise _translate(e) from None
+    return iterate(as_u64(n, "n", 1), as_u64(k, "k", 0))
+
+
+def stopping_time(n: int, /) -> int:
+    """The number of steps until ``n`` first reaches 1."""
+    if n.__class__ is int and 0 <= n <= U64_MAX:
+        try:
+            return _ffi_stopping_time(n)  # type: ignore[no-any-return]
+        except _FfiFailure as e:
+            raise _translate(e) from None
+    return stopping_time(as_u64(n, "n", 1))
+
+
+def stopping_times(values: npt.ArrayLike, /) -> npt.NDArray[np.uint64]:
+    """The stopping time of every element of a 1-D array or sequence of integers.
+
+    The values cross as one ``bytes`` object each way (borrowed by Rust without a copy on
+    the way in), never element by element.
+    """
+    array = as_u64_array(values)
+    try:
+        packed = _ffi.stopping_times_bytes(array.tobytes())
+    except _FfiFailure as e:
+        raise _translate(e) from None
+    return np.frombuffer(packed, dtype=np.uint64).copy()
+
+
+def max_stopping_time(limit: int, /) -> tuple[int, int]:
+    """``(n, stopping_time(n))`` for the ``n < limit`` with the longest stopping time."""
+    limit = as_u64(limit, "limit", 2)
+    try:
+        best = _ffi.max_stopping_time(limit)
+    except _FfiFailure as e:
+        raise _translate(e) from None
+    return best.n, best.steps
