@@ -137,7 +137,9 @@ pub extern "C" fn collatz_iterate(n: u64, k: u64) -> u64 {
 /// trajectory exceeds `UINT64_MAX`: `COLLATZ_ERR_OVERFLOW`).
 #[unsafe(no_mangle)]
 pub extern "C" fn collatz_stopping_time(n: u64) -> u64 {
-    value_or(COLLATZ_STOPPING_TIME_ERROR, || Ok(collatz_core::stopping_time(n)?))
+    value_or(COLLATZ_STOPPING_TIME_ERROR, || {
+        Ok(collatz_core::stopping_time(n)?)
+    })
 }
 
 /// Write the stopping time of `values[i]` to `out[i]` for `i < len`; large inputs use all
@@ -162,13 +164,17 @@ pub unsafe extern "C" fn collatz_stopping_times(
             return Ok(());
         }
         if values.is_null() || out.is_null() {
-            return Err(Failure::Argument("values and out must not be null when len > 0"));
+            return Err(Failure::Argument(
+                "values and out must not be null when len > 0",
+            ));
         }
         if len > isize::MAX as usize / size_of::<u64>() {
             return Err(Failure::Argument("len is larger than any buffer can be"));
         }
         if !values.is_aligned() || !out.is_aligned() {
-            return Err(Failure::Argument("values and out must be aligned for uint64_t"));
+            return Err(Failure::Argument(
+                "values and out must be aligned for uint64_t",
+            ));
         }
         let (start_in, start_out) = (values as usize, out as usize);
         let bytes = len * size_of::<u64>();
@@ -185,7 +191,10 @@ pub unsafe extern "C" fn collatz_stopping_times(
         // SAFETY: non-null, aligned, `len` elements each as the caller promises, disjoint (checked
         // above), and not accessed by anyone else during the call.
         let (input, output) = unsafe {
-            (std::slice::from_raw_parts(values, len), std::slice::from_raw_parts_mut(out, len))
+            (
+                std::slice::from_raw_parts(values, len),
+                std::slice::from_raw_parts_mut(out, len),
+            )
         };
         Ok(collatz_core::stopping_times(input, output)?)
     })
@@ -211,7 +220,9 @@ pub unsafe extern "C" fn collatz_max_stopping_time(
             return Err(Failure::Argument("n_out and steps_out must not be null"));
         }
         if !n_out.is_aligned() || !steps_out.is_aligned() {
-            return Err(Failure::Argument("n_out and steps_out must be aligned for uint64_t"));
+            return Err(Failure::Argument(
+                "n_out and steps_out must be aligned for uint64_t",
+            ));
         }
         let (n, steps) = collatz_core::max_stopping_time(limit)?;
         // SAFETY: non-null and aligned (checked above), writable as the caller promises.
@@ -241,7 +252,12 @@ pub extern "C" fn collatz_last_error() -> i32 {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn collatz_last_error_message(buf: *mut c_char, cap: usize) -> usize {
     let message = LAST_FAILURE
-        .try_with(|last| last.borrow().as_ref().map(Failure::message).unwrap_or_default())
+        .try_with(|last| {
+            last.borrow()
+                .as_ref()
+                .map(Failure::message)
+                .unwrap_or_default()
+        })
         .unwrap_or_default();
     if !buf.is_null() && cap > 0 {
         let mut n = message.len().min(cap - 1);

@@ -9,9 +9,11 @@ use std::process::Command;
 fn cdylib_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
     let deps = exe.parent().expect("deps directory").to_path_buf();
-    for dir in [deps.clone(), deps.parent().expect("profile directory").to_path_buf()] {
-        if dir.join("libcollatz_cabi.so").is_file() || dir.join("libcollatz_cabi.dylib").is_file()
-        {
+    for dir in [
+        deps.clone(),
+        deps.parent().expect("profile directory").to_path_buf(),
+    ] {
+        if dir.join("libcollatz_cabi.so").is_file() || dir.join("libcollatz_cabi.dylib").is_file() {
             return dir;
         }
     }
@@ -25,7 +27,15 @@ fn c_program_calls_every_function() {
     let out = std::env::temp_dir().join(format!("collatz-smoke-{}", std::process::id()));
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_owned());
     let status = Command::new(&cc)
-        .args(["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-O1", "-I"])
+        .args([
+            "-std=c11",
+            "-Wall",
+            "-Wextra",
+            "-Wpedantic",
+            "-Werror",
+            "-O1",
+            "-I",
+        ])
         .arg(crate_dir.join("include"))
         .arg(crate_dir.join("tests/c/smoke.c"))
         .arg("-L")
@@ -42,6 +52,9 @@ fn c_program_calls_every_function() {
     let _ = std::fs::remove_file(&out);
     let stdout = String::from_utf8_lossy(&run.stdout);
     let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(run.status.success(), "C program failed:\n{stdout}\n{stderr}");
+    assert!(
+        run.status.success(),
+        "C program failed:\n{stdout}\n{stderr}"
+    );
     assert_eq!(stdout.trim(), "ok");
 }

@@ -65,15 +65,21 @@ fn unsigned<'py>(values: &Bound<'py, PyAny>) -> PyResult<Values<'py>> {
         }
     }
     // `astype` always returns a fresh, aligned, C-contiguous array in native byte order.
-    let copy = values.call_method1("astype", ("uint64",))?.cast_into::<PyArray1<u64>>()?;
+    let copy = values
+        .call_method1("astype", ("uint64",))?
+        .cast_into::<PyArray1<u64>>()?;
     Ok(Values::Borrowed(copy.readonly()))
 }
 
 /// Any signed array: negative values and zeros are rejected with their index.
 fn signed<'py>(values: &Bound<'py, PyAny>) -> PyResult<Values<'py>> {
-    let wide = values.call_method1("astype", ("int64",))?.cast_into::<PyArray1<i64>>()?;
+    let wide = values
+        .call_method1("astype", ("int64",))?
+        .cast_into::<PyArray1<i64>>()?;
     let readonly = wide.readonly();
-    let slice = readonly.as_slice().map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let slice = readonly
+        .as_slice()
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
     let mut out = Vec::with_capacity(slice.len());
     for (i, &v) in slice.iter().enumerate() {
         match u64::try_from(v) {

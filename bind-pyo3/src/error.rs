@@ -71,10 +71,7 @@ pub(crate) fn to_u64(obj: &Bound<'_, PyAny>, param: Param) -> PyResult<u64> {
 fn explain(obj: &Bound<'_, PyAny>, param: Param, err: PyErr) -> PyErr {
     let py = obj.py();
     if err.is_instance_of::<PyTypeError>(py) {
-        return PyTypeError::new_err(format!(
-            "{param} must be an integer, got {}",
-            describe(obj)
-        ));
+        return PyTypeError::new_err(format!("{param} must be an integer, got {}", describe(obj)));
     }
     if !err.is_instance_of::<PyOverflowError>(py) {
         return err;
@@ -104,7 +101,9 @@ pub(crate) fn describe(obj: &Bound<'_, PyAny>) -> String {
         .get_type()
         .name()
         .map_or_else(|_| "object".to_owned(), |n| n.to_string());
-    let repr = obj.repr().map_or_else(|_| "<unrepresentable>".to_owned(), |r| r.to_string());
+    let repr = obj
+        .repr()
+        .map_or_else(|_| "<unrepresentable>".to_owned(), |r| r.to_string());
     format!("{type_name} {}", shorten(&repr))
 }
 
@@ -121,7 +120,10 @@ fn shorten(repr: &str) -> String {
 
 /// `ValueError` for a value below the parameter's minimum that fits in a `u64`.
 pub(crate) fn below_minimum(param: Param, value: impl fmt::Display) -> PyErr {
-    PyValueError::new_err(format!("{param} must be >= {}, got {value}", param.minimum()))
+    PyValueError::new_err(format!(
+        "{param} must be >= {}, got {value}",
+        param.minimum()
+    ))
 }
 
 /// `TypeError` for an array whose dtype is not an integer type.

@@ -41,6 +41,10 @@ mod _native {
     #[pyfunction]
     fn iterate(py: Python<'_>, n: &Bound<'_, PyAny>, k: &Bound<'_, PyAny>) -> PyResult<u64> {
         let n = to_u64(n, Param::N)?;
+        if n == 0 {
+            // Arguments are checked left to right: n's range before k's type.
+            return Err(CoreError(collatz_core::Error::Zero { index: None }).into());
+        }
         let k = to_u64(k, Param::K)?;
         let result = if k >= DETACH_MIN_STEPS {
             py.detach(|| collatz_core::iterate(n, k))
@@ -90,6 +94,8 @@ mod _native {
     #[pyfunction]
     fn max_stopping_time(py: Python<'_>, limit: &Bound<'_, PyAny>) -> PyResult<(u64, u64)> {
         let limit = to_u64(limit, Param::Limit)?;
-        Ok(py.detach(|| collatz_core::max_stopping_time(limit)).map_err(CoreError)?)
+        Ok(py
+            .detach(|| collatz_core::max_stopping_time(limit))
+            .map_err(CoreError)?)
     }
 }

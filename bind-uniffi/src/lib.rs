@@ -30,7 +30,11 @@ impl fmt::Display for CollatzFfiError {
 
 impl From<collatz_core::Error> for CollatzFfiError {
     fn from(e: collatz_core::Error) -> Self {
-        if e.is_overflow() { Self::Overflow(e.to_string()) } else { Self::Invalid(e.to_string()) }
+        if e.is_overflow() {
+            Self::Overflow(e.to_string())
+        } else {
+            Self::Invalid(e.to_string())
+        }
     }
 }
 

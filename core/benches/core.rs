@@ -15,7 +15,9 @@ fn scalar(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("stopping_time");
     g.throughput(Throughput::Elements(111));
-    g.bench_function("core/27", |b| b.iter(|| collatz_core::stopping_time(black_box(27))));
+    g.bench_function("core/27", |b| {
+        b.iter(|| collatz_core::stopping_time(black_box(27)))
+    });
     g.bench_function("plain/27", |b| {
         b.iter(|| collatz_core::plain::stopping_time_from(black_box(27)));
     });

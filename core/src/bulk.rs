@@ -34,7 +34,10 @@ const SEQUENTIAL_MAX_LIMIT: u64 = 1 << 15;
 /// ```
 pub fn stopping_times(values: &[u64], out: &mut [u64]) -> Result<(), Error> {
     if values.len() != out.len() {
-        return Err(Error::LengthMismatch { values: values.len(), out: out.len() });
+        return Err(Error::LengthMismatch {
+            values: values.len(),
+            out: out.len(),
+        });
     }
     let result = if values.len() < PARALLEL_MIN_LEN {
         fill(values, out, 0)
@@ -70,7 +73,9 @@ fn earliest(a: Result<(), Error>, b: Result<(), Error>) -> Result<(), Error> {
 fn prefer_zero(values: &[u64], e: Error) -> Error {
     if let Error::Overflow { index: Some(i), .. } = e {
         if let Some(j) = values[i + 1..].iter().position(|&v| v == 0) {
-            return Error::Zero { index: Some(i + 1 + j) };
+            return Error::Zero {
+                index: Some(i + 1 + j),
+            };
         }
     }
     e
@@ -123,8 +128,16 @@ fn best_in(lo: u64, hi: u64) -> Result<(u64, u64), Error> {
 /// answer does not depend on how the range was split.
 fn better(a: Result<(u64, u64), Error>, b: Result<(u64, u64), Error>) -> Result<(u64, u64), Error> {
     match (a, b) {
-        (Ok(x), Ok(y)) => Ok(if y.1 > x.1 || (y.1 == x.1 && y.0 < x.0) { y } else { x }),
-        (Err(x), Err(y)) => Err(if overflow_start(&y) < overflow_start(&x) { y } else { x }),
+        (Ok(x), Ok(y)) => Ok(if y.1 > x.1 || (y.1 == x.1 && y.0 < x.0) {
+            y
+        } else {
+            x
+        }),
+        (Err(x), Err(y)) => Err(if overflow_start(&y) < overflow_start(&x) {
+            y
+        } else {
+            x
+        }),
         (Err(x), Ok(_)) | (Ok(_), Err(x)) => Err(x),
     }
 }

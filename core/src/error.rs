@@ -44,7 +44,11 @@ impl Error {
     pub const fn at_index(self, index: usize) -> Self {
         match self {
             Self::Zero { .. } => Self::Zero { index: Some(index) },
-            Self::Overflow { start, at, .. } => Self::Overflow { start, at, index: Some(index) },
+            Self::Overflow { start, at, .. } => Self::Overflow {
+                start,
+                at,
+                index: Some(index),
+            },
             other => other,
         }
     }

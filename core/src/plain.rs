@@ -13,7 +13,11 @@ pub(crate) fn next(start: u64, n: u64) -> Result<u64, Error> {
     } else if n <= MAX_ODD_STEP {
         Ok(3 * n + 1)
     } else {
-        Err(Error::Overflow { start, at: n, index: None })
+        Err(Error::Overflow {
+            start,
+            at: n,
+            index: None,
+        })
     }
 }
 

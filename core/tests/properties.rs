@@ -1,10 +1,17 @@
 //! The core against an independent `u128` model of the Collatz map, on fixed cases and on
 //! generated inputs across the whole `u64` range.
 
-use collatz_core::{Error, MAX_ODD_STEP, iterate, max_stopping_time, step, stopping_time, stopping_times};
+use collatz_core::{
+    Error, MAX_ODD_STEP, iterate, max_stopping_time, step, stopping_time, stopping_times,
+};
 use proptest::prelude::*;
 
 const LIMIT: u128 = u64::MAX as u128;
+
+/// A model value known to be in the `u64` range (every value the model keeps is).
+fn narrow(x: u128) -> u64 {
+    u64::try_from(x).expect("the model never keeps a value above u64::MAX")
+}
 
 /// One step in `u128`, where nothing can overflow; `None` when the result leaves `u64`.
 fn model_step(n: u128) -> Option<u128> {
@@ -15,15 +22,23 @@ fn model_step(n: u128) -> Option<u128> {
 fn model_iterate(n: u64, k: u64) -> Result<u64, Error> {
     let mut x = u128::from(n);
     for _ in 0..k {
-        x = model_step(x).ok_or(Error::Overflow { start: n, at: x as u64, index: None })?;
+        x = model_step(x).ok_or(Error::Overflow {
+            start: n,
+            at: narrow(x),
+            index: None,
+        })?;
     }
-    Ok(x as u64)
+    Ok(narrow(x))
 }
 
 fn model_stopping_time(n: u64) -> Result<u64, Error> {
     let (mut x, mut steps) = (u128::from(n), 0);
     while x != 1 {
-        x = model_step(x).ok_or(Error::Overflow { start: n, at: x as u64, index: None })?;
+        x = model_step(x).ok_or(Error::Overflow {
+            start: n,
+            at: narrow(x),
+            index: None,
+        })?;
         steps += 1;
     }
     Ok(steps)
@@ -35,7 +50,11 @@ fn known_values() {
     assert_eq!(step(2), Ok(1));
     assert_eq!(step(27), Ok(82));
     assert_eq!(iterate(27, 0), Ok(27));
-    assert_eq!(iterate(1, 3), Ok(1), "the 1 -> 4 -> 2 -> 1 cycle is walked, not skipped");
+    assert_eq!(
+        iterate(1, 3),
+        Ok(1),
+        "the 1 -> 4 -> 2 -> 1 cycle is walked, not skipped"
+    );
     assert_eq!(iterate(1, 4), Ok(4));
     assert_eq!(stopping_time(1), Ok(0));
     assert_eq!(stopping_time(27), Ok(111));
@@ -62,9 +81,20 @@ fn zero_is_rejected() {
 #[test]
 fn overflow_is_reported_never_wrapped() {
     let top = u64::MAX;
-    assert_eq!(step(top), Err(Error::Overflow { start: top, at: top, index: None }));
+    assert_eq!(
+        step(top),
+        Err(Error::Overflow {
+            start: top,
+            at: top,
+            index: None
+        })
+    );
     let largest_odd = MAX_ODD_STEP - 1; // MAX_ODD_STEP itself is even
-    assert_eq!(step(largest_odd), Ok(u64::MAX - 5), "the largest odd step still fits");
+    assert_eq!(
+        step(largest_odd),
+        Ok(u64::MAX - 5),
+        "the largest odd step still fits"
+    );
     assert!(step(largest_odd + 2).unwrap_err().is_overflow());
     assert_eq!(iterate(top, 0), Ok(top));
     assert!(iterate(top, 1).unwrap_err().is_overflow());
@@ -72,7 +102,11 @@ fn overflow_is_reported_never_wrapped() {
     assert_eq!(iterate(top - 1, 1), Ok(top >> 1));
     assert_eq!(
         iterate(top - 1, 2),
-        Err(Error::Overflow { start: top - 1, at: top >> 1, index: None })
+        Err(Error::Overflow {
+            start: top - 1,
+            at: top >> 1,
+            index: None
+        })
     );
     let err = stopping_time(top - 1).unwrap_err();
     assert!(err.is_overflow(), "{err}");
@@ -90,7 +124,10 @@ fn messages_name_the_value_and_index() {
     let err = stopping_times(&[1, 0, 2], &mut out).unwrap_err();
     assert_eq!(err, Error::Zero { index: Some(1) });
     assert_eq!(err.to_string(), "element 1 must be >= 1, got 0");
-    assert_eq!(max_stopping_time(1).unwrap_err().to_string(), "limit must be >= 2, got 1");
+    assert_eq!(
+        max_stopping_time(1).unwrap_err().to_string(),
+        "limit must be >= 2, got 1"
+    );
 }
 
 #[test]
@@ -104,9 +141,19 @@ fn slices() {
     );
     // Zeros are reported before overflows, whatever their order.
     let mut out = [0; 3];
-    assert_eq!(stopping_times(&[u64::MAX, 5, 0], &mut out), Err(Error::Zero { index: Some(2) }));
+    assert_eq!(
+        stopping_times(&[u64::MAX, 5, 0], &mut out),
+        Err(Error::Zero { index: Some(2) })
+    );
     let err = stopping_times(&[5, u64::MAX, 7], &mut out).unwrap_err();
-    assert_eq!(err, Error::Overflow { start: u64::MAX, at: u64::MAX, index: Some(1) });
+    assert_eq!(
+        err,
+        Error::Overflow {
+            start: u64::MAX,
+            at: u64::MAX,
+            index: Some(1)
+        }
+    );
 }
 
 #[test]
@@ -125,7 +172,10 @@ fn large_slices_run_in_parallel_and_agree() {
     let err = stopping_times(&bad, &mut out).unwrap_err();
     assert_eq!(err.index(), Some(n / 2));
     bad[n - 1] = 0;
-    assert_eq!(stopping_times(&bad, &mut out), Err(Error::Zero { index: Some(n - 1) }));
+    assert_eq!(
+        stopping_times(&bad, &mut out),
+        Err(Error::Zero { index: Some(n - 1) })
+    );
 }
 
 #[test]

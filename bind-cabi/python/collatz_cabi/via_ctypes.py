@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -32,11 +33,11 @@ _u64, _i32, _size = ctypes.c_uint64, ctypes.c_int32, ctypes.c_size_t
 _p_u64 = ctypes.POINTER(_u64)
 
 
-def _declare(name: str, restype: object, *argtypes: object) -> ctypes._CFuncPtr:
+def _declare(name: str, restype: object, *argtypes: object) -> Any:
     function = getattr(_lib, name)
     function.restype = restype
     function.argtypes = argtypes
-    return function  # type: ignore[no-any-return]
+    return function
 
 
 _c_step = _declare("collatz_step", _u64, _u64)

@@ -11,16 +11,20 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from collections.abc import Callable
+from typing import Any
+
 from ._args import U64_MAX, as_u64, as_u64_array
-from ._native import collatz_uniffi as _ffi
+from ._native import collatz_uniffi as _generated
 
 __all__ = ["iterate", "max_stopping_time", "step", "stopping_time", "stopping_times"]
 
-_FfiError = _ffi.CollatzFfiError
-_FfiFailure = (_ffi.CollatzFfiError, _ffi.InternalError)
-_ffi_step = _ffi.step
-_ffi_iterate = _ffi.iterate
-_ffi_stopping_time = _ffi.stopping_time
+_ffi: Any = _generated  # generated code, typed loosely
+_FfiError: Any = _ffi.CollatzFfiError
+_FfiFailure: tuple[type[Exception], ...] = (_ffi.CollatzFfiError, _ffi.InternalError)
+_ffi_step: Callable[[int], int] = _ffi.step
+_ffi_iterate: Callable[[int, int], int] = _ffi.iterate
+_ffi_stopping_time: Callable[[int], int] = _ffi.stopping_time
 
 
 def _translate(error: Exception) -> Exception:
@@ -36,7 +40,7 @@ def step(n: int, /) -> int:
     """One Collatz step: ``n // 2`` if ``n`` is even, else ``3 * n + 1``."""
     if n.__class__ is int and 0 <= n <= U64_MAX:
         try:
-            return _ffi_step(n)  # type: ignore[no-any-return]
+            return _ffi_step(n)
         except _FfiFailure as e:
             raise _translate(e) from None
     return step(as_u64(n, "n", 1))
@@ -46,7 +50,7 @@ def iterate(n: int, k: int, /) -> int:
     """``step`` applied ``k`` times (a real loop of ``k`` steps); ``k = 0`` returns ``n``."""
     if n.__class__ is int and k.__class__ is int and 0 <= n <= U64_MAX and 0 <= k <= U64_MAX:
         try:
-            return _ffi_iterate(n, k)  # type: ignore[no-any-return]
+            return _ffi_iterate(n, k)
         except _FfiFailure as e:
             raise _translate(e) from None
     return iterate(as_u64(n, "n", 1), as_u64(k, "k", 0))
@@ -56,7 +60,7 @@ def stopping_time(n: int, /) -> int:
     """The number of steps until ``n`` first reaches 1."""
     if n.__class__ is int and 0 <= n <= U64_MAX:
         try:
-            return _ffi_stopping_time(n)  # type: ignore[no-any-return]
+            return _ffi_stopping_time(n)
         except _FfiFailure as e:
             raise _translate(e) from None
     return stopping_time(as_u64(n, "n", 1))

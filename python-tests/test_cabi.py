@@ -1,0 +1,80 @@
+"""The C ABI's Python side: the header's constants, ctypes declared once, zero-copy input."""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from collatz_cabi import _args, via_cffi, via_ctypes
+from collatz_cabi._native import lib
+
+HEADER = Path(__file__).resolve().parents[1] / "bind-cabi" / "include" / "collatz.h"
+
+
+def _defines() -> dict[str, int]:
+    text = HEADER.read_text()
+    return {
+        name: int(value.rstrip("ulUL"), 0)
+        for name, value in re.findall(r"^#define (COLLATZ_\w+) (\w+)$", text, re.MULTILINE)
+    }
+
+
+def test_status_codes_match_the_header() -> None:
+    defines = _defines()
+    assert defines["COLLATZ_OK"] == _args.OK == lib.COLLATZ_OK
+    assert defines["COLLATZ_ERR_INVALID"] == _args.ERR_INVALID == lib.COLLATZ_ERR_INVALID
+    assert defines["COLLATZ_ERR_OVERFLOW"] == _args.ERR_OVERFLOW == lib.COLLATZ_ERR_OVERFLOW
+    assert defines["COLLATZ_ERR_ARGUMENT"] == _args.ERR_ARGUMENT == lib.COLLATZ_ERR_ARGUMENT
+    assert defines["COLLATZ_ERR_PANIC"] == _args.ERR_PANIC == lib.COLLATZ_ERR_PANIC
+    assert defines["COLLATZ_STOPPING_TIME_ERROR"] == 2**64 - 1
+
+
+def test_package_reexports_the_cffi_front_end() -> None:
+    import collatz_cabi
+
+    for name in ("step", "iterate", "stopping_time", "stopping_times", "max_stopping_time"):
+        assert getattr(collatz_cabi, name) is getattr(via_cffi, name)
+
+
+def test_ctypes_signatures_are_declared_at_import() -> None:
+    assert via_ctypes._c_step.argtypes == (ctypes.c_uint64,)
+    assert via_ctypes._c_step.restype is ctypes.c_uint64
+    assert via_ctypes._c_iterate.argtypes == (ctypes.c_uint64, ctypes.c_uint64)
+    assert via_ctypes._c_stopping_times.restype is ctypes.c_int32
+
+
+@pytest.mark.parametrize("value", [-1, 2**64, 2**64 + 27, -(2**64) + 27])
+def test_ctypes_never_wraps(value: int) -> None:
+    # Raw ctypes would turn these into valid-looking uint64 values.
+    assert ctypes.c_uint64(value).value != value
+    with pytest.raises((ValueError, OverflowError)):
+        via_ctypes.step(value)
+    with pytest.raises((ValueError, OverflowError)):
+        via_ctypes.iterate(27, value)
+
+
+def test_uint64_input_is_passed_without_copying() -> None:
+    values = np.arange(1, 100, dtype=np.uint64)
+    assert _args.as_u64_array(values) is values
+    readonly = values.copy()
+    readonly.flags.writeable = False
+    assert _args.as_u64_array(readonly) is readonly
+    assert _args.as_u64_array(values[::2]) is not values  # strided: copied
+
+
+def test_raw_c_functions_report_through_last_error() -> None:
+    assert lib.collatz_step(0) == 0
+    assert lib.collatz_last_error() == lib.COLLATZ_ERR_INVALID
+    assert lib.collatz_stopping_time(2**64 - 2) == lib.COLLATZ_STOPPING_TIME_ERROR
+    assert lib.collatz_last_error() == lib.COLLATZ_ERR_OVERFLOW
+    out = np.empty(3, dtype=np.uint64)
+    from collatz_cabi._native import ffi
+
+    # A null input pointer with a non-zero length is refused, not dereferenced.
+    assert lib.collatz_stopping_times(ffi.NULL, ffi.from_buffer("uint64_t[]", out), 3) == (
+        lib.COLLATZ_ERR_ARGUMENT
+    )

@@ -1,0 +1,268 @@
+"""The contract (shared/DESIGN.md §2), function by function and row by row of the error
+table, for every backend and for the reference itself."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pytest
+
+U64_MAX = 2**64 - 1
+LARGEST_ODD_STEP = (U64_MAX - 1) // 3 - 1  # the largest odd n whose 3n + 1 still fits
+
+
+@pytest.mark.parametrize(
+    ("n", "expected"),
+    [
+        (1, 4),
+        (2, 1),
+        (27, 82),
+        (82, 41),
+        (2**63, 2**62),
+        (U64_MAX - 1, 2**63 - 1),
+        (LARGEST_ODD_STEP, 3 * LARGEST_ODD_STEP + 1),
+        (True, 4),  # bool is an int, as for operator.index
+        (np.uint64(27), 82),
+        (np.int8(27), 82),
+    ],
+)
+def test_step(impl: ModuleType, n: Any, expected: int) -> None:
+    result = impl.step(n)
+    assert result == expected
+    assert type(result) is int
+
+
+@pytest.mark.parametrize(
+    ("n", "k", "expected"),
+    [
+        (27, 0, 27),
+        (27, 1, 82),
+        (27, 111, 1),
+        (27, 112, 4),  # the 4 -> 2 -> 1 cycle is walked, not short-cut
+        (1, 3, 1),
+        (1, 1000, 4),
+        (U64_MAX, 0, U64_MAX),
+        (U64_MAX - 1, 1, 2**63 - 1),
+    ],
+)
+def test_iterate(impl: ModuleType, n: int, k: int, expected: int) -> None:
+    assert impl.iterate(n, k) == expected
+
+
+def test_iterate_many_steps(backend: ModuleType, ref: ModuleType) -> None:
+    # Long enough to release the GIL where a backend does, short enough for the reference.
+    assert backend.iterate(27, 100_001) == ref.iterate(27, 100_001)
+    assert backend.iterate(2**60 + 7, 50_000) == ref.iterate(2**60 + 7, 50_000)
+
+
+@pytest.mark.parametrize(
+    ("n", "expected"),
+    [(1, 0), (2, 1), (27, 111), (97, 118), (871, 178), (63_728_127, 949), (2**63, 63)],
+)
+def test_stopping_time(impl: ModuleType, n: int, expected: int) -> None:
+    result = impl.stopping_time(n)
+    assert result == expected
+    assert type(result) is int
+
+
+VALUES = [1, 27, 97, 871]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        list,
+        tuple,
+        iter,
+        lambda v: np.array(v, dtype=np.uint64),
+        lambda v: np.array(v, dtype=np.int16),
+        lambda v: np.array(v, dtype=">i4"),
+        lambda v: np.array(v, dtype=">u8"),
+        lambda v: np.array(v, dtype=object),
+    ],
+    ids=["list", "tuple", "iterator", "uint64", "int16", ">i4", ">u8", "object"],
+)
+def test_stopping_times(impl: ModuleType, make: Any) -> None:
+    out = impl.stopping_times(make(VALUES))
+    assert isinstance(out, np.ndarray)
+    assert out.dtype == np.uint64
+    assert out.ndim == 1
+    assert out.flags.c_contiguous
+    assert out.flags.writeable
+    assert out.tolist() == [0, 111, 118, 178]
+
+
+def test_stopping_times_empty(impl: ModuleType) -> None:
+    for empty in ([], (), np.array([], dtype=np.uint64), np.array([], dtype=np.int16)):
+        out = impl.stopping_times(empty)
+        assert out.dtype == np.uint64
+        assert out.shape == (0,)
+
+
+def test_stopping_times_views(impl: ModuleType) -> None:
+    base = np.arange(1, 41, dtype=np.uint64)
+    expected = [impl.stopping_time(int(v)) for v in base[::3]]
+    assert impl.stopping_times(base[::3]).tolist() == expected  # non-contiguous
+    assert impl.stopping_times(base[::-1]).tolist() == [impl.stopping_time(int(v)) for v in base[::-1]]
+    readonly = base.copy()
+    readonly.flags.writeable = False
+    assert impl.stopping_times(readonly).tolist() == impl.stopping_times(base).tolist()
+    # Unaligned uint64 data: a view into a byte buffer at an odd offset.
+    raw = np.zeros(8 * 4 + 1, dtype=np.uint8)
+    unaligned = raw[1:].view(np.uint64)
+    unaligned[:] = [1, 27, 97, 871]
+    assert not unaligned.flags.aligned
+    assert impl.stopping_times(unaligned).tolist() == [0, 111, 118, 178]
+
+
+def test_stopping_times_does_not_touch_its_input(impl: ModuleType) -> None:
+    values = np.arange(1, 5000, dtype=np.uint64)
+    before = values.copy()
+    out = impl.stopping_times(values)
+    assert np.array_equal(values, before)
+    assert not np.shares_memory(out, values)
+
+
+@pytest.mark.parametrize(
+    ("limit", "expected"), [(2, (1, 0)), (3, (2, 1)), (10, (9, 19)), (1000, (871, 178))]
+)
+def test_max_stopping_time(impl: ModuleType, limit: int, expected: tuple[int, int]) -> None:
+    result = impl.max_stopping_time(limit)
+    assert result == expected
+    assert type(result) is tuple
+
+
+def test_max_stopping_time_large(backend: ModuleType) -> None:
+    # Large enough to run on all cores; known records of the longest stopping time.
+    assert backend.max_stopping_time(100_000) == (77_031, 350)
+    assert backend.max_stopping_time(1_000_000) == (837_799, 524)
+
+
+def test_large_bulk_agrees_with_scalar(backend: ModuleType) -> None:
+    values = np.arange(1, 200_001, dtype=np.uint64)  # several parallel chunks
+    out = backend.stopping_times(values)
+    sample = range(0, 200_000, 997)
+    assert [int(out[i]) for i in sample] == [backend.stopping_time(i + 1) for i in sample]
+
+
+class Index:
+    """An object that is an integer only through __index__."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def __index__(self) -> int:
+        return self.value
+
+
+def test_index_protocol(impl: ModuleType) -> None:
+    assert impl.step(Index(27)) == 82
+    assert impl.iterate(Index(27), Index(111)) == 1
+    assert impl.stopping_time(Index(27)) == 111
+    assert impl.stopping_times([Index(27)]).tolist() == [111]
+    assert impl.max_stopping_time(Index(10)) == (9, 19)
+
+
+# --- the error table: one row per case, every backend, the value named in the message -------
+
+TYPE_ERRORS: list[tuple[str, tuple[Any, ...], str]] = [
+    ("step", (1.5,), "1.5"),
+    ("step", (3.0,), "3.0"),
+    ("step", ("3",), "'3'"),
+    ("step", (None,), "None"),
+    ("step", (Decimal(3),), "Decimal"),
+    ("step", (Fraction(3),), "Fraction"),
+    ("iterate", (1.5, 1), "1.5"),
+    ("iterate", (27, 2.0), "2.0"),
+    ("stopping_time", (b"27",), "b'27'"),
+    ("max_stopping_time", (10.0,), "10.0"),
+    ("stopping_times", (5,), "5"),
+    ("stopping_times", ("123",), "'123'"),
+    ("stopping_times", (b"\x01\x02",), "bytes"),
+    ("stopping_times", (np.array([1.0, 2.0]),), "float64"),
+    ("stopping_times", (np.array([True]),), "bool"),
+    ("stopping_times", (np.array(["1"]),), "<U1"),
+    ("stopping_times", ([1, "a"],), "element 1"),
+    ("stopping_times", ([1, 2.5],), "element 1"),
+    ("stopping_times", (np.array([1, None], dtype=object),), "element 1"),
+]
+
+VALUE_ERRORS: list[tuple[str, tuple[Any, ...], str]] = [
+    ("step", (0,), "got 0"),
+    ("step", (-1,), "got -1"),
+    ("step", (-(2**70),), str(-(2**70))),
+    ("iterate", (0, 5), "got 0"),
+    ("iterate", (27, -1), "got -1"),
+    ("iterate", (0, -1), "n must be >= 1"),  # arguments are checked left to right
+    ("stopping_time", (0,), "got 0"),
+    ("stopping_time", (-27,), "got -27"),
+    ("max_stopping_time", (1,), "got 1"),
+    ("max_stopping_time", (0,), "got 0"),
+    ("max_stopping_time", (-5,), "got -5"),
+    ("stopping_times", ([1, 0, 3],), "element 1"),
+    ("stopping_times", ([1, -3],), "element 1"),
+    ("stopping_times", (np.array([5, 0], dtype=np.uint8),), "element 1"),
+    ("stopping_times", (np.array([5, 7, -9], dtype=np.int64),), "element 2"),
+    ("stopping_times", (np.ones((2, 2), dtype=np.uint64),), "2 dimensions"),
+    ("stopping_times", (np.array(5, dtype=np.uint64),), "0 dimensions"),
+    # an invalid element is reported before an earlier element whose trajectory overflows
+    ("stopping_times", ([U64_MAX, 0],), "element 1"),
+]
+
+OVERFLOW_ERRORS: list[tuple[str, tuple[Any, ...], str]] = [
+    ("step", (2**64,), str(2**64)),
+    ("step", (2**70,), str(2**70)),
+    ("step", (U64_MAX,), str(U64_MAX)),  # the step itself would exceed 2**64 - 1
+    ("step", (LARGEST_ODD_STEP + 2,), str(LARGEST_ODD_STEP + 2)),
+    ("iterate", (2**64, 1), str(2**64)),
+    ("iterate", (27, 2**64), str(2**64)),
+    ("iterate", (U64_MAX, 1), str(U64_MAX)),
+    ("iterate", (U64_MAX - 1, 2), str(2**63 - 1)),
+    ("stopping_time", (2**64,), str(2**64)),
+    ("stopping_time", (U64_MAX - 1,), str(U64_MAX - 1)),
+    ("max_stopping_time", (2**64,), str(2**64)),
+    ("stopping_times", ([1, 2**64],), "element 1"),
+    ("stopping_times", (np.array([5, U64_MAX], dtype=np.uint64),), "element 1"),
+    ("stopping_times", ([U64_MAX - 1],), "element 0"),
+]
+
+
+def _ids(cases: list[tuple[str, tuple[Any, ...], str]]) -> list[str]:
+    return [f"{name}{args!r}"[:60] for name, args, _ in cases]
+
+
+@pytest.mark.parametrize(
+    ("exception", "function", "args", "named"),
+    [(TypeError, *c) for c in TYPE_ERRORS]
+    + [(ValueError, *c) for c in VALUE_ERRORS]
+    + [(OverflowError, *c) for c in OVERFLOW_ERRORS],
+    ids=[f"TypeError-{i}" for i in _ids(TYPE_ERRORS)]
+    + [f"ValueError-{i}" for i in _ids(VALUE_ERRORS)]
+    + [f"OverflowError-{i}" for i in _ids(OVERFLOW_ERRORS)],
+)
+def test_error_table(
+    impl: ModuleType, exception: type[Exception], function: str, args: tuple[Any, ...], named: str
+) -> None:
+    with pytest.raises(exception) as info:
+        getattr(impl, function)(*args)
+    assert type(info.value) is exception, "exactly the built-in type, not a subclass"
+    assert named in str(info.value)
+
+
+def test_index_errors_pass_through(impl: ModuleType) -> None:
+    class Broken:
+        def __index__(self) -> int:
+            raise ZeroDivisionError("broken __index__")
+
+    class NotInt:
+        def __index__(self) -> object:
+            return 1.5
+
+    with pytest.raises(ZeroDivisionError):
+        impl.step(Broken())
+    with pytest.raises(TypeError):
+        impl.step(NotInt())
