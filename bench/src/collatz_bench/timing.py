@@ -1,0 +1,115 @@
+"""A small, careful timing harness: calibrated loop counts, warm-up, interleaved rounds.
+
+Why not pyperf: pyperf runs each benchmark in its own worker processes, one benchmark after
+another. This comparison needs the opposite: every backend measured in the same process,
+interleaved round by round so that machine drift (other tenants, frequency changes) hits all
+of them alike, and ratios taken *within* a round. ``timeit`` gives the tight call loop; this
+module adds calibration, warm-up, rotation of the order and the statistics.
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+import timeit
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Case:
+    """One thing to time: a statement run in a ``timeit`` loop, or a callable run once."""
+
+    key: str
+    """Unique id, e.g. ``scalar/pyo3``."""
+    stmt: str | Callable[[], object]
+    """``timeit`` statement (fast calls), or a callable for slow, self-contained work."""
+    env: dict[str, Any] = field(default_factory=dict)
+    """Globals for the statement."""
+    units: int = 1
+    """Units of work per call (steps, elements), to report time per unit."""
+    number: int = 0
+    """Calls per measurement, set by calibration."""
+    samples: list[float] = field(default_factory=list)
+    """Seconds per call, one value per round."""
+
+    def timer(self) -> timeit.Timer:
+        if callable(self.stmt):
+            return timeit.Timer(self.stmt)
+        return timeit.Timer(self.stmt, globals=self.env)
+
+
+def calibrate(case: Case, target: float, max_number: int = 10**7) -> None:
+    """Warm up, then pick the number of calls that takes at least ``target`` seconds."""
+    timer = case.timer()
+    number = 1
+    while True:
+        elapsed = timer.timeit(number)
+        if elapsed >= target or number >= max_number:
+            break
+        # Jump close to the target, at most 10x at a time (timeit.autorange-like).
+        number = min(max_number, number * min(10, max(2, int(target / max(elapsed, 1e-9)) + 1)))
+    case.number = number
+
+
+def run_rounds(
+    cases: Sequence[Case],
+    rounds: int,
+    on_step: Callable[[], None] | None = None,
+) -> None:
+    """Measure every case once per round, rotating the order each round."""
+    timers = {c.key: c.timer() for c in cases}
+    for r in range(rounds):
+        shift = r % len(cases)
+        for case in [*cases[shift:], *cases[:shift]]:
+            gc.collect()
+            case.samples.append(timers[case.key].timeit(case.number) / case.number)
+            if on_step is not None:
+                on_step()
+
+
+def time_once(function: Callable[[], object]) -> float:
+    """Wall time of one call, in seconds (for work far longer than timer resolution)."""
+    gc.collect()
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Median and spread of per-unit times, in nanoseconds."""
+
+    median: float
+    low: float
+    high: float
+    q1: float
+    q3: float
+    n: int
+
+    @classmethod
+    def of(cls, seconds: Sequence[float], units: int = 1) -> Summary:
+        ns = sorted(s * 1e9 / units for s in seconds)
+        if len(ns) >= 2:
+            q1, _, q3 = statistics.quantiles(ns, n=4, method="inclusive")
+        else:
+            q1 = q3 = ns[0]
+        return cls(statistics.median(ns), ns[0], ns[-1], q1, q3, len(ns))
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "median": self.median,
+            "min": self.low,
+            "max": self.high,
+            "q1": self.q1,
+            "q3": self.q3,
+            "samples": self.n,
+        }
+
+
+def ratio_summary(numerator: Sequence[float], denominator: Sequence[float]) -> Summary:
+    """Ratios taken round by round (same round, same machine state), then summarised."""
+    ratios = [a / b for a, b in zip(numerator, denominator, strict=True)]
+    return Summary.of([r / 1e9 for r in ratios])
