@@ -105,7 +105,8 @@ def _raw_step(backend: Backend, module: ModuleType) -> Callable[[int], int] | No
     if backend.name == "uniffi":
         from collatz_uniffi._native import collatz_uniffi
 
-        return collatz_uniffi.step  # type: ignore[no-any-return]
+        step: Callable[[int], int] = collatz_uniffi.step
+        return step
     return None
 
 
