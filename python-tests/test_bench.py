@@ -78,6 +78,7 @@ def test_quick_run_writes_json_and_plots(tmp_path: Path) -> None:
     assert set(data["threads"]) == set(names)
     assert all(isinstance(t["releases_gil"], bool) for t in data["threads"].values())
 
+    assert "| pyo3 |" in (tmp_path / "summary.md").read_text()
     pngs = sorted(p.name for p in tmp_path.glob("*.png"))
     assert pngs == ["amortisation.png", "bulk.png", "scalar_overhead.png", "threads.png"]
     assert all((tmp_path / p).stat().st_size > 10_000 for p in pngs)

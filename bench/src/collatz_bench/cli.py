@@ -135,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
 
     report.print_tables(results, console)
     report.write_json(results, out / "bench.json")
-    written = [out / "bench.json"]
+    (out / "summary.md").write_text(report.markdown(results))
+    written = [out / "bench.json", out / "summary.md"]
     if not args.no_plots:
         written += report.write_plots(results, out)
     console.print("wrote " + ", ".join(str(p) for p in written))

@@ -251,3 +251,71 @@ def write_plots(results: dict[str, Any], out: Path) -> list[Path]:
     fig.savefig(written[-1], dpi=120)
     plt.close(fig)
     return written
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The headline figures as Markdown tables (for the README's Results section)."""
+    p = results["provenance"]
+    lines = [
+        f"Machine: {p['cpu']}, {p['cores']} cores, {p['os']}; Python {p['python']}; "
+        f"{p['rustc']}; commit `{str(p['git_commit'])[:10]}`"
+        f"{' (dirty)' if p['git_dirty'] else ''}; {p['date']}; "
+        f"{results['config']['name']} run, {results['config']['rounds']} rounds.",
+        "",
+        "| backend | `step(27)` per call | × floor | raw binding call | raw × floor | "
+        "overhead (fit) | k for 90 % of native | bulk ns/element, N=10^6 | convert only | 2-thread speed-up |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    floor = results["scalar"]["floor"]
+    lines.append(
+        f"| floor: `operator.index` | {_ns(floor['operator.index']['median'])} | 1.00 | | | | | | | |"
+    )
+    lines.append(
+        f"| floor: one-line Python function | {_ns(floor['python_function']['median'])} | "
+        f"{floor['python_function_ratio']['median']:.2f} | | | | | | | |"
+    )
+    for name, entry in results["scalar"]["backends"].items():
+        raw = entry["raw"]
+        amort = results["amortisation"][name]
+        k90 = amort["k_at_90pct_native"]
+        rows = results["bulk"].get(name, [])
+        last = rows[-1] if rows else {}
+        bulk = f"{last['ns_per_element']['median']:.1f} (N={last['n']:.0e})" if last else ""
+        conv = f"{last['convert_ns_per_element']['median']:.2f}" if "convert_ns_per_element" in last else ""
+        raw_cells = (
+            f"{_ns(raw['ns_per_call']['median'])} | {raw['ratio_to_floor']['median']:.2f}"
+            if raw
+            else "(same) | "
+        )
+        cells = [
+            name,
+            _ns(entry["ns_per_call"]["median"]),
+            f"{entry['ratio_to_floor']['median']:.2f}",
+            raw_cells,
+            _ns(amort["fit"]["overhead_ns"]),
+            f"{k90:,.0f}" if k90 is not None else "never",
+            bulk,
+            conv,
+            f"{results['threads'][name]['speedup']['median']:.2f}×",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    h = results["headline"]
+    lines += [
+        "",
+        "| 10^9 Collatz steps | here | blog |",
+        "|---|---:|---:|",
+        f"| pure Python loop (extrapolated) | {_seconds(h['pure_python']['seconds'])} | "
+        f"{_seconds(h['blog']['pure_python_s'])} |",
+    ]
+    for name, entry in h["per_step_calls"].items():
+        lines.append(
+            f"| one {name} call per step (extrapolated) | {_seconds(entry['seconds'])} | "
+            f"{_seconds(h['blog']['per_step_calls_s'])} |"
+        )
+    for name, entry in h["one_call"].items():
+        extra = " (extrapolated)" if entry["extrapolated"] else ""
+        lines.append(
+            f"| one `iterate(27, 10^9)` call, {name}{extra} | {_seconds(entry['seconds'])} | "
+            f"{_seconds(h['blog']['one_call_s'])} |"
+        )
+    return "\n".join(lines) + "\n"
