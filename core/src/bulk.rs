@@ -84,8 +84,11 @@ fn prefer_zero(values: &[u64], e: Error) -> Error {
 /// The `n` in `1..limit` with the longest stopping time, and that time; ties go to the
 /// smallest `n`. Large ranges are scanned on all cores.
 ///
+/// Only `n >= (limit + 1) / 2` is examined: any smaller `n` has `2n < limit`, and
+/// `stopping_time(2n) = stopping_time(n) + 1`, so it can be neither the maximum nor tied with it.
+///
 /// # Errors
-/// [`Error::LimitTooSmall`] if `limit < 2`; [`Error::Overflow`] for the smallest `n` in range
+/// [`Error::LimitTooSmall`] if `limit < 2`; [`Error::Overflow`] for the smallest examined `n`
 /// whose trajectory overflows (none does below `2^60`).
 ///
 /// ```
@@ -96,15 +99,16 @@ pub fn max_stopping_time(limit: u64) -> Result<(u64, u64), Error> {
     if limit < 2 {
         return Err(Error::LimitTooSmall { limit });
     }
-    if limit <= SEQUENTIAL_MAX_LIMIT {
-        return best_in(1, limit);
+    let start = limit / 2 + limit % 2; // (limit + 1) / 2 without overflow
+    if limit - start <= SEQUENTIAL_MAX_LIMIT {
+        return best_in(start, limit);
     }
     let chunk = CHUNK as u64;
-    let chunks = (limit - 1).div_ceil(chunk);
+    let chunks = (limit - start).div_ceil(chunk);
     (0..chunks)
         .into_par_iter()
         .map(|c| {
-            let lo = 1 + c * chunk;
+            let lo = start + c * chunk;
             best_in(lo, lo.saturating_add(chunk).min(limit))
         })
         .reduce_with(better)

@@ -188,18 +188,26 @@ fn max_stopping_time_agrees_with_a_scan() {
     }
 }
 
-/// Starting values spread over the whole range, with the edges well represented.
+/// Where the fast path hands over to checked single steps: `2^79 / 3^16 - 1`, computed here
+/// independently of the crate.
+#[allow(clippy::cast_possible_truncation)] // 2^79 / 3^16 < 2^64
+const FAST_PATH_LIMIT: u64 = ((1_u128 << 79) / 43_046_721 - 1) as u64;
+
+/// Starting values spread over the whole range, with the edges well represented: small values,
+/// the stopping-time table's edge (2^17), the fast path's limit, and the overflow boundary.
 fn any_n() -> impl Strategy<Value = u64> {
     prop_oneof![
         1..=1_000_000u64,
         1..=u64::MAX,
+        (1 << 17) - 64..(1 << 17) + 64u64,
+        (FAST_PATH_LIMIT - 100_000)..=(FAST_PATH_LIMIT + 100_000),
         (MAX_ODD_STEP - 1000)..=(MAX_ODD_STEP + 1000),
         (u64::MAX - 1000)..=u64::MAX,
     ]
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2_000))]
+    #![proptest_config(ProptestConfig::with_cases(1_000))]
 
     #[test]
     fn step_matches_model(n in any_n()) {
@@ -209,6 +217,11 @@ proptest! {
     #[test]
     fn iterate_matches_model(n in any_n(), k in 0..2_000u64) {
         prop_assert_eq!(iterate(n, k), model_iterate(n, k));
+    }
+
+    #[test]
+    fn iterate_matches_plain_loop_for_long_runs(n in any_n(), k in 0..200_000u64) {
+        prop_assert_eq!(iterate(n, k), collatz_core::plain::iterate_from(n, k));
     }
 
     #[test]

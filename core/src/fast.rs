@@ -1,0 +1,169 @@
+//! Many Collatz steps per iteration, with the same results and the same overflow detection
+//! as the plain loop.
+//!
+//! Write the shortcut map as `T(x) = x / 2` (even) and `T(x) = (3x + 1) / 2` (odd): one `T`
+//! step is one plain step for even `x` and two (`3x + 1`, then a halving) for odd `x`. For
+//! `n = a * 2^J + r` with `r < 2^J`, the parities met in the first `J` steps of `T` depend only
+//! on `r`, so
+//!
+//! ```text
+//! T^J(n) = a * 3^c(r) + T^J(r)
+//! ```
+//!
+//! where `c(r)` counts the odd steps; those `J` steps of `T` are `J + c(r)` plain steps. One
+//! table lookup, one multiplication and one addition advance `n` by 16 to 32 plain steps.
+//!
+//! Overflow: while `x + 1` grows by at most 3/2 per `T` step, every intermediate value of a
+//! block starting at `n <= SAFE` stays below `2^64` (see [`SAFE`]); above `SAFE` the checked
+//! plain step is used, so an overflow is reported at exactly the value where the plain loop
+//! reports it.
+
+// Every `as` cast here narrows a value proven small: table indices are below 2^17 and the
+// bound below 2^64 (asserted at compile time).
+#![allow(clippy::cast_possible_truncation)]
+
+use std::sync::LazyLock;
+
+use crate::Error;
+use crate::plain::next;
+
+/// Steps of `T` per table lookup.
+const J: u32 = 16;
+const MASK: u64 = (1 << J) - 1;
+/// The most plain steps one block can cover (every `T` step odd).
+const MAX_BLOCK: u64 = 2 * J as u64;
+
+/// Blocks may start at any `n <= SAFE`: the largest intermediate value of a block is below
+/// `3 * (n + 1) * (3/2)^(J-1) = (n + 1) * 3^J / 2^(J-1)`, which is at most `2^64` here.
+pub(crate) const SAFE: u64 = {
+    let bound = (1_u128 << (64 + J - 1)) / 3_u128.pow(J) - 1;
+    assert!(bound < u64::MAX as u128);
+    bound as u64
+};
+
+/// Starting values below this are answered from a table of stopping times. A block that
+/// starts at or above it never reaches 1 (each `T` step at most halves, `J` steps at most
+/// divide by `2^J`, and `2^(J+1) / 2^J = 2`).
+const SMALL: u64 = 1 << (J + 1);
+
+struct Tables {
+    /// `3^c(r)` and `T^J(r)`, for every residue `r < 2^J`.
+    block: Vec<(u32, u32)>,
+    /// `J + c(r)`: plain steps covered by the block of residue `r`.
+    plain_steps: Vec<u8>,
+    /// Stopping times of `0..SMALL` (entry 0 unused).
+    small: Vec<u16>,
+}
+
+static TABLES: LazyLock<Tables> = LazyLock::new(|| {
+    let mut block = Vec::with_capacity(1 << J);
+    let mut plain_steps = Vec::with_capacity(1 << J);
+    for r in 0..1_u64 << J {
+        let (mut x, mut odd) = (r, 0_u32);
+        for _ in 0..J {
+            if x & 1 == 1 {
+                x = (3 * x + 1) >> 1;
+                odd += 1;
+            } else {
+                x /= 2;
+            }
+        }
+        let mul = 3_u32.pow(odd);
+        let add = u32::try_from(x).expect("T^J(r) < (r + 1) * 1.5^J < 2^32");
+        block.push((mul, add));
+        plain_steps.push(u8::try_from(J + odd).expect("at most 2J steps"));
+    }
+    let mut small = vec![0_u16; SMALL as usize];
+    for n in 2..SMALL {
+        // Walk down to a smaller value whose stopping time is already known.
+        let (mut x, mut steps) = (n, 0_u16);
+        while x >= n {
+            x = if x & 1 == 0 { x / 2 } else { 3 * x + 1 };
+            steps += 1;
+        }
+        small[n as usize] = steps + small[x as usize];
+    }
+    Tables {
+        block,
+        plain_steps,
+        small,
+    }
+});
+
+/// Make sure the tables are built (about a millisecond), e.g. before timing.
+pub fn warm_up() {
+    LazyLock::force(&TABLES);
+}
+
+/// `k` plain steps from a non-zero `n`.
+pub(crate) fn iterate_from(n: u64, k: u64) -> Result<u64, Error> {
+    let t = &*TABLES;
+    let (mut x, mut left) = (n, k);
+    loop {
+        // The hot loop: whole blocks while they fit in what is left and cannot overflow.
+        while left >= MAX_BLOCK && x <= SAFE {
+            let r = (x & MASK) as usize;
+            let (mul, add) = t.block[r];
+            x = (x >> J) * u64::from(mul) + u64::from(add);
+            left -= u64::from(t.plain_steps[r]);
+        }
+        if left == 0 {
+            return Ok(x);
+        }
+        // Near the overflow boundary, or fewer than a block's worth of steps left.
+        x = next(n, x)?;
+        left -= 1;
+    }
+}
+
+/// Plain steps until a non-zero `n` first reaches 1.
+pub(crate) fn stopping_time_from(n: u64) -> Result<u64, Error> {
+    let t = &*TABLES;
+    let (mut x, mut steps) = (n, 0_u64);
+    while x >= SMALL {
+        if x <= SAFE {
+            let r = (x & MASK) as usize;
+            let (mul, add) = t.block[r];
+            x = (x >> J) * u64::from(mul) + u64::from(add);
+            steps += u64::from(t.plain_steps[r]);
+        } else {
+            x = next(n, x)?;
+            steps += 1;
+        }
+    }
+    Ok(steps + u64::from(t.small[x as usize]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_bound_holds_for_the_worst_residue() {
+        // The all-odd residue grows fastest; from SAFE its block must not overflow, checked
+        // step by step in u128.
+        let worst = MASK; // 2^J - 1: J odd T steps in a row
+        let n = (SAFE & !MASK) | worst;
+        let n = if n > SAFE { n - (1 << J) } else { n };
+        let mut x = u128::from(n);
+        for _ in 0..J {
+            if x & 1 == 1 {
+                x = 3 * x + 1;
+                assert!(x <= u128::from(u64::MAX), "intermediate {x} overflows");
+                x /= 2;
+            } else {
+                x /= 2;
+            }
+        }
+    }
+
+    #[test]
+    fn tables_agree_with_the_plain_loop() {
+        for n in (1..SMALL).step_by(7) {
+            assert_eq!(stopping_time_from(n), crate::plain::stopping_time_from(n));
+        }
+        for k in 0..200 {
+            assert_eq!(iterate_from(27, k), crate::plain::iterate_from(27, k));
+        }
+    }
+}
