@@ -75,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     plain_c = compile_baseline()
+    for backend, module in backends.items():
+        if backend.native:
+            module.stopping_time(3)  # builds the core's tables before anything is timed
     if plain_c is None:
         console.print("[yellow]no C compiler found: the plain C baseline is left out[/]")
 
@@ -86,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         sum(len(c) * (config.rounds + 1) for c in (scalar_cases, amort_cases, bulk_cases))
         + 1 + native_count * (1 + config.headline_repeats)
         + (config.headline_repeats if plain_c else 0)
+        + config.range_repeats * (native_count + (1 if plain_c else 0))
         + len(backends)
     )
     results: dict[str, Any] = {
@@ -130,8 +134,12 @@ def main(argv: list[str] | None = None) -> int:
         bulk = suite.measure_group(bulk_cases, config, tick)
         results["bulk"] = suite.summarize_bulk(bulk, backends, config)
 
+        progress.update(task, description="max_stopping_time range")
+        results["range"] = suite.max_range(backends, plain_c, config, tick)
+
         progress.update(task, description="threads")
         results["threads"] = suite.threads(backends, config, tick)
+    results["targets"] = suite.targets(results)
 
     report.print_tables(results, console)
     report.write_json(results, out / "bench.json")

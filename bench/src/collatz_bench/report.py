@@ -27,7 +27,11 @@ def _seconds(value: float) -> str:
         return f"{value / 60:.1f} min"
     if value >= 1:
         return f"{value:.2f} s"
-    return f"{value * 1e3:.0f} ms"
+    if value >= 0.01:
+        return f"{value * 1e3:.0f} ms"
+    if value >= 0.001:
+        return f"{value * 1e3:.1f} ms"
+    return f"{value * 1e6:.0f} µs"
 
 
 def _spread(summary: dict[str, float]) -> str:
@@ -120,6 +124,19 @@ def print_tables(results: dict[str, Any], console: Console) -> None:
             *[f"{by_n[n]['ns_per_element']['median']:.1f}" if n in by_n else "" for n in sizes],
             f"{last['convert_ns_per_element']['median']:.2f}" if "convert_ns_per_element" in last else "",
             f"{last['vs_plain_c']['median']:.2f}" if "vs_plain_c" in last else "",
+        )
+    console.print(t)
+
+    rng = results["range"]
+    t = Table(title=f"Range: max_stopping_time({rng['limit']:.0e}), all cores vs the plain C loop (1 core)")
+    for column in ("backend", "time", "answer", "speed-up vs plain C"):
+        t.add_column(column, justify="right" if column != "backend" else "left")
+    for name, entry in rng["backends"].items():
+        t.add_row(
+            name,
+            _seconds(entry["seconds"]),
+            str(tuple(entry["answer"])),
+            f"{1 / entry['vs_plain_c']['median']:.1f}×" if "vs_plain_c" in entry else "",
         )
     console.print(t)
 
@@ -299,6 +316,19 @@ def markdown(results: dict[str, Any]) -> str:
             f"{results['threads'][name]['speedup']['median']:.2f}×",
         ]
         lines.append("| " + " | ".join(cells) + " |")
+    tg = results.get("targets", {})
+    if "iterate_speedup_vs_plain_c" in tg:
+        lines += [
+            "",
+            f"Against the plain C loop (`cc -O2`), same run: `iterate(27, 10^9)` "
+            f"{tg['iterate_speedup_vs_plain_c']:.1f}× faster per step; "
+            f"`stopping_times(1..={tg.get('stopping_times_n', 0):.0e})` "
+            + ", ".join(f"{n} {v:.1f}×" for n, v in tg.get("stopping_times_speedup_vs_plain_c", {}).items())
+            + "; "
+            f"`max_stopping_time({tg.get('max_stopping_time_limit', 0):.0e})` "
+            + ", ".join(f"{n} {v:.1f}×" for n, v in tg.get("max_stopping_time_speedup_vs_plain_c", {}).items())
+            + ".",
+        ]
     h = results["headline"]
     lines += [
         "",

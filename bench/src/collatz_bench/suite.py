@@ -49,6 +49,8 @@ class Config:
     thread_len: int
     thread_calls: int
     thread_repeats: int
+    range_limit: int
+    range_repeats: int
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -66,9 +68,11 @@ FULL = Config(
     headline_repeats=3,
     per_step_calls=200_000,
     python_loop_steps=2_000_000,
-    thread_len=8192,
+    thread_len=16_000,
     thread_calls=200,
     thread_repeats=5,
+    range_limit=10**7,
+    range_repeats=3,
 )
 QUICK = Config(
     name="quick",
@@ -82,9 +86,11 @@ QUICK = Config(
     headline_repeats=1,
     per_step_calls=20_000,
     python_loop_steps=100_000,
-    thread_len=8192,
+    thread_len=16_000,
     thread_calls=20,
     thread_repeats=1,
+    range_limit=10**5,
+    range_repeats=1,
 )
 
 Tick = Callable[[], None]
@@ -338,6 +344,66 @@ def summarize_bulk(
     return result
 
 
+# --- range: max_stopping_time against the plain C loop ----------------------------------------
+
+
+def max_range(
+    backends: dict[Backend, ModuleType], plain_c: PlainC | None, config: Config, tick: Tick
+) -> dict[str, Any]:
+    """``max_stopping_time(limit)`` per native backend and for the plain C loop, interleaved."""
+    limit = config.range_limit
+    runs: dict[str, list[float]] = {b.name: [] for b in backends if b.native}
+    answers: dict[str, object] = {}
+    if plain_c is not None:
+        runs["plain C"] = []
+    for _ in range(config.range_repeats):
+        for backend, module in backends.items():
+            if backend.native:
+                runs[backend.name].append(time_once(lambda: module.max_stopping_time(limit)))
+                answers[backend.name] = module.max_stopping_time(limit)
+                tick()
+        if plain_c is not None:
+            runs["plain C"].append(time_once(lambda: plain_c.max_stopping_time(limit)))
+            answers["plain C"] = plain_c.max_stopping_time(limit)
+            tick()
+    result: dict[str, Any] = {"limit": limit, "backends": {}}
+    for name, seconds in runs.items():
+        s = Summary.of(seconds)
+        entry: dict[str, Any] = {"seconds": s.median / 1e9, "min_s": s.low / 1e9, "answer": answers[name]}
+        if "plain C" in runs and name != "plain C":
+            entry["vs_plain_c"] = ratio_summary(seconds, runs["plain C"]).as_dict()
+        result["backends"][name] = entry
+    return result
+
+
+def targets(results: dict[str, Any]) -> dict[str, Any]:
+    """The ratios that issue 5's targets are stated in, from figures of this run."""
+    out: dict[str, Any] = {"step_ratio_to_floor": {}, "convert_ns_per_element": {}}
+    for name, entry in results["scalar"]["backends"].items():
+        out["step_ratio_to_floor"][name] = entry["ratio_to_floor"]["median"]
+    one_call = results["headline"]["one_call"]
+    if "plain C" in one_call:
+        fastest = min(e["seconds"] for n, e in one_call.items() if n != "plain C")
+        out["iterate_speedup_vs_plain_c"] = one_call["plain C"]["seconds"] / fastest
+    largest = {name: rows[-1] for name, rows in results["bulk"].items() if rows}
+    speedups = {
+        name: 1 / row["vs_plain_c"]["median"] for name, row in largest.items() if "vs_plain_c" in row
+    }
+    if speedups:
+        out["stopping_times_speedup_vs_plain_c"] = speedups
+        out["stopping_times_n"] = max(row["n"] for row in largest.values())
+    for name, row in largest.items():
+        if "convert_ns_per_element" in row:
+            out["convert_ns_per_element"][name] = row["convert_ns_per_element"]["median"]
+    ranges = results.get("range", {}).get("backends", {})
+    if "plain C" in ranges:
+        out["max_stopping_time_speedup_vs_plain_c"] = {
+            name: 1 / e["vs_plain_c"]["median"] for name, e in ranges.items() if "vs_plain_c" in e
+        }
+        out["max_stopping_time_limit"] = results["range"]["limit"]
+    return out
+
+
 # --- 6: threads ---------------------------------------------------------------------------------
 
 
@@ -364,8 +430,12 @@ def threads(backends: dict[Backend, ModuleType], config: Config, tick: Tick) -> 
     backend releases the GIL while it computes."""
     result: dict[str, Any] = {}
     for backend, module in backends.items():
+        # Elements with long trajectories, fewer than the core's parallel threshold (2^14) so
+        # that any speed-up comes from the GIL being released, not from the core's threads.
         n = config.thread_len if backend.native else 64
-        values = np.arange(1, n + 1, dtype=np.uint64)
+        values = np.arange(n, dtype=np.uint64) * np.uint64(7919) + np.uint64(2**48 + 1)
+        if not backend.native:
+            values = np.arange(1, n + 1, dtype=np.uint64)
         calls = config.thread_calls
 
         def work(f: Callable[[Any], Any] = module.stopping_times) -> object:
