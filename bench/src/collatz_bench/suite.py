@@ -385,7 +385,8 @@ def targets(results: dict[str, Any]) -> dict[str, Any]:
     if "plain C" in one_call:
         fastest = min(e["seconds"] for n, e in one_call.items() if n != "plain C")
         out["iterate_speedup_vs_plain_c"] = one_call["plain C"]["seconds"] / fastest
-    largest = {name: rows[-1] for name, rows in results["bulk"].items() if rows}
+    top = max((rows[-1]["n"] for rows in results["bulk"].values() if rows), default=0)
+    largest = {name: rows[-1] for name, rows in results["bulk"].items() if rows and rows[-1]["n"] == top}
     speedups = {
         name: 1 / row["vs_plain_c"]["median"] for name, row in largest.items() if "vs_plain_c" in row
     }
