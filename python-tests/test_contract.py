@@ -266,3 +266,12 @@ def test_index_errors_pass_through(impl: ModuleType) -> None:
         impl.step(Broken())
     with pytest.raises(TypeError):
         impl.step(NotInt())
+
+
+def test_arguments_are_positional_only(impl: ModuleType) -> None:
+    with pytest.raises(TypeError):
+        impl.step(n=27)
+    with pytest.raises(TypeError):
+        impl.iterate(27, k=3)
+    with pytest.raises(TypeError):
+        impl.max_stopping_time(limit=10)

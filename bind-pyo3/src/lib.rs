@@ -30,6 +30,7 @@ mod _native {
     ///
     /// One Collatz step: n // 2 if n is even, else 3 * n + 1.
     #[pyfunction]
+    #[pyo3(signature = (n, /))]
     fn step(n: &Bound<'_, PyAny>) -> PyResult<u64> {
         let n = to_u64(n, Param::N)?;
         Ok(collatz_core::step(n).map_err(CoreError)?)
@@ -39,6 +40,7 @@ mod _native {
     ///
     /// `step` applied k times (a real loop of k steps); k = 0 returns n.
     #[pyfunction]
+    #[pyo3(signature = (n, k, /))]
     fn iterate(py: Python<'_>, n: &Bound<'_, PyAny>, k: &Bound<'_, PyAny>) -> PyResult<u64> {
         let n = to_u64(n, Param::N)?;
         if n == 0 {
@@ -58,6 +60,7 @@ mod _native {
     ///
     /// The number of steps until n first reaches 1.
     #[pyfunction]
+    #[pyo3(signature = (n, /))]
     fn stopping_time(n: &Bound<'_, PyAny>) -> PyResult<u64> {
         let n = to_u64(n, Param::N)?;
         Ok(collatz_core::stopping_time(n).map_err(CoreError)?)
@@ -68,6 +71,7 @@ mod _native {
     /// The stopping time of every element of a 1-D array or sequence of integers. A
     /// C-contiguous uint64 array is read in place, without copying.
     #[pyfunction]
+    #[pyo3(signature = (values, /))]
     fn stopping_times<'py>(
         py: Python<'py>,
         values: &Bound<'py, PyAny>,
@@ -92,6 +96,7 @@ mod _native {
     /// (n, stopping_time(n)) for the n in 1 <= n < limit with the longest stopping time;
     /// ties go to the smallest n. Uses all cores, with the GIL released.
     #[pyfunction]
+    #[pyo3(signature = (limit, /))]
     fn max_stopping_time(py: Python<'_>, limit: &Bound<'_, PyAny>) -> PyResult<(u64, u64)> {
         let limit = to_u64(limit, Param::Limit)?;
         Ok(py

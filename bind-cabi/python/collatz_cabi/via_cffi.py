@@ -1,8 +1,10 @@
 """collatz-core through its C ABI, called with cffi.
 
-The library is loaded once at import. Scalar calls go straight to the C function; the
-arguments are looked at again only when they are not plain ``int`` or the call reports a
-failure (a sentinel result), so the success path costs one type check and one C call.
+The library is loaded once at import. Scalar calls go straight to the C function: the success
+path costs one type check (cffi would accept anything with ``__int__``, e.g. ``Decimal``), the
+C call, and a test of the result against the failure sentinel. cffi itself refuses integers
+outside ``uint64_t`` with ``OverflowError``; only then, or for non-``int`` arguments, are the
+arguments looked at again to raise the contract's exception.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from ._args import U64_MAX, as_u64, as_u64_array, error_for
+from ._args import as_u64, as_u64_array, error_for
 from ._native import ffi, lib
 
 __all__ = ["iterate", "max_stopping_time", "step", "stopping_time", "stopping_times"]
@@ -32,31 +34,43 @@ def _last_error() -> Exception:
 
 def step(n: int, /) -> int:
     """One Collatz step: ``n // 2`` if ``n`` is even, else ``3 * n + 1``."""
-    if n.__class__ is int and 0 <= n <= U64_MAX:
-        result: int = _c_step(n)
-        if result:
-            return result
-        raise _last_error()
+    if n.__class__ is int:
+        try:
+            result: int = _c_step(n)
+        except OverflowError:
+            pass  # out of the uint64_t range: as_u64 below raises the contract's error
+        else:
+            if result:
+                return result
+            raise _last_error()
     return step(as_u64(n, "n", 1))
 
 
 def iterate(n: int, k: int, /) -> int:
     """``step`` applied ``k`` times (a real loop of ``k`` steps); ``k = 0`` returns ``n``."""
-    if n.__class__ is int and k.__class__ is int and 0 <= n <= U64_MAX and 0 <= k <= U64_MAX:
-        result: int = _c_iterate(n, k)
-        if result:
-            return result
-        raise _last_error()
+    if n.__class__ is int and k.__class__ is int:
+        try:
+            result: int = _c_iterate(n, k)
+        except OverflowError:
+            pass
+        else:
+            if result:
+                return result
+            raise _last_error()
     return iterate(as_u64(n, "n", 1), as_u64(k, "k", 0))
 
 
 def stopping_time(n: int, /) -> int:
     """The number of steps until ``n`` first reaches 1."""
-    if n.__class__ is int and 0 <= n <= U64_MAX:
-        result: int = _c_stopping_time(n)
-        if result != _STOPPING_TIME_ERROR:
-            return result
-        raise _last_error()
+    if n.__class__ is int:
+        try:
+            result: int = _c_stopping_time(n)
+        except OverflowError:
+            pass
+        else:
+            if result != _STOPPING_TIME_ERROR:
+                return result
+            raise _last_error()
     return stopping_time(as_u64(n, "n", 1))
 
 

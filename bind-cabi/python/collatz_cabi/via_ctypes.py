@@ -3,6 +3,11 @@
 ``argtypes`` and ``restype`` are declared once, at import. ctypes converts an out-of-range
 Python ``int`` to ``uint64_t`` by silently wrapping it (``-1`` becomes ``2**64 - 1``), so every
 argument is range-checked here before the call.
+
+Calls that are always short (``step``, ``stopping_time``, ``iterate`` with small ``k``) go
+through a ``ctypes.PyDLL`` handle, which keeps the GIL: releasing and re-acquiring it costs
+more than the work. Calls that can be long (``iterate`` with large ``k``, the bulk and range
+functions) go through ``ctypes.CDLL``, which releases the GIL so other threads run meanwhile.
 """
 
 from __future__ import annotations
@@ -19,36 +24,40 @@ from ._args import OK, U64_MAX, as_u64, as_u64_array, error_for
 __all__ = ["iterate", "max_stopping_time", "step", "stopping_time", "stopping_times"]
 
 
-def _load() -> ctypes.CDLL:
+def _path() -> str:
     """The shared library that maturin put beside the cffi front end, in ``_native/``."""
     native = Path(__file__).with_name("_native")
     for name in ("lib_native.so", "lib_native.dylib", "_native.dll"):
         if (native / name).is_file():
-            return ctypes.CDLL(str(native / name))
+            return str(native / name)
     raise ImportError(f"collatz_cabi: no shared library found in {native}")
 
 
-_lib = _load()
+_lib = ctypes.CDLL(_path())  # releases the GIL during calls
+_lib_short = ctypes.PyDLL(_path())  # keeps it: for calls that take nanoseconds
 _u64, _i32, _size = ctypes.c_uint64, ctypes.c_int32, ctypes.c_size_t
 _p_u64 = ctypes.POINTER(_u64)
 
 
-def _declare(name: str, restype: object, *argtypes: object) -> Any:
-    function = getattr(_lib, name)
+def _declare(name: str, restype: object, *argtypes: object, lib: ctypes.CDLL = _lib) -> Any:
+    function = getattr(lib, name)
     function.restype = restype
     function.argtypes = argtypes
     return function
 
 
-_c_step = _declare("collatz_step", _u64, _u64)
+_c_step = _declare("collatz_step", _u64, _u64, lib=_lib_short)
+_c_iterate_short = _declare("collatz_iterate", _u64, _u64, _u64, lib=_lib_short)
 _c_iterate = _declare("collatz_iterate", _u64, _u64, _u64)
-_c_stopping_time = _declare("collatz_stopping_time", _u64, _u64)
+_c_stopping_time = _declare("collatz_stopping_time", _u64, _u64, lib=_lib_short)
 _c_stopping_times = _declare("collatz_stopping_times", _i32, ctypes.c_void_p, ctypes.c_void_p, _size)
 _c_max_stopping_time = _declare("collatz_max_stopping_time", _i32, _u64, _p_u64, _p_u64)
 _c_last_error = _declare("collatz_last_error", _i32)
 _c_last_error_message = _declare("collatz_last_error_message", _size, ctypes.c_char_p, _size)
 
 _STOPPING_TIME_ERROR = U64_MAX
+# iterate calls with fewer steps than this hold the GIL (a few microseconds at most).
+_SHORT_K = 1 << 16
 
 
 def _last_error() -> Exception:
@@ -72,7 +81,7 @@ def step(n: int, /) -> int:
 def iterate(n: int, k: int, /) -> int:
     """``step`` applied ``k`` times (a real loop of ``k`` steps); ``k = 0`` returns ``n``."""
     if n.__class__ is int and k.__class__ is int and 0 <= n <= U64_MAX and 0 <= k <= U64_MAX:
-        result: int = _c_iterate(n, k)
+        result: int = _c_iterate_short(n, k) if k < _SHORT_K else _c_iterate(n, k)
         if result:
             return result
         raise _last_error()

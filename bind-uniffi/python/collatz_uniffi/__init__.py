@@ -14,7 +14,7 @@ import numpy.typing as npt
 from collections.abc import Callable
 from typing import Any
 
-from ._args import U64_MAX, as_u64, as_u64_array
+from ._args import as_u64, as_u64_array
 from ._native import collatz_uniffi as _generated
 
 __all__ = ["iterate", "max_stopping_time", "step", "stopping_time", "stopping_times"]
@@ -36,33 +36,43 @@ def _translate(error: Exception) -> Exception:
     return RuntimeError(f"internal error (panic): {error}")
 
 
+# The generated functions check their arguments themselves (``__index__``, then the u64
+# range), raising ``TypeError`` or ``ValueError`` for every bad value. The facade calls them
+# directly and only on those exceptions looks at the arguments again (``as_u64``) to raise the
+# contract's exception instead: ``OverflowError`` above ``2**64 - 1``, and messages that name
+# the argument. ``as_u64`` never returns for an argument UniFFI refused, so the retry ends.
+
+
 def step(n: int, /) -> int:
     """One Collatz step: ``n // 2`` if ``n`` is even, else ``3 * n + 1``."""
-    if n.__class__ is int and 0 <= n <= U64_MAX:
-        try:
-            return _ffi_step(n)
-        except _FfiFailure as e:
-            raise _translate(e) from None
+    try:
+        return _ffi_step(n)
+    except _FfiFailure as e:
+        raise _translate(e) from None
+    except (TypeError, ValueError):
+        pass
     return step(as_u64(n, "n", 1))
 
 
 def iterate(n: int, k: int, /) -> int:
     """``step`` applied ``k`` times (a real loop of ``k`` steps); ``k = 0`` returns ``n``."""
-    if n.__class__ is int and k.__class__ is int and 0 <= n <= U64_MAX and 0 <= k <= U64_MAX:
-        try:
-            return _ffi_iterate(n, k)
-        except _FfiFailure as e:
-            raise _translate(e) from None
+    try:
+        return _ffi_iterate(n, k)
+    except _FfiFailure as e:
+        raise _translate(e) from None
+    except (TypeError, ValueError):
+        pass
     return iterate(as_u64(n, "n", 1), as_u64(k, "k", 0))
 
 
 def stopping_time(n: int, /) -> int:
     """The number of steps until ``n`` first reaches 1."""
-    if n.__class__ is int and 0 <= n <= U64_MAX:
-        try:
-            return _ffi_stopping_time(n)
-        except _FfiFailure as e:
-            raise _translate(e) from None
+    try:
+        return _ffi_stopping_time(n)
+    except _FfiFailure as e:
+        raise _translate(e) from None
+    except (TypeError, ValueError):
+        pass
     return stopping_time(as_u64(n, "n", 1))
 
 
