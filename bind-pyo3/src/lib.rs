@@ -22,7 +22,7 @@ mod _native {
     use numpy::{PyArray1, PyArrayMethods};
     use pyo3::prelude::*;
 
-    use super::{DETACH_MIN_LEN, DETACH_MIN_STEPS};
+    use super::{DETACH_MIN_LEN, DETACH_MIN_STEPS, finish, signalled};
     use crate::array;
     use crate::error::{CoreError, Param, to_u64};
 
@@ -48,12 +48,13 @@ mod _native {
             return Err(CoreError(collatz_core::Error::Zero { index: None }).into());
         }
         let k = to_u64(k, Param::K)?;
-        let result = if k >= DETACH_MIN_STEPS {
-            py.detach(|| collatz_core::iterate(n, k))
-        } else {
-            collatz_core::iterate(n, k)
-        };
-        Ok(result.map_err(CoreError)?)
+        if k < DETACH_MIN_STEPS {
+            return Ok(collatz_core::iterate(n, k).map_err(CoreError)?);
+        }
+        let mut interrupt = None;
+        let result =
+            py.detach(|| collatz_core::iterate_polling(n, k, || signalled(&mut interrupt)));
+        finish(result, interrupt)
     }
 
     /// stopping_time(n) -> int
@@ -99,8 +100,37 @@ mod _native {
     #[pyo3(signature = (limit, /))]
     fn max_stopping_time(py: Python<'_>, limit: &Bound<'_, PyAny>) -> PyResult<(u64, u64)> {
         let limit = to_u64(limit, Param::Limit)?;
-        Ok(py
-            .detach(|| collatz_core::max_stopping_time(limit))
-            .map_err(CoreError)?)
+        let mut interrupt = None;
+        let result = py.detach(|| {
+            collatz_core::max_stopping_time_polling(limit, || signalled(&mut interrupt))
+        });
+        finish(result, interrupt)
+    }
+}
+
+/// Called between chunks of a long computation running without the GIL: re-attach briefly
+/// and run Python's signal handlers, so that Ctrl-C (`KeyboardInterrupt`) or any exception a
+/// handler raises stops the computation within one chunk (tens of milliseconds).
+fn signalled(interrupt: &mut Option<PyErr>) -> bool {
+    match Python::attach(|py| py.check_signals()) {
+        Ok(()) => false,
+        Err(e) => {
+            *interrupt = Some(e);
+            true
+        }
+    }
+}
+
+/// The result of a polled computation, or the exception that stopped it.
+fn finish<T>(
+    result: Result<Option<T>, collatz_core::Error>,
+    interrupt: Option<PyErr>,
+) -> PyResult<T> {
+    match (result.map_err(error::CoreError)?, interrupt) {
+        (Some(value), _) => Ok(value),
+        (None, Some(e)) => Err(e),
+        (None, None) => Err(pyo3::exceptions::PyRuntimeError::new_err(
+            "computation stopped",
+        )),
     }
 }

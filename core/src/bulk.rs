@@ -89,30 +89,66 @@ fn prefer_zero(values: &[u64], e: Error) -> Error {
 ///
 /// # Errors
 /// [`Error::LimitTooSmall`] if `limit < 2`; [`Error::Overflow`] for the smallest examined `n`
-/// whose trajectory overflows (none does below `2^60`).
+/// whose trajectory overflows `u64`.
 ///
 /// ```
 /// assert_eq!(collatz_core::max_stopping_time(10), Ok((9, 19)));
 /// assert_eq!(collatz_core::max_stopping_time(2), Ok((1, 0)));
 /// ```
 pub fn max_stopping_time(limit: u64) -> Result<(u64, u64), Error> {
+    max_stopping_time_polling(limit, || false).map(|best| best.expect("never stopped"))
+}
+
+/// Starting values scanned between two calls of the `stop` hook of
+/// [`max_stopping_time_polling`]: milliseconds of work on all cores.
+pub const POLL_NUMBERS: u64 = 1 << 22;
+
+/// [`max_stopping_time`], asking `stop()` after every [`POLL_NUMBERS`] starting values whether
+/// to give up; `Ok(None)` if it did. Bindings use this to check for interrupts.
+///
+/// # Errors
+/// As [`max_stopping_time`].
+pub fn max_stopping_time_polling(
+    limit: u64,
+    mut stop: impl FnMut() -> bool,
+) -> Result<Option<(u64, u64)>, Error> {
     if limit < 2 {
         return Err(Error::LimitTooSmall { limit });
     }
     let start = limit / 2 + limit % 2; // (limit + 1) / 2 without overflow
-    if limit - start <= SEQUENTIAL_MAX_LIMIT {
-        return best_in(start, limit);
+    let mut best: Option<(u64, u64)> = None;
+    let mut lo = start;
+    while lo < limit {
+        let hi = lo.saturating_add(POLL_NUMBERS).min(limit);
+        // Segments go up in order, so the first error is the one with the smallest start.
+        let segment = scan(lo, hi)?;
+        best = Some(match best {
+            Some(b) => better(Ok(b), Ok(segment))?,
+            None => segment,
+        });
+        lo = hi;
+        if lo < limit && stop() {
+            return Ok(None);
+        }
+    }
+    Ok(best)
+}
+
+/// The best `n` in `lo..hi` (non-empty), on all cores when the range is large.
+fn scan(lo: u64, hi: u64) -> Result<(u64, u64), Error> {
+    if hi - lo <= SEQUENTIAL_MAX_LIMIT {
+        return best_in(lo, hi);
     }
     let chunk = CHUNK as u64;
-    let chunks = (limit - start).div_ceil(chunk);
+    let chunks = (hi - lo).div_ceil(chunk);
     (0..chunks)
         .into_par_iter()
         .map(|c| {
-            let lo = start + c * chunk;
-            best_in(lo, lo.saturating_add(chunk).min(limit))
+            let from = lo + c * chunk;
+            best_in(from, from.saturating_add(chunk).min(hi))
         })
         .reduce_with(better)
-        .expect("limit >= 2 gives at least one chunk")
+        .expect("a non-empty range has at least one chunk")
 }
 
 /// Scan `lo..hi` (non-empty, `lo >= 1`) on this thread.

@@ -95,10 +95,11 @@ pub fn warm_up() {
     LazyLock::force(&TABLES);
 }
 
-/// `k` plain steps from a non-zero `n`.
-pub(crate) fn iterate_from(n: u64, k: u64) -> Result<u64, Error> {
+/// `k` plain steps from a non-zero `x`, on the trajectory that started at `start` (for the
+/// error).
+pub(crate) fn iterate_from(start: u64, x: u64, k: u64) -> Result<u64, Error> {
     let t = &*TABLES;
-    let (mut x, mut left) = (n, k);
+    let (mut x, mut left) = (x, k);
     loop {
         // The hot loop: whole blocks while they fit in what is left and cannot overflow.
         while left >= MAX_BLOCK && x <= SAFE {
@@ -111,7 +112,7 @@ pub(crate) fn iterate_from(n: u64, k: u64) -> Result<u64, Error> {
             return Ok(x);
         }
         // Near the overflow boundary, or fewer than a block's worth of steps left.
-        x = next(n, x)?;
+        x = next(start, x)?;
         left -= 1;
     }
 }
@@ -163,7 +164,7 @@ mod tests {
             assert_eq!(stopping_time_from(n), crate::plain::stopping_time_from(n));
         }
         for k in 0..200 {
-            assert_eq!(iterate_from(27, k), crate::plain::iterate_from(27, k));
+            assert_eq!(iterate_from(27, 27, k), crate::plain::iterate_from(27, k));
         }
     }
 }

@@ -27,7 +27,9 @@ mod error;
 mod fast;
 pub mod plain;
 
-pub use bulk::{PARALLEL_MIN_LEN, max_stopping_time, stopping_times};
+pub use bulk::{
+    PARALLEL_MIN_LEN, POLL_NUMBERS, max_stopping_time, max_stopping_time_polling, stopping_times,
+};
 pub use error::Error;
 pub use fast::warm_up;
 
@@ -71,7 +73,41 @@ pub fn iterate(n: u64, k: u64) -> Result<u64, Error> {
     if n == 0 {
         return Err(Error::Zero { index: None });
     }
-    fast::iterate_from(n, k)
+    fast::iterate_from(n, n, k)
+}
+
+/// Steps between two calls of the `stop` hook of [`iterate_polling`]: tens of milliseconds of
+/// work, so a binding can react to Ctrl-C quickly without slowing the loop measurably.
+pub const POLL_STEPS: u64 = 1 << 28;
+
+/// [`iterate`], asking `stop()` every [`POLL_STEPS`] steps whether to give up; `Ok(None)`
+/// if it did. Bindings use this to check for interrupts during long calls.
+///
+/// # Errors
+/// As [`iterate`].
+///
+/// ```
+/// assert_eq!(collatz_core::iterate_polling(27, 111, || false), Ok(Some(1)));
+/// assert_eq!(collatz_core::iterate_polling(27, 1 << 40, || true), Ok(None));
+/// ```
+pub fn iterate_polling(
+    n: u64,
+    k: u64,
+    mut stop: impl FnMut() -> bool,
+) -> Result<Option<u64>, Error> {
+    if n == 0 {
+        return Err(Error::Zero { index: None });
+    }
+    let (mut x, mut left) = (n, k);
+    while left > 0 {
+        let chunk = left.min(POLL_STEPS);
+        x = fast::iterate_from(n, x, chunk)?;
+        left -= chunk;
+        if left > 0 && stop() {
+            return Ok(None);
+        }
+    }
+    Ok(Some(x))
 }
 
 /// The number of steps until `n` first reaches 1 (`stopping_time(1) == Ok(0)`).

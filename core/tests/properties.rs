@@ -244,3 +244,43 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn polling_variants_stop_when_asked_and_agree_otherwise() {
+    use collatz_core::{POLL_NUMBERS, POLL_STEPS, iterate_polling, max_stopping_time_polling};
+
+    let k = 2 * POLL_STEPS + 12_345;
+    let mut polls = 0;
+    assert_eq!(
+        iterate_polling(27, k, || {
+            polls += 1;
+            false
+        }),
+        iterate(27, k).map(Some)
+    );
+    assert_eq!(polls, 2, "asked between chunks, not after the last one");
+    assert_eq!(iterate_polling(27, k, || true), Ok(None));
+    assert_eq!(
+        iterate_polling(0, k, || true),
+        Err(Error::Zero { index: None })
+    );
+    assert!(
+        iterate_polling(u64::MAX, k, || true)
+            .unwrap_err()
+            .is_overflow()
+    );
+
+    let limit = 3 * POLL_NUMBERS;
+    let mut polls = 0;
+    let best = max_stopping_time_polling(limit, || {
+        polls += 1;
+        false
+    });
+    assert_eq!(best, max_stopping_time(limit).map(Some));
+    assert!(polls >= 1);
+    assert_eq!(max_stopping_time_polling(limit, || true), Ok(None));
+    assert_eq!(
+        max_stopping_time_polling(1, || true),
+        Err(Error::LimitTooSmall { limit: 1 })
+    );
+}
