@@ -59,12 +59,25 @@ $(VENV)/.built-bench: $(VENV)/.deps $(BENCH_SRC)
 
 BUILT := $(VENV)/.built-pyo3 $(VENV)/.built-cabi $(VENV)/.built-uniffi $(VENV)/.built-bench
 
+# Test-only builds with the `test-hooks` feature (functions that panic on purpose), in debug
+# mode, unpacked under target/hooks/ for python-tests/test_panics.py. Never installed.
+HOOKS := target/hooks/.built
+$(HOOKS): $(VENV)/.deps $(PYO3_SRC) $(UNIFFI_SRC)
+	rm -rf target/hooks $(WHEELS)/hooks
+	for crate in bind-pyo3 bind-uniffi; do \
+	  $(VENV)/bin/maturin build --locked --quiet --features test-hooks -i $(PY) \
+	    -m $$crate/Cargo.toml --out $(WHEELS)/hooks/$$crate && \
+	  $(PY) -m zipfile -e $(WHEELS)/hooks/$$crate/*.whl target/hooks/$$crate || exit 1; \
+	done
+	touch $@
+
 setup: $(BUILT)
 
 # --- what people run -------------------------------------------------------------------------
 
-test: $(BUILT)
+test: $(BUILT) $(HOOKS)
 	cargo test --workspace --locked
+	cargo test -p bind-cabi --features test-hooks --test panics --locked
 	$(PY) -m pytest
 
 bench: $(BUILT)
@@ -79,6 +92,7 @@ bench-core:
 lint: $(VENV)/.deps
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
+	cargo clippy -p bind-pyo3 -p bind-cabi -p bind-uniffi --features test-hooks --all-targets --locked -- -D warnings
 	$(PY) -m mypy
 
 fmt:

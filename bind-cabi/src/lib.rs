@@ -273,3 +273,19 @@ pub unsafe extern "C" fn collatz_last_error_message(buf: *mut c_char, cap: usize
     }
     message.len()
 }
+
+/// Test hook (feature `test-hooks` only, never in wheels or the header): panics inside the
+/// boundary; must return `COLLATZ_ERR_PANIC` with the panic message recorded.
+#[cfg(feature = "test-hooks")]
+#[unsafe(no_mangle)]
+pub extern "C" fn collatz_test_panic() -> i32 {
+    status(|| panic!("forced panic from collatz_test_panic"))
+}
+
+/// Test hook (feature `test-hooks` only): a scalar function that panics; must return its
+/// sentinel, 0.
+#[cfg(feature = "test-hooks")]
+#[unsafe(no_mangle)]
+pub extern "C" fn collatz_test_panic_scalar() -> u64 {
+    value_or(0, || panic!("forced panic from collatz_test_panic_scalar"))
+}

@@ -22,7 +22,7 @@ mod _native {
     use numpy::{PyArray1, PyArrayMethods};
     use pyo3::prelude::*;
 
-    use super::{DETACH_MIN_LEN, DETACH_MIN_STEPS, finish, signalled};
+    use super::{DETACH_MIN_LEN, DETACH_MIN_STEPS, finish, guard, signalled};
     use crate::array;
     use crate::error::{CoreError, Param, to_u64};
 
@@ -32,8 +32,10 @@ mod _native {
     #[pyfunction]
     #[pyo3(signature = (n, /))]
     fn step(n: &Bound<'_, PyAny>) -> PyResult<u64> {
-        let n = to_u64(n, Param::N)?;
-        Ok(collatz_core::step(n).map_err(CoreError)?)
+        guard(|| {
+            let n = to_u64(n, Param::N)?;
+            Ok(collatz_core::step(n).map_err(CoreError)?)
+        })
     }
 
     /// iterate(n, k) -> int
@@ -42,19 +44,21 @@ mod _native {
     #[pyfunction]
     #[pyo3(signature = (n, k, /))]
     fn iterate(py: Python<'_>, n: &Bound<'_, PyAny>, k: &Bound<'_, PyAny>) -> PyResult<u64> {
-        let n = to_u64(n, Param::N)?;
-        if n == 0 {
-            // Arguments are checked left to right: n's range before k's type.
-            return Err(CoreError(collatz_core::Error::Zero { index: None }).into());
-        }
-        let k = to_u64(k, Param::K)?;
-        if k < DETACH_MIN_STEPS {
-            return Ok(collatz_core::iterate(n, k).map_err(CoreError)?);
-        }
-        let mut interrupt = None;
-        let result =
-            py.detach(|| collatz_core::iterate_polling(n, k, || signalled(&mut interrupt)));
-        finish(result, interrupt)
+        guard(|| {
+            let n = to_u64(n, Param::N)?;
+            if n == 0 {
+                // Arguments are checked left to right: n's range before k's type.
+                return Err(CoreError(collatz_core::Error::Zero { index: None }).into());
+            }
+            let k = to_u64(k, Param::K)?;
+            if k < DETACH_MIN_STEPS {
+                return Ok(collatz_core::iterate(n, k).map_err(CoreError)?);
+            }
+            let mut interrupt = None;
+            let result =
+                py.detach(|| collatz_core::iterate_polling(n, k, || signalled(&mut interrupt)));
+            finish(result, interrupt)
+        })
     }
 
     /// stopping_time(n) -> int
@@ -63,8 +67,10 @@ mod _native {
     #[pyfunction]
     #[pyo3(signature = (n, /))]
     fn stopping_time(n: &Bound<'_, PyAny>) -> PyResult<u64> {
-        let n = to_u64(n, Param::N)?;
-        Ok(collatz_core::stopping_time(n).map_err(CoreError)?)
+        guard(|| {
+            let n = to_u64(n, Param::N)?;
+            Ok(collatz_core::stopping_time(n).map_err(CoreError)?)
+        })
     }
 
     /// stopping_times(values) -> numpy.ndarray[uint64]
@@ -77,19 +83,21 @@ mod _native {
         py: Python<'py>,
         values: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyArray1<u64>>> {
-        let values = array::borrow(values)?;
-        let input = values.as_slice();
-        let output = PyArray1::<u64>::zeros(py, input.len(), false);
-        // SAFETY: `output` was created above and has not been shared with Python or anyone
-        // else, so this is the only reference to its (aligned, contiguous) data.
-        let out = unsafe { output.as_slice_mut() }?;
-        let result = if input.len() >= DETACH_MIN_LEN {
-            py.detach(|| collatz_core::stopping_times(input, out))
-        } else {
-            collatz_core::stopping_times(input, out)
-        };
-        result.map_err(CoreError)?;
-        Ok(output)
+        guard(|| {
+            let values = array::borrow(values)?;
+            let input = values.as_slice();
+            let output = PyArray1::<u64>::zeros(py, input.len(), false);
+            // SAFETY: `output` was created above and has not been shared with Python or anyone
+            // else, so this is the only reference to its (aligned, contiguous) data.
+            let out = unsafe { output.as_slice_mut() }?;
+            let result = if input.len() >= DETACH_MIN_LEN {
+                py.detach(|| collatz_core::stopping_times(input, out))
+            } else {
+                collatz_core::stopping_times(input, out)
+            };
+            result.map_err(CoreError)?;
+            Ok(output)
+        })
     }
 
     /// max_stopping_time(limit) -> tuple[int, int]
@@ -99,13 +107,45 @@ mod _native {
     #[pyfunction]
     #[pyo3(signature = (limit, /))]
     fn max_stopping_time(py: Python<'_>, limit: &Bound<'_, PyAny>) -> PyResult<(u64, u64)> {
-        let limit = to_u64(limit, Param::Limit)?;
-        let mut interrupt = None;
-        let result = py.detach(|| {
-            collatz_core::max_stopping_time_polling(limit, || signalled(&mut interrupt))
-        });
-        finish(result, interrupt)
+        guard(|| {
+            let limit = to_u64(limit, Param::Limit)?;
+            let mut interrupt = None;
+            let result = py.detach(|| {
+                collatz_core::max_stopping_time_polling(limit, || signalled(&mut interrupt))
+            });
+            finish(result, interrupt)
+        })
     }
+
+    /// Test hook (feature `test-hooks` only, never in wheels): panics while holding the GIL.
+    #[cfg(feature = "test-hooks")]
+    #[pyfunction]
+    fn _test_panic() -> PyResult<()> {
+        guard(|| panic!("forced panic from _test_panic"))
+    }
+
+    /// Test hook (feature `test-hooks` only): panics with the GIL released.
+    #[cfg(feature = "test-hooks")]
+    #[pyfunction]
+    fn _test_panic_detached(py: Python<'_>) -> PyResult<()> {
+        guard(|| py.detach(|| panic!("forced panic from _test_panic_detached")))
+    }
+}
+
+/// Run a function body with any panic turned into `RuntimeError`, message kept. (PyO3 would
+/// raise `PanicException`, a `BaseException` that `except Exception` does not catch.) Costs
+/// nothing unless a panic happens.
+fn guard<T>(body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).unwrap_or_else(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown payload".to_owned());
+        Err(pyo3::exceptions::PyRuntimeError::new_err(format!(
+            "internal error (panic): {what}"
+        )))
+    })
 }
 
 /// Called between chunks of a long computation running without the GIL: re-attach briefly

@@ -160,6 +160,14 @@ pub fn max_stopping_time(limit: u64) -> Result<MaxStoppingTime, CollatzFfiError>
     Ok(MaxStoppingTime { n, steps })
 }
 
+/// Test hook (feature `test-hooks` only, never in wheels): panics, which UniFFI must turn
+/// into its `InternalError` exception with the message kept.
+#[cfg(feature = "test-hooks")]
+#[uniffi::export]
+pub fn test_panic() -> Result<u64, CollatzFfiError> {
+    panic!("forced panic from test_panic")
+}
+
 #[cfg(test)]
 mod tests {
     use uniffi::{FfiConverter, Lower, TypeId};
