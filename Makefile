@@ -20,13 +20,14 @@ CABI_SRC   := $(CORE_SRC) $(call sources,bind-cabi/src bind-cabi/python bind-cab
 UNIFFI_SRC := $(CORE_SRC) $(call sources,bind-uniffi)
 BENCH_SRC  := $(call sources,bench)
 
-.PHONY: help setup test bench bench-quick bench-core lint fmt header clean
+.PHONY: help setup test fuzz bench bench-quick bench-core lint fmt header clean
 
 help:
 	@echo "make test        set up .venv, build every backend (release), run cargo test + pytest"
 	@echo "make bench       set up, build, and run the backend comparison (results/)"
 	@echo "make bench-quick the comparison at reduced size (< 1 minute)"
 	@echo "make bench-core  criterion benchmarks of collatz-core (the native baseline)"
+	@echo "make fuzz        the long fuzz run of every backend (results/fuzz.json)"
 	@echo "make lint        cargo fmt --check, clippy -D warnings, mypy"
 	@echo "make header      regenerate bind-cabi/include/collatz.h with cbindgen"
 	@echo "make clean       remove .venv, target/ and results/"
@@ -79,6 +80,11 @@ test: $(BUILT) $(HOOKS)
 	cargo test --workspace --locked
 	cargo test -p bind-cabi --features test-hooks --test panics --locked
 	$(PY) -m pytest
+
+# The long fuzz profile: 10,000 hostile inputs per function per backend, against the reference.
+fuzz: $(BUILT)
+	HYPOTHESIS_PROFILE=long FUZZ_REPORT=results/fuzz.json $(PY) -m pytest python-tests/test_fuzz.py -q
+	cat results/fuzz.json
 
 bench: $(BUILT)
 	$(VENV)/bin/collatz-bench

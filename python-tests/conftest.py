@@ -21,7 +21,7 @@ settings.register_profile(
     derandomize=os.environ.get("CI") == "true",
     suppress_health_check=[HealthCheck.too_slow],
 )
-settings.register_profile("long", max_examples=20_000, deadline=None)
+settings.register_profile("long", max_examples=10_000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 

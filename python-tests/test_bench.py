@@ -64,6 +64,8 @@ def test_quick_run_writes_json_and_plots(tmp_path: Path) -> None:
         assert amort[name]["k_at_90pct_native"] is not None
         assert amort[name]["fit"]["per_step_ns"] > 0
     assert data["native"]["per_step_ns"] > 0
+    parts = data["uniffi_breakdown"]
+    assert parts["whole generated step(27)"] > parts["the foreign call (ctypes CDLL)"] > 0
 
     headline = data["headline"]
     assert headline["steps"] == 10**9

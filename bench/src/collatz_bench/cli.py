@@ -139,9 +139,14 @@ def main(argv: list[str] | None = None) -> int:
 
         progress.update(task, description="threads")
         results["threads"] = suite.threads(backends, config, tick)
+
+        if any(b.name == "uniffi" for b in backends):
+            progress.update(task, description="where UniFFI's time goes")
+            results["uniffi_breakdown"] = suite.uniffi_breakdown(config)
     results["targets"] = suite.targets(results)
 
     report.print_tables(results, console)
+    report.print_uniffi_breakdown(results, console)
     report.write_json(results, out / "bench.json")
     (out / "summary.md").write_text(report.markdown(results))
     written = [out / "bench.json", out / "summary.md"]

@@ -156,6 +156,20 @@ def print_tables(results: dict[str, Any], console: Console) -> None:
     console.print(t)
 
 
+def print_uniffi_breakdown(results: dict[str, Any], console: Console) -> None:
+    parts = results.get("uniffi_breakdown")
+    if not parts:
+        return
+    whole = parts["whole generated step(27)"]
+    t = Table(title="Where a UniFFI call's time goes: the generated step(27), part by part")
+    t.add_column("part")
+    t.add_column("ns per call", justify="right")
+    t.add_column("share", justify="right")
+    for name, ns in parts.items():
+        t.add_row(name, f"{ns:.0f}", "" if name.startswith("whole") else f"{ns / whole:.0%}")
+    console.print(t)
+
+
 def write_json(results: dict[str, Any], path: Path) -> None:
     path.write_text(json.dumps(results, indent=2, sort_keys=False) + "\n")
 

@@ -405,6 +405,44 @@ def targets(results: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# --- where UniFFI's scalar call time goes -------------------------------------------------------
+
+
+def uniffi_breakdown(config: Config) -> dict[str, Any] | None:
+    """The parts of one generated ``step(27)`` call, each timed alone (ns per call)."""
+    try:
+        import ctypes
+
+        from collatz_uniffi._native import collatz_uniffi as generated
+    except ImportError:
+        return None
+    g = vars(generated)
+    status = g["_UniffiRustCallStatus"].default()  # generated code: untyped
+    function = generated._UniffiLib.uniffi_collatz_uniffi_fn_func_step
+    parts = {
+        "whole generated step(27)": "step(27)",
+        "argument check (check_lower)": "_UniffiFfiConverterUInt64.check_lower(27)",
+        "lower and lift (identity for u64)": (
+            "_UniffiFfiConverterUInt64.lower(27); _UniffiFfiConverterUInt64.lift(27)"
+        ),
+        "new call-status struct (ctypes)": "_UniffiRustCallStatus.default()",
+        "ctypes.byref(status)": "ctypes.byref(st)",
+        "the foreign call (ctypes CDLL)": "fn(27, ctypes.byref(st))",
+        "status check": "_uniffi_check_call_status(None, st)",
+    }
+    cases = [
+        Case(name, stmt, {**g, "ctypes": ctypes, "st": status, "fn": function})
+        for name, stmt in parts.items()
+    ]
+    for case in cases:
+        calibrate(case, config.target)
+    run_rounds(cases, max(3, config.rounds // 3))
+    result = {c.key: Summary.of(c.samples).median for c in cases}
+    accounted = sum(v for k, v in result.items() if k != "whole generated step(27)")
+    result["the rest (Python frames, argument tuples)"] = result["whole generated step(27)"] - accounted
+    return result
+
+
 # --- 6: threads ---------------------------------------------------------------------------------
 
 

@@ -1,0 +1,194 @@
+"""Fuzzing the Python surface: every public function of every backend, on hostile input.
+
+Each call must return exactly what the pure-Python reference returns, or raise exactly the
+exception type it raises. A bounded profile runs in the normal suite; `make fuzz` runs the
+long one (HYPOTHESIS_PROFILE=long) and writes how many inputs each backend saw to
+results/fuzz.json (FUZZ_REPORT).
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+from collections import Counter
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from conftest import outcome
+
+U64_MAX = 2**64 - 1
+INPUTS: Counter[str] = Counter()
+
+
+def _report() -> None:
+    path = os.environ.get("FUZZ_REPORT")
+    if path:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(json.dumps({"inputs_per_backend": dict(INPUTS)}, indent=2) + "\n")
+
+
+atexit.register(_report)
+
+
+class Index:
+    """An integer only through ``__index__``."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def __index__(self) -> int:
+        return self.value
+
+    def __repr__(self) -> str:
+        return f"Index({self.value})"
+
+
+class RaisingIndex:
+    """``__index__`` raises something other than TypeError."""
+
+    def __init__(self, error: type[Exception]) -> None:
+        self.error = error
+
+    def __index__(self) -> int:
+        raise self.error("raised by __index__")
+
+    def __repr__(self) -> str:
+        return f"RaisingIndex({self.error.__name__})"
+
+
+class LyingIndex:
+    """``__index__`` returns a non-int."""
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __index__(self) -> Any:
+        return self.value
+
+    def __repr__(self) -> str:
+        return f"LyingIndex({self.value!r})"
+
+
+class IntSubclass(int):
+    pass
+
+
+INT_DTYPES = [np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64]
+
+
+def integers(limit: int | None = None) -> st.SearchStrategy[int]:
+    """Integers across ±2^70 with the u64 edges common; valid ones at most ``limit``."""
+    edges = [0, 1, 2, 27, -1, U64_MAX - 1, U64_MAX, 2**64, -(2**64), 2**63, (U64_MAX - 1) // 3 + 1]
+    if limit is None:
+        return st.one_of(st.integers(-(2**70), 2**70), st.integers(0, U64_MAX), st.sampled_from(edges))
+    # Valid values small enough to compute in the reference, invalid ones of any size.
+    return st.one_of(
+        st.integers(-5, limit),
+        st.integers(-(2**70), -1),
+        st.integers(2**64, 2**70),
+        st.sampled_from([e for e in edges if e <= limit or e < 0 or e > U64_MAX]),
+    )
+
+
+def anything(ints: st.SearchStrategy[int]) -> st.SearchStrategy[Any]:
+    """Whatever a caller might pass where an integer is expected."""
+    return st.one_of(
+        ints,
+        ints.map(Index),
+        ints.filter(lambda v: -(2**63) <= v < 2**64).map(IntSubclass),
+        st.sampled_from([ZeroDivisionError, ValueError, OverflowError, RuntimeError]).map(RaisingIndex),
+        st.sampled_from([1.5, "3", None, 2**70]).map(LyingIndex),
+        st.tuples(st.sampled_from(INT_DTYPES), ints)
+        .filter(lambda t: np.iinfo(t[0]).min <= t[1] <= np.iinfo(t[0]).max)
+        .map(lambda t: t[0](t[1])),
+        st.sampled_from([np.float64(3.0), np.float32(1.5), np.bool_(True), np.complex64(1)]),
+        st.booleans(),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.complex_numbers(max_magnitude=1e6),
+        st.decimals(allow_nan=False, places=0, min_value=-10, max_value=100),
+        st.fractions(max_denominator=3),
+        st.text(max_size=3),
+        st.binary(max_size=3),
+        st.none(),
+        st.lists(ints, max_size=2),
+        st.dictionaries(ints, ints, max_size=1),
+    )
+
+
+def check(backend: ModuleType, ref: ModuleType, name: str, *args: Any) -> None:
+    INPUTS[backend.__name__] += 1
+    assert outcome(getattr(backend, name), *args) == outcome(getattr(ref, name), *args), (name, args)
+
+
+@given(n=anything(integers()))
+def test_step(backend: ModuleType, ref: ModuleType, n: Any) -> None:
+    check(backend, ref, "step", n)
+
+
+@given(n=anything(integers()))
+def test_stopping_time(backend: ModuleType, ref: ModuleType, n: Any) -> None:
+    check(backend, ref, "stopping_time", n)
+
+
+@given(n=anything(integers()), k=anything(integers(limit=3000)))
+def test_iterate(backend: ModuleType, ref: ModuleType, n: Any, k: Any) -> None:
+    check(backend, ref, "iterate", n, k)
+
+
+@given(limit=anything(integers(limit=600)))
+def test_max_stopping_time(backend: ModuleType, ref: ModuleType, limit: Any) -> None:
+    check(backend, ref, "max_stopping_time", limit)
+
+
+@st.composite
+def arrays(draw: st.DrawFn) -> Any:
+    """Arrays of every dtype and byte order, 0-3 dimensions, in every memory layout."""
+    dtype = draw(
+        st.one_of(
+            hnp.integer_dtypes(endianness="?"),
+            hnp.unsigned_integer_dtypes(endianness="?"),
+            hnp.scalar_dtypes(),
+            hnp.byte_string_dtypes(max_len=2),
+            hnp.unicode_string_dtypes(max_len=2),
+            st.just(np.dtype(object)),
+        )
+    )
+    shape = draw(st.one_of(st.just((draw(st.integers(0, 12)),)), hnp.array_shapes(min_dims=0, max_dims=3, max_side=3)))
+    if dtype == np.dtype(object):
+        flat = draw(st.lists(anything(integers(limit=10**6)), min_size=int(np.prod(shape)), max_size=int(np.prod(shape))))
+        array = np.empty(shape, dtype=object)
+        array.ravel()[:] = flat if flat else []
+    else:
+        array = draw(hnp.arrays(dtype, shape))
+    layout = draw(st.sampled_from(["plain", "strided", "readonly", "unaligned", "fortran"]))
+    if layout == "strided" and array.ndim >= 1:
+        array = np.repeat(array, 2, axis=0)[::2]
+    elif layout == "readonly":
+        array.flags.writeable = False
+    elif layout == "unaligned" and array.dtype.itemsize > 1 and array.dtype != np.dtype(object):
+        raw = np.zeros(array.nbytes + 1, dtype=np.uint8)
+        unaligned = raw[1:].view(array.dtype).reshape(array.shape)
+        unaligned[...] = array
+        array = unaligned
+    elif layout == "fortran":
+        array = np.asfortranarray(array)
+    return array
+
+
+@given(values=arrays())
+def test_stopping_times_arrays(backend: ModuleType, ref: ModuleType, values: Any) -> None:
+    check(backend, ref, "stopping_times", values)
+
+
+@given(values=st.one_of(st.lists(anything(integers()), max_size=6), anything(integers())))
+def test_stopping_times_anything(backend: ModuleType, ref: ModuleType, values: Any) -> None:
+    check(backend, ref, "stopping_times", values)
