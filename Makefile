@@ -16,7 +16,7 @@ export PYO3_PYTHON := $(CURDIR)/$(PY)
 sources = $(shell find $(1) -type f \( -name '*.rs' -o -name '*.py' -o -name '*.pyi' -o -name '*.toml' -o -name '*.h' -o -name 'py.typed' \) -not -path '*/__pycache__/*')
 CORE_SRC   := Cargo.toml Cargo.lock $(call sources,core/src core/Cargo.toml)
 PYO3_SRC   := $(CORE_SRC) $(call sources,bind-pyo3/src bind-pyo3/python bind-pyo3/Cargo.toml bind-pyo3/pyproject.toml)
-CABI_SRC   := $(CORE_SRC) $(call sources,bind-cabi/src bind-cabi/python bind-cabi/include bind-cabi/Cargo.toml bind-cabi/cbindgen.toml bind-cabi/pyproject.toml)
+CABI_SRC   := $(CORE_SRC) $(call sources,bind-cabi/src bind-cabi/python bind-cabi/include bind-cabi/Cargo.toml bind-cabi/cbindgen.toml bind-cabi/pyproject.toml bind-cabi/build_cffi_api.py)
 UNIFFI_SRC := $(CORE_SRC) $(call sources,bind-uniffi)
 BENCH_SRC  := $(call sources,bench)
 
@@ -51,7 +51,16 @@ $(VENV)/.built-$(1): $(VENV)/.deps $$($(4))
 	touch $$@
 endef
 $(eval $(call backend,pyo3,bind-pyo3,collatz-pyo3,PYO3_SRC))
-$(eval $(call backend,cabi,bind-cabi,collatz-cabi,CABI_SRC))
+# The C ABI wheel also carries cffi's compiled (API-mode) module, built against the cdylib of a
+# first maturin run and packed by a second one (which finds everything up to date).
+$(VENV)/.built-cabi: $(VENV)/.deps $(CABI_SRC)
+	rm -rf $(WHEELS)/cabi target/header.h bind-cabi/python/collatz_cabi/_api.*
+	$(VENV)/bin/maturin build --release --locked --quiet -i $(PY) -m bind-cabi/Cargo.toml --out $(WHEELS)/cabi
+	$(PY) bind-cabi/build_cffi_api.py --cdylib target/release/libcollatz_cabi.so
+	rm -rf $(WHEELS)/cabi
+	$(VENV)/bin/maturin build --release --locked --quiet -i $(PY) -m bind-cabi/Cargo.toml --out $(WHEELS)/cabi
+	$(PIP) install --no-deps --force-reinstall $(WHEELS)/cabi/*.whl
+	touch $@
 $(eval $(call backend,uniffi,bind-uniffi,collatz-uniffi,UNIFFI_SRC))
 
 $(VENV)/.built-bench: $(VENV)/.deps $(BENCH_SRC)

@@ -78,3 +78,39 @@ def test_raw_c_functions_report_through_last_error() -> None:
     assert lib.collatz_stopping_times(ffi.NULL, ffi.from_buffer("uint64_t[]", out), 3) == (
         lib.COLLATZ_ERR_ARGUMENT
     )
+
+
+def test_cffi_uses_the_compiled_module() -> None:
+    assert via_cffi.MODE == "api", "make builds cffi's API-mode module into the wheel"
+    assert type(via_cffi.lib).__name__ == "Lib"
+    assert via_cffi.lib is not lib  # not the ABI-mode module maturin generates
+
+
+def test_abi_mode_module_still_works() -> None:
+    # maturin's ABI-mode module ships too: the fallback, and what the benchmark compares.
+    assert lib.collatz_step(27) == 82
+    assert lib.collatz_iterate(27, 111) == 1
+
+
+def test_fallback_to_abi_mode_warns_and_works() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, warnings\n"
+        "sys.modules['collatz_cabi._api'] = None  # as if it could not be built\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('always')\n"
+        "    from collatz_cabi import via_cffi\n"
+        "assert via_cffi.MODE == 'abi', via_cffi.MODE\n"
+        "assert any(issubclass(w.category, RuntimeWarning) and 'ABI mode' in str(w.message)"
+        " for w in caught), [str(w.message) for w in caught]\n"
+        "assert via_cffi.step(27) == 82\n"
+        "try:\n"
+        "    via_cffi.step(0)\n"
+        "except ValueError:\n"
+        "    print('ok')\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "ok"

@@ -68,6 +68,16 @@ def print_tables(results: dict[str, Any], console: Console) -> None:
             f"{raw['ratio_to_floor']['median']:.2f}" if raw else "",
             _ns(raw["wrapper_ns"]) if raw else "",
         )
+        abi = entry.get("abi_mode_raw")
+        if abi:
+            t.add_row(
+                f"{name}: ABI mode (raw)",
+                "",
+                "",
+                _spread(abi["ns_per_call"]),
+                f"{abi['ratio_to_floor']['median']:.2f}",
+                "",
+            )
     console.print(t)
 
     amort = results["amortisation"]
@@ -199,6 +209,10 @@ def write_plots(results: dict[str, Any], out: Path) -> list[Path]:
     for name, entry in scalar["backends"].items():
         for label, summary in ((name, entry["ns_per_call"]),) + (
             ((f"{name} (raw)", entry["raw"]["ns_per_call"]),) if entry["raw"] else ()
+        ) + (
+            ((f"{name} (ABI mode, raw)", entry["abi_mode_raw"]["ns_per_call"]),)
+            if entry.get("abi_mode_raw")
+            else ()
         ):
             labels.append(label)
             values.append(summary["median"])
@@ -330,6 +344,12 @@ def markdown(results: dict[str, Any]) -> str:
             f"{results['threads'][name]['speedup']['median']:.2f}×",
         ]
         lines.append("| " + " | ".join(cells) + " |")
+        abi = entry.get("abi_mode_raw")
+        if abi:
+            lines.append(
+                f"| {name}: ABI mode, raw call | | | {_ns(abi['ns_per_call']['median'])} | "
+                f"{abi['ratio_to_floor']['median']:.2f} | | | | | |"
+            )
     tg = results.get("targets", {})
     if "iterate_speedup_vs_plain_c" in tg:
         lines += [

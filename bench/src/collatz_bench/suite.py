@@ -103,9 +103,7 @@ def _noop() -> None:
 def _raw_step(backend: Backend, module: ModuleType) -> Callable[[int], int] | None:
     """The binding's own call under the public wrapper, where the two differ."""
     if backend.name == "cffi":
-        from collatz_cabi._native import lib
-
-        return lib.collatz_step  # type: ignore[no-any-return]
+        return module.lib.collatz_step  # type: ignore[no-any-return]
     if backend.name == "ctypes":
         return module._c_step  # type: ignore[no-any-return]
     if backend.name == "uniffi":
@@ -134,6 +132,11 @@ def scalar_cases(backends: dict[Backend, ModuleType]) -> list[Case]:
         raw = _raw_step(backend, module)
         if raw is not None:
             cases.append(Case(f"raw/{backend.name}", "f(a)", {"f": raw, "a": 27}))
+        if backend.name == "cffi":
+            # The ABI-mode module maturin generates, next to the compiled one via_cffi uses.
+            from collatz_cabi._native import lib as abi_lib
+
+            cases.append(Case("abi-raw/cffi", "f(a)", {"f": abi_lib.collatz_step, "a": 27}))
     return cases
 
 
@@ -161,7 +164,7 @@ def summarize_scalar(cases: dict[str, Case], backends: dict[Backend, ModuleType]
             raw = Summary.of(raw_case.samples)
             entry["raw"] = {
                 "what": {
-                    "cffi": "lib.collatz_step",
+                    "cffi": f"lib.collatz_step ({module_mode(backends, backend)} mode)",
                     "ctypes": "collatz_step with argtypes",
                     "uniffi": "generated collatz_uniffi.step",
                 }[backend.name],
@@ -169,8 +172,20 @@ def summarize_scalar(cases: dict[str, Case], backends: dict[Backend, ModuleType]
                 "ratio_to_floor": ratio_summary(raw_case.samples, floor).as_dict(),
                 "wrapper_ns": Summary.of(public).median - raw.median,
             }
+        abi = cases.get(f"abi-raw/{backend.name}")
+        if abi is not None:
+            entry["abi_mode_raw"] = {
+                "what": "lib.collatz_step of maturin's ABI-mode module (collatz_cabi._native)",
+                "ns_per_call": Summary.of(abi.samples).as_dict(),
+                "ratio_to_floor": ratio_summary(abi.samples, floor).as_dict(),
+            }
         result["backends"][backend.name] = entry
     return result
+
+
+def module_mode(backends: dict[Backend, ModuleType], backend: Backend) -> str:
+    """cffi's mode in use: "api" (compiled) or "abi" (dlopen)."""
+    return str(getattr(backends[backend], "MODE", "abi"))
 
 
 # --- 3: amortisation ----------------------------------------------------------------------------
