@@ -42,15 +42,15 @@ $(VENV)/.deps: requirements/dev.txt
 
 # --- the three backends, each a wheel built in release mode and installed into .venv ---------
 
-# $(1): short name, $(2): crate directory, $(3): distribution name
+# $(1): short name, $(2): crate directory, $(3): variable listing its sources
 define backend
-$(VENV)/.built-$(1): $(VENV)/.deps $$($(4))
+$(VENV)/.built-$(1): $(VENV)/.deps $$($(3))
 	rm -rf $(WHEELS)/$(1) target/header.h
 	$(VENV)/bin/maturin build --release --locked --quiet -i $(PY) -m $(2)/Cargo.toml --out $(WHEELS)/$(1)
 	$(PIP) install --no-deps --force-reinstall $(WHEELS)/$(1)/*.whl
 	touch $$@
 endef
-$(eval $(call backend,pyo3,bind-pyo3,collatz-pyo3,PYO3_SRC))
+$(eval $(call backend,pyo3,bind-pyo3,PYO3_SRC))
 # The C ABI wheel also carries cffi's compiled (API-mode) module, built against the cdylib of a
 # first maturin run and packed by a second one (which finds everything up to date).
 $(VENV)/.built-cabi: $(VENV)/.deps $(CABI_SRC)
@@ -61,7 +61,7 @@ $(VENV)/.built-cabi: $(VENV)/.deps $(CABI_SRC)
 	$(VENV)/bin/maturin build --release --locked --quiet -i $(PY) -m bind-cabi/Cargo.toml --out $(WHEELS)/cabi
 	$(PIP) install --no-deps --force-reinstall $(WHEELS)/cabi/*.whl
 	touch $@
-$(eval $(call backend,uniffi,bind-uniffi,collatz-uniffi,UNIFFI_SRC))
+$(eval $(call backend,uniffi,bind-uniffi,UNIFFI_SRC))
 
 $(VENV)/.built-bench: $(VENV)/.deps $(BENCH_SRC)
 	$(PIP) install --no-deps --no-build-isolation --force-reinstall ./bench

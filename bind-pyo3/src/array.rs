@@ -17,10 +17,15 @@ pub(crate) enum Values<'py> {
     Owned(Vec<u64>),
 }
 
-impl Values<'_> {
+impl<'py> Values<'py> {
+    /// Borrow `array` if its data can be read as one slice (aligned, contiguous).
+    fn borrowed(array: PyReadonlyArray1<'py, u64>) -> Option<Self> {
+        array.as_slice().is_ok().then_some(Self::Borrowed(array))
+    }
+
     pub(crate) fn as_slice(&self) -> &[u64] {
         match self {
-            // `borrow` only builds `Borrowed` after `as_slice` succeeded on it.
+            // Built only by `borrowed`, which checked that `as_slice` succeeds.
             Self::Borrowed(array) => array.as_slice().unwrap_or(&[]),
             Self::Owned(v) => v,
         }
@@ -58,17 +63,16 @@ pub(crate) fn borrow<'py>(values: &Bound<'py, PyAny>) -> PyResult<Values<'py>> {
 fn unsigned<'py>(values: &Bound<'py, PyAny>) -> PyResult<Values<'py>> {
     if let Ok(array) = values.cast::<PyArray1<u64>>() {
         // `try_readonly` fails only if another Rust extension holds a mutable borrow.
-        if let Ok(readonly) = array.try_readonly() {
-            if readonly.as_slice().is_ok() {
-                return Ok(Values::Borrowed(readonly));
-            }
+        if let Some(values) = array.try_readonly().ok().and_then(Values::borrowed) {
+            return Ok(values);
         }
     }
     // `astype` always returns a fresh, aligned, C-contiguous array in native byte order.
     let copy = values
         .call_method1("astype", ("uint64",))?
         .cast_into::<PyArray1<u64>>()?;
-    Ok(Values::Borrowed(copy.readonly()))
+    Values::borrowed(copy.readonly())
+        .ok_or_else(|| PyValueError::new_err("numpy returned a non-contiguous uint64 copy"))
 }
 
 /// Any signed array: negative values and zeros are rejected with their index.
@@ -96,11 +100,7 @@ fn from_iterable<'py>(values: &Bound<'py, PyAny>) -> PyResult<Values<'py>> {
     let iter = values.try_iter().map_err(|_| not_array_like(values))?;
     let mut out = Vec::with_capacity(values.len().unwrap_or(0));
     for (i, item) in iter.enumerate() {
-        let v = to_u64(&item?, Param::Element(i))?;
-        if v == 0 {
-            return Err(below_minimum(Param::Element(i), v));
-        }
-        out.push(v);
+        out.push(to_u64(&item?, Param::Element(i))?);
     }
     Ok(Values::Owned(out))
 }

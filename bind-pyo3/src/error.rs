@@ -55,12 +55,15 @@ impl fmt::Display for Param {
     }
 }
 
-/// Extract a `u64` with `operator.index` semantics: the fast path is PyO3's own conversion,
-/// and only a failure pays for finding out which exception the contract asks for.
+/// Extract a `u64` in `param`'s range with `operator.index` semantics: type first, then range,
+/// so that arguments checked left to right fail on the first bad one. The fast path is PyO3's
+/// own conversion and one comparison; only a failure pays for finding out which exception the
+/// contract asks for.
 #[inline]
 pub(crate) fn to_u64(obj: &Bound<'_, PyAny>, param: Param) -> PyResult<u64> {
     match obj.extract::<u64>() {
-        Ok(v) => Ok(v),
+        Ok(v) if v >= param.minimum() => Ok(v),
+        Ok(v) => Err(below_minimum(param, v)),
         Err(e) => Err(explain(obj, param, e)),
     }
 }

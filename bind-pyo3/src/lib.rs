@@ -46,10 +46,6 @@ mod _native {
     fn iterate(py: Python<'_>, n: &Bound<'_, PyAny>, k: &Bound<'_, PyAny>) -> PyResult<u64> {
         guard(|| {
             let n = to_u64(n, Param::N)?;
-            if n == 0 {
-                // Arguments are checked left to right: n's range before k's type.
-                return Err(CoreError(collatz_core::Error::Zero { index: None }).into());
-            }
             let k = to_u64(k, Param::K)?;
             if k < DETACH_MIN_STEPS {
                 return Ok(collatz_core::iterate(n, k).map_err(CoreError)?);

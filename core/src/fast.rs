@@ -90,11 +90,6 @@ static TABLES: LazyLock<Tables> = LazyLock::new(|| {
     }
 });
 
-/// Make sure the tables are built (about a millisecond), e.g. before timing.
-pub fn warm_up() {
-    LazyLock::force(&TABLES);
-}
-
 /// `k` plain steps from a non-zero `x`, on the trajectory that started at `start` (for the
 /// error).
 pub(crate) fn iterate_from(start: u64, x: u64, k: u64) -> Result<u64, Error> {

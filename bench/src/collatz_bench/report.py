@@ -125,7 +125,7 @@ def print_tables(results: dict[str, Any], console: Console) -> None:
     for n in sizes:
         t.add_column(f"N={n:.0e}", justify="right")
     t.add_column("convert only, largest N", justify="right")
-    t.add_column("× plain C, largest N", justify="right")
+    t.add_column("speed-up vs plain C, largest N", justify="right")
     for name, rows in bulk.items():
         by_n = {row["n"]: row for row in rows}
         last = rows[-1]
@@ -133,7 +133,7 @@ def print_tables(results: dict[str, Any], console: Console) -> None:
             name,
             *[f"{by_n[n]['ns_per_element']['median']:.1f}" if n in by_n else "" for n in sizes],
             f"{last['convert_ns_per_element']['median']:.2f}" if "convert_ns_per_element" in last else "",
-            f"{last['vs_plain_c']['median']:.2f}" if "vs_plain_c" in last else "",
+            f"{1 / last['vs_plain_c']['median']:.2f}×" if "vs_plain_c" in last else "",
         )
     console.print(t)
 

@@ -96,10 +96,6 @@ QUICK = Config(
 Tick = Callable[[], None]
 
 
-def _noop() -> None:
-    return None
-
-
 def _raw_step(backend: Backend, module: ModuleType) -> Callable[[int], int] | None:
     """The binding's own call under the public wrapper, where the two differ."""
     if backend.name == "cffi":
@@ -486,9 +482,11 @@ def threads(backends: dict[Backend, ModuleType], config: Config, tick: Tick) -> 
     for backend, module in backends.items():
         # Elements with long trajectories, fewer than the core's parallel threshold (2^14) so
         # that any speed-up comes from the GIL being released, not from the core's threads.
-        n = config.thread_len if backend.native else 64
-        values = np.arange(n, dtype=np.uint64) * np.uint64(7919) + np.uint64(2**48 + 1)
-        if not backend.native:
+        if backend.native:
+            n = config.thread_len
+            values = np.arange(n, dtype=np.uint64) * np.uint64(7919) + np.uint64(2**48 + 1)
+        else:
+            n = 64
             values = np.arange(1, n + 1, dtype=np.uint64)
         calls = config.thread_calls
 

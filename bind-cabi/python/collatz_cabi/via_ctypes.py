@@ -34,7 +34,7 @@ def _path() -> str:
 
 
 _lib = ctypes.CDLL(_path())  # releases the GIL during calls
-_lib_short = ctypes.PyDLL(_path())  # keeps it: for calls that take nanoseconds
+_lib_short = ctypes.PyDLL(_lib._name)  # keeps it: for calls that take nanoseconds
 _u64, _i32, _size = ctypes.c_uint64, ctypes.c_int32, ctypes.c_size_t
 _p_u64 = ctypes.POINTER(_u64)
 
