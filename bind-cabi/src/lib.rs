@@ -17,6 +17,8 @@ use std::cell::RefCell;
 use std::ffi::c_char;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use collatz_core::Kind;
+
 /// Success.
 pub const COLLATZ_OK: i32 = 0;
 /// An input is outside the domain: `n` or an element is 0, or `limit < 2`.
@@ -41,11 +43,12 @@ enum Failure {
 impl Failure {
     const fn code(&self) -> i32 {
         match self {
-            Self::Core(e) if e.is_overflow() => COLLATZ_ERR_OVERFLOW,
-            Self::Core(collatz_core::Error::LengthMismatch { .. }) | Self::Argument(_) => {
-                COLLATZ_ERR_ARGUMENT
-            }
-            Self::Core(_) => COLLATZ_ERR_INVALID,
+            Self::Core(e) => match e.kind() {
+                Kind::Invalid => COLLATZ_ERR_INVALID,
+                Kind::Overflow => COLLATZ_ERR_OVERFLOW,
+                Kind::Argument => COLLATZ_ERR_ARGUMENT,
+            },
+            Self::Argument(_) => COLLATZ_ERR_ARGUMENT,
             Self::Panic(_) => COLLATZ_ERR_PANIC,
         }
     }

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use collatz_core::Kind;
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
@@ -17,10 +18,9 @@ impl From<collatz_core::Error> for CoreError {
 impl From<CoreError> for PyErr {
     fn from(CoreError(e): CoreError) -> Self {
         let message = e.to_string();
-        if e.is_overflow() {
-            PyOverflowError::new_err(message)
-        } else {
-            PyValueError::new_err(message)
+        match e.kind() {
+            Kind::Invalid | Kind::Argument => PyValueError::new_err(message),
+            Kind::Overflow => PyOverflowError::new_err(message),
         }
     }
 }

@@ -9,7 +9,7 @@ mod error;
 
 use pyo3::prelude::*;
 
-/// `iterate` calls with at least this many steps release the GIL: below it, the ~100 ns of
+/// `iterate` calls with at least this many steps release the GIL: below it, the cost of
 /// detaching and re-attaching would dominate the call.
 const DETACH_MIN_STEPS: u64 = 1 << 14;
 

@@ -2,38 +2,45 @@
 //!
 //! The generated module is low-level: it takes and returns `int`, raises [`CollatzFfiError`],
 //! and moves bulk data as native-endian `uint64` bytes, because a `Vec<u64>` crosses UniFFI
-//! element by element (measured at ~2.7 µs per element). The `collatz_uniffi` Python package
+//! element by element (one Python-level conversion per element). The `collatz_uniffi` Python package
 //! wraps it in the project's contract: built-in exceptions, numpy arrays in and out.
 
 use std::fmt;
 
+use collatz_core::Kind;
+
 uniffi::setup_scaffolding!();
 
-/// A core error, split by the Python exception it becomes (`ValueError` or `OverflowError`).
+/// A core error, one variant per [`Kind`]; the facade maps each to a Python exception.
 /// The message names the offending value and, for arrays, its index.
 #[derive(Debug, uniffi::Error)]
 #[uniffi(flat_error)]
 pub enum CollatzFfiError {
-    /// Input outside the domain (a zero, a limit below 2, malformed bytes).
+    /// Input outside the domain (a zero, a limit below 2).
     Invalid(String),
     /// A step would exceed `2**64 - 1`.
     Overflow(String),
+    /// An API rule was broken (malformed packed bytes).
+    Argument(String),
 }
 
 impl fmt::Display for CollatzFfiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Invalid(message) | Self::Overflow(message) => f.write_str(message),
+            Self::Invalid(message) | Self::Overflow(message) | Self::Argument(message) => {
+                f.write_str(message)
+            }
         }
     }
 }
 
 impl From<collatz_core::Error> for CollatzFfiError {
     fn from(e: collatz_core::Error) -> Self {
-        if e.is_overflow() {
-            Self::Overflow(e.to_string())
-        } else {
-            Self::Invalid(e.to_string())
+        let message = e.to_string();
+        match e.kind() {
+            Kind::Invalid => Self::Invalid(message),
+            Kind::Overflow => Self::Overflow(message),
+            Kind::Argument => Self::Argument(message),
         }
     }
 }
@@ -68,8 +75,7 @@ pub fn stopping_time(n: u64) -> Result<u64, CollatzFfiError> {
 /// Bytes that cross UniFFI as its `bytes` type, written with one copy.
 ///
 /// UniFFI 0.32 lowers every `Vec<T>`, `Vec<u8>` included, one element at a time (its source
-/// calls a direct `Vec<u8>` path "future work"): 8 MB of results took ~18 ms, ~18 ns per
-/// `u64`. This newtype declares the type metadata of `Vec<u8>` — so the generated Python lifts
+/// calls a direct `Vec<u8>` path "future work"). This newtype declares the type metadata of `Vec<u8>` — so the generated Python lifts
 /// it exactly as `bytes` — and writes the same wire format (a big-endian `i32` length, then
 /// the bytes) with a single `extend_from_slice`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,7 +130,7 @@ uniffi::derive_ffi_traits!(local PackedBytes);
 #[uniffi::export]
 pub fn stopping_times_bytes(values: &[u8]) -> Result<PackedBytes, CollatzFfiError> {
     if values.len() % 8 != 0 {
-        return Err(CollatzFfiError::Invalid(format!(
+        return Err(CollatzFfiError::Argument(format!(
             "packed uint64 values must be a multiple of 8 bytes long, got {}",
             values.len()
         )));
@@ -209,7 +215,7 @@ mod tests {
         assert_eq!(times, [0, 111, 118]);
         assert!(matches!(
             stopping_times_bytes(&[1, 2, 3]),
-            Err(CollatzFfiError::Invalid(_))
+            Err(CollatzFfiError::Argument(_))
         ));
         let zero = 0_u64.to_ne_bytes();
         assert!(matches!(

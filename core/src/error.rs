@@ -38,7 +38,32 @@ pub enum Error {
     },
 }
 
+/// What kind of failure an [`Error`] is: the one distinction every binding maps to its own
+/// error representation (a Python exception type, a C status code).
+///
+/// Deliberately exhaustive (not `#[non_exhaustive]`): a binding matches on it without a
+/// wildcard, so a new kind fails to compile there instead of being absorbed silently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// An input is outside the domain (a zero, a limit below 2): Python's `ValueError`.
+    Invalid,
+    /// The input is valid but a value it leads to does not fit: Python's `OverflowError`.
+    Overflow,
+    /// The caller broke an API rule no Python user can reach (mismatched buffer lengths).
+    Argument,
+}
+
 impl Error {
+    /// The kind of this error; bindings map kinds, not variants.
+    #[must_use]
+    pub const fn kind(&self) -> Kind {
+        match self {
+            Self::Zero { .. } | Self::LimitTooSmall { .. } => Kind::Invalid,
+            Self::Overflow { .. } => Kind::Overflow,
+            Self::LengthMismatch { .. } => Kind::Argument,
+        }
+    }
+
     /// The same error, attributed to element `index` of a slice.
     #[must_use]
     pub const fn at_index(self, index: usize) -> Self {
@@ -65,7 +90,7 @@ impl Error {
     /// `true` for [`Error::Overflow`]: the input was valid but a result left the `u64` range.
     #[must_use]
     pub const fn is_overflow(&self) -> bool {
-        matches!(self, Self::Overflow { .. })
+        matches!(self.kind(), Kind::Overflow)
     }
 }
 

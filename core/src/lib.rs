@@ -30,7 +30,7 @@ pub mod plain;
 pub use bulk::{
     PARALLEL_MIN_LEN, POLL_NUMBERS, max_stopping_time, max_stopping_time_polling, stopping_times,
 };
-pub use error::Error;
+pub use error::{Error, Kind};
 
 /// The largest `n` for which `3 * n + 1` still fits in a `u64`: an odd `n` above it overflows.
 pub const MAX_ODD_STEP: u64 = (u64::MAX - 1) / 3;

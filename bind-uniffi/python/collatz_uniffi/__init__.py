@@ -20,8 +20,15 @@ from ._native import collatz_uniffi as _generated
 __all__ = ["iterate", "max_stopping_time", "step", "stopping_time", "stopping_times"]
 
 _ffi: Any = _generated  # generated code, typed loosely
-_FfiError: Any = _ffi.CollatzFfiError
 _FfiFailure: tuple[type[Exception], ...] = (_ffi.CollatzFfiError, _ffi.InternalError)
+# One entry per variant of the Rust `CollatzFfiError` (one per core error kind), and UniFFI's
+# own `InternalError` for a caught panic.
+_EXCEPTIONS: dict[type[Exception], type[Exception]] = {
+    _ffi.CollatzFfiError.Invalid: ValueError,
+    _ffi.CollatzFfiError.Overflow: OverflowError,
+    _ffi.CollatzFfiError.Argument: ValueError,
+    _ffi.InternalError: RuntimeError,
+}
 _ffi_step: Callable[[int], int] = _ffi.step
 _ffi_iterate: Callable[[int, int], int] = _ffi.iterate
 _ffi_stopping_time: Callable[[int], int] = _ffi.stopping_time
@@ -29,11 +36,13 @@ _ffi_stopping_time: Callable[[int], int] = _ffi.stopping_time
 
 def _translate(error: Exception) -> Exception:
     """The built-in exception for an error raised by the generated module."""
-    if isinstance(error, _FfiError.Overflow):
-        return OverflowError(str(error))
-    if isinstance(error, _FfiError.Invalid):
-        return ValueError(str(error))
-    return RuntimeError(f"internal error (panic): {error}")
+    try:
+        exception = _EXCEPTIONS[type(error)]
+    except KeyError:
+        return RuntimeError(f"unexpected error from the generated bindings: {error!r}")
+    if exception is RuntimeError:
+        return RuntimeError(f"internal error (panic): {error}")
+    return exception(str(error))
 
 
 # The generated functions check their arguments themselves (``__index__``, then the u64
