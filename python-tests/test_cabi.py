@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from collatz_cabi import _args, via_cffi, via_ctypes
+from collatz_cabi import _args, _status, via_cffi, via_ctypes
 from collatz_cabi._native import lib
 
 HEADER = Path(__file__).resolve().parents[1] / "bind-cabi" / "include" / "collatz.h"
@@ -25,12 +25,14 @@ def _defines() -> dict[str, int]:
 
 def test_status_codes_match_the_header() -> None:
     defines = _defines()
-    assert defines["COLLATZ_OK"] == _args.OK == lib.COLLATZ_OK
-    assert defines["COLLATZ_ERR_INVALID"] == _args.ERR_INVALID == lib.COLLATZ_ERR_INVALID
-    assert defines["COLLATZ_ERR_OVERFLOW"] == _args.ERR_OVERFLOW == lib.COLLATZ_ERR_OVERFLOW
-    assert defines["COLLATZ_ERR_ARGUMENT"] == _args.ERR_ARGUMENT == lib.COLLATZ_ERR_ARGUMENT
-    assert defines["COLLATZ_ERR_PANIC"] == _args.ERR_PANIC == lib.COLLATZ_ERR_PANIC
+    assert defines["COLLATZ_OK"] == _status.OK == lib.COLLATZ_OK
+    assert defines["COLLATZ_ERR_INVALID"] == _status.ERR_INVALID == lib.COLLATZ_ERR_INVALID
+    assert defines["COLLATZ_ERR_OVERFLOW"] == _status.ERR_OVERFLOW == lib.COLLATZ_ERR_OVERFLOW
+    assert defines["COLLATZ_ERR_ARGUMENT"] == _status.ERR_ARGUMENT == lib.COLLATZ_ERR_ARGUMENT
+    assert defines["COLLATZ_ERR_PANIC"] == _status.ERR_PANIC == lib.COLLATZ_ERR_PANIC
     assert defines["COLLATZ_STOPPING_TIME_ERROR"] == 2**64 - 1
+    failures = {v for k, v in defines.items() if k.startswith("COLLATZ_ERR_")}
+    assert failures == set(_status.EXCEPTIONS), "every failure code has its exception"
 
 
 def test_package_reexports_the_cffi_front_end() -> None:

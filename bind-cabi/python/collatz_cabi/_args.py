@@ -1,8 +1,13 @@
-"""Argument checks, array conversion and error mapping shared by both front ends.
+"""The contract's argument rules, for front ends whose binding cannot apply them natively.
 
 Python integers are unbounded and C's are not: cffi raises ``OverflowError`` for negative
-numbers, ctypes silently wraps them, and both accept objects that ``operator.index`` would
-refuse. These helpers give both front ends the exact exceptions of the contract.
+numbers, ctypes silently wraps them, UniFFI's generated code raises ``ValueError`` for every
+out-of-range value, and they accept objects that ``operator.index`` would refuse (or refuse
+ones it accepts). These helpers raise exactly the exceptions of ``docs/contract.md`` instead.
+
+This file ships in two packages, ``collatz_cabi`` and ``collatz_uniffi``, byte for byte (each
+wheel stands alone); python-tests/test_packaging.py fails when the copies differ. Edit the one
+in bind-cabi and copy it (``make sync-args``).
 """
 
 from __future__ import annotations
@@ -14,20 +19,6 @@ import numpy as np
 import numpy.typing as npt
 
 U64_MAX = 2**64 - 1
-
-# Status codes of include/collatz.h (kept in sync by python-tests/test_cabi.py).
-OK = 0
-ERR_INVALID = 1
-ERR_OVERFLOW = 2
-ERR_ARGUMENT = 3
-ERR_PANIC = 4
-
-_EXCEPTIONS: dict[int, type[Exception]] = {
-    ERR_INVALID: ValueError,
-    ERR_OVERFLOW: OverflowError,
-    ERR_ARGUMENT: ValueError,
-    ERR_PANIC: RuntimeError,
-}
 
 
 def describe(value: object) -> str:
@@ -90,8 +81,3 @@ def _from_iterable(values: Any) -> npt.NDArray[np.uint64]:
         ) from None
     checked = [as_u64(v, f"element {i}", 1) for i, v in enumerate(items)]
     return np.array(checked, dtype=np.uint64)
-
-
-def error_for(code: int, message: str) -> Exception:
-    """The Python exception for a status code of the C ABI."""
-    return _EXCEPTIONS.get(code, RuntimeError)(message or f"collatz C ABI error code {code}")

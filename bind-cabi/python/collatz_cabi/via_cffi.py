@@ -18,7 +18,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from ._args import as_u64, as_u64_array, error_for
+from ._args import as_u64, as_u64_array
+from ._status import error_for
 
 try:
     from ._api import ffi, lib

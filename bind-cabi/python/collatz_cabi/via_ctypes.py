@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ._args import OK, U64_MAX, as_u64, as_u64_array, error_for
+from ._args import U64_MAX, as_u64, as_u64_array
+from ._status import OK, error_for
 
 __all__ = ["iterate", "max_stopping_time", "step", "stopping_time", "stopping_times"]
 

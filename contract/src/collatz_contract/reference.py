@@ -1,0 +1,144 @@
+"""The pure-Python reference: the blog's Collatz functions, with the project's contract
+(``docs/contract.md``).
+
+This is the specification every backend is tested against (python-tests/) and the
+"pure Python" line of the benchmark. It is deliberately plain: the blog's one-step function
+and loops, plus the checks of the contract (``operator.index`` semantics, ``ValueError``
+below the domain, ``OverflowError`` above ``2**64 - 1`` and for any step that would leave it).
+
+It shares no code with what it checks, not even the argument checks that ``collatz_cabi`` and
+``collatz_uniffi`` ship (``_args.py``), though they read alike: a reference that imported the
+code under test would agree with that code's bugs, and the tests could not see them.
+
+Validation order, which every backend follows: arguments left to right, each checked for
+type, then range; array elements in index order, all of them before any is computed, so an
+invalid element is reported before an element whose trajectory overflows.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["iterate", "max_stopping_time", "step", "stopping_time", "stopping_times"]
+
+U64_MAX = 2**64 - 1
+
+
+def collatz(n: int) -> int:
+    """The blog's step function, unchecked: ``n // 2`` if ``n`` is even, else ``3 * n + 1``."""
+    return n // 2 if n % 2 == 0 else 3 * n + 1
+
+
+def describe(value: object) -> str:
+    """A value's type and a bounded repr, for ``TypeError`` messages."""
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{type(value).__name__} {text}"
+
+
+def as_u64(value: object, name: str, minimum: int) -> int:
+    """``value`` as an ``int`` in ``minimum..=2**64 - 1``, with ``operator.index`` semantics."""
+    try:
+        v = operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(f"{name} must be an integer, got {describe(value)}") from None
+    if v < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {v}")
+    if v > U64_MAX:
+        raise OverflowError(f"{name} must be <= 2**64 - 1, got {v}")
+    return v
+
+
+def _overflow(start: int, at: int, index: int | None = None) -> OverflowError:
+    where = "" if index is None else f"element {index}: "
+    if start == at:
+        return OverflowError(f"{where}step({at}) overflows: 3 * {at} + 1 exceeds 2**64 - 1")
+    return OverflowError(
+        f"{where}the trajectory of {start} overflows: it reaches {at}, "
+        f"and 3 * {at} + 1 exceeds 2**64 - 1"
+    )
+
+
+def _next(start: int, n: int, index: int | None = None) -> int:
+    nxt = collatz(n)
+    if nxt > U64_MAX:
+        raise _overflow(start, n, index)
+    return nxt
+
+
+def step(n: int, /) -> int:
+    """One Collatz step: ``n // 2`` if ``n`` is even, else ``3 * n + 1``."""
+    n = as_u64(n, "n", 1)
+    return _next(n, n)
+
+
+def iterate(n: int, k: int, /) -> int:
+    """``step`` applied ``k`` times, one at a time (the blog's ``loopCollatz``)."""
+    n = as_u64(n, "n", 1)
+    k = as_u64(k, "k", 0)
+    x = n
+    for _ in range(k):
+        x = _next(n, x)
+    return x
+
+
+def _stopping_time(n: int, index: int | None = None) -> int:
+    x, steps = n, 0
+    while x != 1:
+        x = _next(n, x, index)
+        steps += 1
+    return steps
+
+
+def stopping_time(n: int, /) -> int:
+    """The number of steps until ``n`` first reaches 1."""
+    return _stopping_time(as_u64(n, "n", 1))
+
+
+def _elements(values: object) -> list[int]:
+    """The validated elements of ``values`` (see the module docs for the rules)."""
+    if isinstance(values, np.ndarray):
+        if values.ndim != 1:
+            raise ValueError(
+                f"values must be a 1-D array, got {values.ndim} dimensions (shape {values.shape})"
+            )
+        if values.dtype.kind in "iu":
+            items: Iterable[Any] = values.tolist()
+        elif values.dtype.kind == "O":
+            items = values
+        else:
+            raise TypeError(f"values must have an integer dtype, got {values.dtype}")
+    elif isinstance(values, (str, bytes, bytearray)):
+        raise TypeError(f"values must be a 1-D array or sequence of integers, got {describe(values)}")
+    else:
+        try:
+            items = iter(values)  # type: ignore[call-overload]
+        except TypeError:
+            raise TypeError(
+                f"values must be a 1-D array or sequence of integers, got {describe(values)}"
+            ) from None
+    return [as_u64(v, f"element {i}", 1) for i, v in enumerate(items)]
+
+
+def stopping_times(values: npt.ArrayLike, /) -> npt.NDArray[np.uint64]:
+    """The stopping time of every element of a 1-D array or sequence of integers."""
+    elements = _elements(values)
+    return np.array([_stopping_time(v, i) for i, v in enumerate(elements)], dtype=np.uint64)
+
+
+def max_stopping_time(limit: int, /) -> tuple[int, int]:
+    """``(n, stopping_time(n))`` for the ``n`` in ``1 <= n < limit`` with the longest
+    stopping time; ties go to the smallest ``n``."""
+    limit = as_u64(limit, "limit", 2)
+    best = (1, 0)
+    for n in range(2, limit):
+        t = _stopping_time(n)
+        if t > best[1]:
+            best = (n, t)
+    return best
