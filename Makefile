@@ -18,9 +18,10 @@ CORE_SRC   := Cargo.toml Cargo.lock $(call sources,core/src core/Cargo.toml)
 PYO3_SRC   := $(CORE_SRC) $(call sources,bind-pyo3/src bind-pyo3/python bind-pyo3/Cargo.toml bind-pyo3/pyproject.toml)
 CABI_SRC   := $(CORE_SRC) $(call sources,bind-cabi/src bind-cabi/python bind-cabi/include bind-cabi/Cargo.toml bind-cabi/cbindgen.toml bind-cabi/pyproject.toml bind-cabi/build_cffi_api.py)
 UNIFFI_SRC := $(CORE_SRC) $(call sources,bind-uniffi)
-BENCH_SRC  := $(call sources,bench)
+CONTRACT_SRC := $(call sources,contract)
+BENCH_SRC  := $(call sources,bench/src bench/pyproject.toml) bench/src/collatz_bench/baseline.c
 
-.PHONY: help setup test fuzz bench bench-quick bench-core lint fmt header clean
+.PHONY: help setup test fuzz bench bench-quick bench-core lint fmt header sync-args clean
 
 help:
 	@echo "make test        set up .venv, build every backend (release), run cargo test + pytest"
@@ -30,6 +31,7 @@ help:
 	@echo "make fuzz        the long fuzz run of every backend (results/fuzz.json)"
 	@echo "make lint        cargo fmt --check, clippy -D warnings, mypy"
 	@echo "make header      regenerate bind-cabi/include/collatz.h with cbindgen"
+	@echo "make sync-args   copy bind-cabi's _args.py (the argument rules) into collatz_uniffi"
 	@echo "make clean       remove .venv, target/ and results/"
 
 # --- environment ---------------------------------------------------------------------------
@@ -63,11 +65,17 @@ $(VENV)/.built-cabi: $(VENV)/.deps $(CABI_SRC)
 	touch $@
 $(eval $(call backend,uniffi,bind-uniffi,UNIFFI_SRC))
 
-$(VENV)/.built-bench: $(VENV)/.deps $(BENCH_SRC)
+# The contract package (reference + registry) and the benchmark: pure Python.
+$(VENV)/.built-contract: $(VENV)/.deps $(CONTRACT_SRC)
+	$(PIP) install --no-deps --no-build-isolation --force-reinstall ./contract
+	touch $@
+
+$(VENV)/.built-bench: $(VENV)/.deps $(VENV)/.built-contract $(BENCH_SRC)
 	$(PIP) install --no-deps --no-build-isolation --force-reinstall ./bench
 	touch $@
 
-BUILT := $(VENV)/.built-pyo3 $(VENV)/.built-cabi $(VENV)/.built-uniffi $(VENV)/.built-bench
+BUILT := $(VENV)/.built-pyo3 $(VENV)/.built-cabi $(VENV)/.built-uniffi $(VENV)/.built-contract \
+	$(VENV)/.built-bench
 
 # Test-only builds with the `test-hooks` feature (functions that panic on purpose), in debug
 # mode, unpacked under target/hooks/ for python-tests/test_panics.py. Never installed.
@@ -115,6 +123,10 @@ fmt:
 
 header:
 	COLLATZ_UPDATE_HEADER=1 cargo test -p bind-cabi --test header --locked
+
+# The argument rules ship in collatz_cabi and collatz_uniffi as one file (a test compares them).
+sync-args:
+	cp bind-cabi/python/collatz_cabi/_args.py bind-uniffi/python/collatz_uniffi/_args.py
 
 clean:
 	rm -rf $(VENV) target results

@@ -1,4 +1,4 @@
-"""Fixtures shared by the suite: the backends (from the one registry in collatz_bench) and
+"""Fixtures shared by the suite: the backends (from the one registry, collatz_contract) and
 hypothesis profiles (`HYPOTHESIS_PROFILE=long` for a long run)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 
-from collatz_bench.backends import BACKENDS, NATIVE, REFERENCE, Backend
+from collatz_contract.backends import BACKENDS, NATIVE, REFERENCE, Backend
 
 settings.register_profile(
     "default",

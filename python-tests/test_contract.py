@@ -1,4 +1,4 @@
-"""The contract (shared/DESIGN.md §2), function by function and row by row of the error
+"""The contract (docs/contract.md), function by function and row by row of the error
 table, for every backend and for the reference itself."""
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ import time
 
 import pytest
 
-from collatz_bench.backends import NATIVE, Backend, by_name
+from collatz_contract.backends import NATIVE, Backend, by_name
 
 CHILD = textwrap.dedent(
     """

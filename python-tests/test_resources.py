@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from collatz_bench.backends import NATIVE
+from collatz_contract.backends import NATIVE
 
 U64_MAX = 2**64 - 1
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -85,7 +85,7 @@ SECONDS = 3.0
 
 def _cases(rng: random.Random) -> list[tuple[str, tuple[Any, ...], Any]]:
     """Inputs with answers worked out by the reference, before any thread starts."""
-    from collatz_bench import reference
+    from collatz_contract import reference
 
     cases: list[tuple[str, tuple[Any, ...], Any]] = []
     for _ in range(60):

@@ -1,3 +1,6 @@
-"""collatz-ffi's shared Python code: the pure-Python reference implementation
-(:mod:`collatz_bench.reference`), the registry of backends (:mod:`collatz_bench.backends`),
-both used by the test suite, and the backend comparison."""
+"""collatz-bench: what each way of binding the Rust core costs, measured side by side.
+
+One module per section (:mod:`collatz_bench.sections`), one harness (:mod:`.timing`), one
+renderer per kind of output (:mod:`collatz_bench.render`). The backends come from the
+registry in :mod:`collatz_contract.backends`.
+"""

@@ -1,4 +1,4 @@
-"""``collatz-bench``: compare the call overhead of every backend, side by side."""
+"""``collatz-bench``: compare what every backend costs, side by side."""
 
 from __future__ import annotations
 
@@ -6,22 +6,28 @@ import argparse
 import dataclasses
 import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from . import provenance, report, suite
-from .backends import BACKENDS, Backend
+from collatz_contract.backends import BACKENDS
+
+from . import provenance
 from .baseline import compile_baseline
+from .config import FULL, QUICK
+from .context import Context
+from .render import jsonfile, markdown, plots, terminal
+from .sections import SECTIONS
+from .targets import targets
 
 DESCRIPTION = """\
 Measure what each way of binding the Rust core costs, for every backend and the pure-Python
 reference, in one process, interleaved round by round: the floor (a C builtin call), scalar
 call overhead, amortisation over iterate(27, k), the blog's 10^9-step headline, bulk
-stopping_times, and GIL release from two threads. Prints tables; writes bench.json (every
-figure with its provenance) and PNG plots to --out.
+stopping_times, max_stopping_time over a range, GIL release from two threads, and where a
+call's time goes. Prints tables; writes bench.json (every figure with its provenance),
+summary.md and PNG plots to --out.
 """
 
 
@@ -37,7 +43,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=Path,
         default=Path("results"),
         metavar="DIR",
-        help="directory for bench.json and the plots (default: results/)",
+        help="directory for bench.json, summary.md and the plots (default: results/)",
     )
     parser.add_argument(
         "--backends",
@@ -49,7 +55,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--rounds",
         type=int,
         metavar="N",
-        help="rounds of interleaved measurements (default: 15, or 3 with --quick)",
+        help=f"rounds of interleaved measurements (default: {FULL.rounds}, or {QUICK.rounds} with --quick)",
     )
     parser.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     return parser.parse_args(argv)
@@ -57,7 +63,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    config = suite.QUICK if args.quick else suite.FULL
+    config = QUICK if args.quick else FULL
     if args.rounds is not None:
         if args.rounds < 1:
             sys.exit("collatz-bench: --rounds must be >= 1")
@@ -66,39 +72,25 @@ def main(argv: list[str] | None = None) -> int:
     unknown = sorted(set(wanted) - {b.name for b in BACKENDS})
     if unknown:
         sys.exit(f"collatz-bench: unknown backend(s) {', '.join(unknown)}")
-    backends: dict[Backend, ModuleType] = {b: b.load() for b in BACKENDS if b.name in wanted}
-    if not any(b.native for b in backends):
+    ctx = Context({b: b.load() for b in BACKENDS if b.name in wanted}, config, compile_baseline())
+    if not ctx.native:
         sys.exit("collatz-bench: choose at least one native backend")
 
     # Wide enough for the tables even when stdout is not a terminal (CI logs, files).
     console = Console(width=max(Console().width, 132))
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    plain_c = compile_baseline()
-    for backend, module in backends.items():
-        if backend.native:
-            module.stopping_time(3)  # builds the core's tables before anything is timed
-    if plain_c is None:
+    for module in ctx.native.values():
+        module.stopping_time(3)  # builds the core's tables before anything is timed
+    if ctx.plain_c is None:
         console.print("[yellow]no C compiler found: the plain C baseline is left out[/]")
 
-    scalar_cases = suite.scalar_cases(backends)
-    amort_cases = suite.amortisation_cases(backends, config)
-    bulk_cases = suite.bulk_cases(backends, plain_c, config)
-    native_count = sum(1 for b in backends if b.native)
-    total = (
-        sum(len(c) * (config.rounds + 1) for c in (scalar_cases, amort_cases, bulk_cases))
-        + 1 + native_count * (1 + config.headline_repeats)
-        + (config.headline_repeats if plain_c else 0)
-        + config.range_repeats * (native_count + (1 if plain_c else 0))
-        + len(backends)
-    )
-    results: dict[str, Any] = {
-        "schema": 1,
-        "provenance": provenance.collect(provenance.find_repo()),
-        "config": config.as_dict() | {"backends": [b.name for b in backends]},
-    }
-    if plain_c is not None:
-        results["provenance"]["plain_c"] = {"compiler": plain_c.compiler, "flags": plain_c.flags}
+    results: dict[str, Any] = ctx.results
+    results["schema"] = 2
+    results["provenance"] = provenance.collect(provenance.find_repo())
+    results["config"] = config.as_dict() | {"backends": [b.name for b in ctx.backends]}
+    if ctx.plain_c is not None:
+        results["provenance"]["plain_c"] = {"compiler": ctx.plain_c.compiler, "flags": ctx.plain_c.flags}
 
     with Progress(
         TextColumn("{task.description:<28}"),
@@ -108,50 +100,30 @@ def main(argv: list[str] | None = None) -> int:
         console=console,
         transient=True,
     ) as progress:
-        task = progress.add_task("starting", total=total)
+        planned = sum(s.steps(ctx) for s in SECTIONS)
+        task = progress.add_task("starting", total=planned)
+        done = 0
 
         def tick() -> None:
+            nonlocal done
+            done += 1
             progress.advance(task)
 
-        progress.update(task, description="scalar call overhead")
-        scalar = suite.measure_group(scalar_cases, config, tick)
-        results["scalar"] = suite.summarize_scalar(scalar, backends)
+        for section in SECTIONS:
+            progress.update(task, description=section.title)
+            outcome = section.run(ctx, tick)
+            if outcome is not None:
+                results[section.key] = outcome
+    results["targets"] = targets(results)
+    results["progress"] = {"planned_steps": planned, "steps": done}
 
-        progress.update(task, description="the blog's headline")
-        results["headline"] = suite.headline(backends, plain_c, config, tick)
-        native_per_step = min(e["seconds"] for n, e in results["headline"]["one_call"].items() if n != "plain C")
-        results["native"] = {
-            "per_step_ns": native_per_step,  # seconds for 10^9 steps == ns per step
-            "plain_c_per_step_ns": results["headline"]["one_call"].get("plain C", {}).get("seconds"),
-            "how": "fastest backend's single iterate(27, k) call, per step",
-        }
-
-        progress.update(task, description="amortisation over k")
-        amort = suite.measure_group(amort_cases, config, tick)
-        results["amortisation"] = suite.summarize_amortisation(amort, backends, native_per_step)
-
-        progress.update(task, description="bulk stopping_times")
-        bulk = suite.measure_group(bulk_cases, config, tick)
-        results["bulk"] = suite.summarize_bulk(bulk, backends, config)
-
-        progress.update(task, description="max_stopping_time range")
-        results["range"] = suite.max_range(backends, plain_c, config, tick)
-
-        progress.update(task, description="threads")
-        results["threads"] = suite.threads(backends, config, tick)
-
-        if any(b.name == "uniffi" for b in backends):
-            progress.update(task, description="where UniFFI's time goes")
-            results["uniffi_breakdown"] = suite.uniffi_breakdown(config)
-    results["targets"] = suite.targets(results)
-
-    report.print_tables(results, console)
-    report.print_uniffi_breakdown(results, console)
-    report.write_json(results, out / "bench.json")
-    (out / "summary.md").write_text(report.markdown(results))
+    tables = [t for s in SECTIONS if s.key in results for t in s.tables(results)]
+    terminal.print_all(results, tables, console)
+    jsonfile.write(results, out / "bench.json")
+    (out / "summary.md").write_text(markdown.document(results, tables))
     written = [out / "bench.json", out / "summary.md"]
     if not args.no_plots:
-        written += report.write_plots(results, out)
+        written += plots.write_all(results, out)
     console.print("wrote " + ", ".join(str(p) for p in written))
     return 0
 

@@ -1,10 +1,13 @@
-"""Argument checks and array conversion for the ``collatz_uniffi`` facade.
+"""The contract's argument rules, for front ends whose binding cannot apply them natively.
 
-UniFFI's generated code accepts only plain ``int`` in ``0..2**64`` and raises ``ValueError``
-for every out-of-range value; these helpers give the exceptions of the project's contract
-instead (``ValueError`` below the minimum, ``OverflowError`` above ``2**64 - 1``). The
-``collatz_cabi`` package has the same rules: each wheel stands alone, and
-python-tests/ checks that every backend behaves the same.
+Python integers are unbounded and C's are not: cffi raises ``OverflowError`` for negative
+numbers, ctypes silently wraps them, UniFFI's generated code raises ``ValueError`` for every
+out-of-range value, and they accept objects that ``operator.index`` would refuse (or refuse
+ones it accepts). These helpers raise exactly the exceptions of ``docs/contract.md`` instead.
+
+This file ships in two packages, ``collatz_cabi`` and ``collatz_uniffi``, byte for byte (each
+wheel stands alone); python-tests/test_packaging.py fails when the copies differ. Edit the one
+in bind-cabi and copy it (``make sync-args``).
 """
 
 from __future__ import annotations

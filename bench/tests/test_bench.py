@@ -1,5 +1,5 @@
 """The comparison's quick mode runs end to end and writes what it promises; its arithmetic
-is checked on synthetic data."""
+is checked on synthetic data; every section counts its progress steps exactly."""
 
 from __future__ import annotations
 
@@ -11,14 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from collatz_bench import suite, timing
-from collatz_bench.backends import BACKENDS
+from collatz_bench import timing
+from collatz_bench.config import QUICK
+from collatz_bench.sections import SECTIONS, amortisation
+from collatz_contract.backends import BACKENDS, NATIVE
 
 
 def test_fit_recovers_overhead_and_per_step_cost() -> None:
     ks = [1, 10, 100, 1000, 10_000, 100_000]
     seconds = [(250 + 0.5 * k) / 1e9 for k in ks]
-    overhead, per_step = suite.fit_overhead(ks, seconds)
+    overhead, per_step = amortisation.fit_overhead(ks, seconds)
     assert overhead == pytest.approx(250, rel=1e-6)
     assert per_step == pytest.approx(0.5, rel=1e-6)
 
@@ -31,18 +33,29 @@ def test_summary_and_round_by_round_ratios() -> None:
     assert (r.low, r.median, r.high) == pytest.approx((2, 2, 2))
 
 
-def test_quick_run_writes_json_and_plots(tmp_path: Path) -> None:
+def test_sections_have_distinct_keys() -> None:
+    keys = [s.key for s in SECTIONS]
+    assert len(keys) == len(set(keys))
+
+
+def _exe() -> str:
     exe = shutil.which("collatz-bench", path=str(Path(sys.executable).parent))
     assert exe is not None, "the console script is installed into the environment"
+    return exe
+
+
+def test_quick_run_writes_json_and_plots(tmp_path: Path) -> None:
     run = subprocess.run(
-        [exe, "--quick", "--out", str(tmp_path)], capture_output=True, text=True, timeout=120
+        [_exe(), "--quick", "--out", str(tmp_path)], capture_output=True, text=True, timeout=180
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "Scalar call" in run.stdout
 
     data = json.loads((tmp_path / "bench.json").read_text())
+    assert data["progress"]["steps"] == data["progress"]["planned_steps"], "sections count their steps"
     names = [b.name for b in BACKENDS]
-    assert data["schema"] == 1
+    native = [b.name for b in NATIVE]
+    assert data["schema"] == 2
     for key in ("date", "git_commit", "git_dirty", "cpu", "cores", "os", "python", "rustc"):
         assert key in data["provenance"]
     for key in ("cffi", "maturin", "numpy"):
@@ -52,43 +65,48 @@ def test_quick_run_writes_json_and_plots(tmp_path: Path) -> None:
     scalar = data["scalar"]
     assert scalar["floor"]["operator.index"]["median"] > 0
     assert set(scalar["backends"]) == set(names)
-    for name in ("cffi", "ctypes", "uniffi"):
-        assert scalar["backends"][name]["raw"]["ns_per_call"]["median"] > 0
-    for entry in scalar["backends"].values():
+    for backend in NATIVE:
+        entry = scalar["backends"][backend.name]
         assert entry["ratio_to_floor"]["median"] > 0
+        assert (entry["raw"] is not None) == (backend.raw_step is not None)
+        assert len(entry["variants"]) == len(backend.variants)
 
     amort = data["amortisation"]
-    assert set(amort) == set(names)
-    for name in ("pyo3", "cffi", "ctypes", "uniffi"):
-        assert [p["k"] for p in amort[name]["points"]] == list(suite.QUICK.ks)
-        assert amort[name]["k_at_90pct_native"] is not None
-        assert amort[name]["fit"]["per_step_ns"] > 0
-    assert data["native"]["per_step_ns"] > 0
-    parts = data["uniffi_breakdown"]
-    assert parts["whole generated step(27)"] > parts["the foreign call (ctypes CDLL)"] > 0
+    assert set(amort["backends"]) == set(names)
+    for name in native:
+        assert [p["k"] for p in amort["backends"][name]["points"]] == list(QUICK.ks)
+        assert amort["backends"][name]["k_at_90pct_native"] is not None
+        assert amort["backends"][name]["fit"]["per_step_ns"] > 0
+    assert amort["native_per_step_ns"] > 0
+
+    breakdown = data["breakdown"]
+    assert set(breakdown) == {b.name for b in NATIVE if b.breakdown is not None}
+    for entry in breakdown.values():
+        assert entry["whole_ns"] > entry["parts_ns"]["the foreign call (ctypes CDLL)"] > 0
 
     headline = data["headline"]
     assert headline["steps"] == 10**9
     assert headline["pure_python"]["seconds"] > 0
-    assert set(headline["per_step_calls"]) == {"pyo3", "cffi", "ctypes", "uniffi"}
-    assert {"pyo3", "cffi", "ctypes", "uniffi"} <= set(headline["one_call"])
+    assert set(headline["per_step_calls"]) == set(native)
+    assert set(native) <= set(headline["one_call"])
 
     bulk = data["bulk"]
-    for name in ("pyo3", "cffi", "ctypes", "uniffi"):
-        assert [r["n"] for r in bulk[name]] == list(suite.QUICK.bulk_sizes)
+    for name in native:
+        assert [r["n"] for r in bulk[name]] == list(QUICK.bulk_sizes)
         assert all(r["convert_ns_per_element"]["median"] > 0 for r in bulk[name])
     assert set(data["threads"]) == set(names)
     assert all(isinstance(t["releases_gil"], bool) for t in data["threads"].values())
+    assert {tuple(e["answer"]) for e in data["range"]["backends"].values()} == {(77_031, 350)}
 
-    assert "| pyo3 |" in (tmp_path / "summary.md").read_text()
+    summary = (tmp_path / "summary.md").read_text()
+    assert "| pyo3 |" in summary
+    assert "N=10^6" not in summary, "headers name the sizes actually run"
     pngs = sorted(p.name for p in tmp_path.glob("*.png"))
     assert pngs == ["amortisation.png", "bulk.png", "scalar_overhead.png", "threads.png"]
     assert all((tmp_path / p).stat().st_size > 10_000 for p in pngs)
 
 
 def test_help_explains_every_option() -> None:
-    exe = shutil.which("collatz-bench", path=str(Path(sys.executable).parent))
-    assert exe is not None
-    out = subprocess.run([exe, "--help"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([_exe(), "--help"], capture_output=True, text=True, check=True).stdout
     for option in ("--quick", "--out", "--backends", "--rounds", "--no-plots"):
         assert option in out

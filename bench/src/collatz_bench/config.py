@@ -1,0 +1,68 @@
+"""Sizes and repetitions of a run: :data:`FULL` by default, :data:`QUICK` for smoke tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Config:
+    name: str
+    rounds: int
+    target: float
+    """Seconds per measurement (calls are batched to reach it)."""
+    ks: tuple[int, ...]
+    reference_max_k: int
+    bulk_sizes: tuple[int, ...]
+    reference_max_bulk: int
+    headline_k: int
+    headline_repeats: int
+    per_step_calls: int
+    python_loop_steps: int
+    thread_len: int
+    thread_calls: int
+    thread_repeats: int
+    range_limit: int
+    range_repeats: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+FULL = Config(
+    name="full",
+    rounds=15,
+    target=0.02,
+    ks=tuple(10**i for i in range(7)),
+    reference_max_k=10**5,
+    bulk_sizes=tuple(10**i for i in range(7)),
+    reference_max_bulk=10**4,
+    headline_k=10**9,
+    headline_repeats=3,
+    per_step_calls=200_000,
+    python_loop_steps=2_000_000,
+    thread_len=16_000,
+    thread_calls=200,
+    thread_repeats=5,
+    range_limit=10**7,
+    range_repeats=3,
+)
+QUICK = Config(
+    name="quick",
+    rounds=3,
+    target=0.002,
+    ks=tuple(10**i for i in range(6)),
+    reference_max_k=10**3,
+    bulk_sizes=tuple(10**i for i in range(6)),
+    reference_max_bulk=10**2,
+    headline_k=10**7,
+    headline_repeats=1,
+    per_step_calls=20_000,
+    python_loop_steps=100_000,
+    thread_len=16_000,
+    thread_calls=20,
+    thread_repeats=1,
+    range_limit=10**5,
+    range_repeats=1,
+)

@@ -1,0 +1,2 @@
+"""The results, drawn: terminal tables (:mod:`.terminal`), Markdown (:mod:`.markdown`), PNG
+plots (:mod:`.plots`), and every figure as JSON (:mod:`.jsonfile`)."""

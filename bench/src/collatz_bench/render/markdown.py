@@ -1,0 +1,39 @@
+"""The results as Markdown (``summary.md``, pasted into the README's Results section)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..table import Table
+
+
+def heading(results: dict[str, Any]) -> str:
+    p = results["provenance"]
+    commit = p["git_commit"]
+    where = f"commit `{commit[:10]}`{' (dirty)' if p['git_dirty'] else ''}" if commit else "not a git checkout"
+    return (
+        f"Machine: {p['cpu']}, {p['cores']} cores, {p['os']}; Python {p['python']}; "
+        f"{p['rustc']}; {where}; {p['date']}; "
+        f"{results['config']['name']} run, {results['config']['rounds']} rounds."
+    )
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def draw(table: Table) -> str:
+    lines = [
+        f"**{table.title}**",
+        "",
+        "| " + " | ".join(_cell(c) for c in table.columns) + " |",
+        "|" + "|".join("---" if a == "l" else "---:" for a in table.alignment()) + "|",
+    ]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in table.rows]
+    if table.note:
+        lines += ["", table.note]
+    return "\n".join(lines)
+
+
+def document(results: dict[str, Any], tables: list[Table]) -> str:
+    return "\n\n".join([heading(results), *(draw(t) for t in tables)]) + "\n"

@@ -1,0 +1,87 @@
+"""Section 3: amortisation. ``iterate(27, k)`` for k = 1, 10, … per backend: ns per call and
+per step, the per-call overhead and per-step cost fitted from them, and the ``k`` at which
+each backend reaches 90 % of the native per-step speed (from the headline section)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..context import Context, Tick, measure_group, measure_group_steps
+from ..section import Section
+from ..table import Table, ns
+from ..timing import Case, Summary
+
+
+def cases(ctx: Context) -> list[Case]:
+    out = []
+    for backend, module in ctx.backends.items():
+        for k in ctx.config.ks:
+            if not backend.native and k > ctx.config.reference_max_k:
+                continue
+            out.append(
+                Case(f"{backend.name}/{k}", "f(a, k)", {"f": module.iterate, "a": 27, "k": k}, units=k)
+            )
+    return out
+
+
+def steps(ctx: Context) -> int:
+    return measure_group_steps(cases(ctx), ctx.config.rounds)
+
+
+def fit_overhead(ks: list[int], seconds: list[float]) -> tuple[float, float]:
+    """Fit ``t(k) = overhead + per_step * k`` (ns) minimising relative error."""
+    k = np.asarray(ks, dtype=float)
+    t = np.asarray(seconds, dtype=float) * 1e9
+    design = np.stack([1 / t, k / t], axis=1)
+    (overhead, per_step), *_ = np.linalg.lstsq(design, np.ones_like(t), rcond=None)
+    return float(overhead), float(per_step)
+
+
+def run(ctx: Context, tick: Tick) -> dict[str, Any]:
+    measured = measure_group(cases(ctx), ctx.config.rounds, ctx.config.target, tick)
+    native_per_step_ns = ctx.results["headline"]["native_per_step_ns"]
+    result: dict[str, Any] = {"native_per_step_ns": native_per_step_ns, "backends": {}}
+    for backend in ctx.backends:
+        points = []
+        ks, medians = [], []
+        for k in ctx.config.ks:
+            case = measured.get(f"{backend.name}/{k}")
+            if case is None:
+                continue
+            per_call = Summary.of(case.samples)
+            points.append({"k": k, "ns_per_call": per_call.as_dict(), "ns_per_step": per_call.median / k})
+            ks.append(k)
+            medians.append(per_call.median / 1e9)
+        overhead, per_step = fit_overhead(ks, medians)
+        result["backends"][backend.name] = {
+            "points": points,
+            "fit": {"overhead_ns": overhead, "per_step_ns": per_step},
+            "k_at_90pct_native": 9 * overhead / native_per_step_ns if backend.native else None,
+        }
+    return result
+
+
+def tables(results: dict[str, Any]) -> list[Table]:
+    amort = results["amortisation"]
+    t = Table(
+        f"Amortisation: iterate(27, k); native core {amort['native_per_step_ns']:.2f} ns/step",
+        ["backend", "overhead (fit)", "per step (fit)", "ns/step at largest k", "k for 90 % of native"],
+    )
+    for name, entry in amort["backends"].items():
+        last = entry["points"][-1]
+        k90 = entry["k_at_90pct_native"]
+        t.rows.append(
+            [
+                name,
+                ns(entry["fit"]["overhead_ns"]),
+                f"{entry['fit']['per_step_ns']:.2f} ns",
+                f"{last['ns_per_step']:.2f} ns (k={last['k']:.0e})",
+                f"{k90:,.0f}" if k90 is not None else "never",
+            ]
+        )
+    return [t]
+
+
+SECTION = Section("amortisation", "amortisation over k", steps, run, tables)

@@ -1,0 +1,86 @@
+"""Section 4: bulk. ``stopping_times`` on 1 … N elements per backend and in the plain C loop:
+ns per element, and the conversion-only cost (an array of ones, whose stopping times are
+free) that a binding adds per element."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..context import Context, Tick, measure_group, measure_group_steps
+from ..section import Section
+from ..table import Table, power_of_ten
+from ..timing import Case, Summary, ratio_summary
+
+PLAIN_C = "plain C"
+
+
+def cases(ctx: Context) -> list[Case]:
+    out = []
+    for n in ctx.config.bulk_sizes:
+        values = np.arange(1, n + 1, dtype=np.uint64)
+        ones = np.ones(n, dtype=np.uint64)
+        for backend, module in ctx.backends.items():
+            if not backend.native and n > ctx.config.reference_max_bulk:
+                continue
+            f = module.stopping_times
+            out.append(Case(f"bulk/{backend.name}/{n}", "f(v)", {"f": f, "v": values}, units=n))
+            out.append(Case(f"convert/{backend.name}/{n}", "f(v)", {"f": f, "v": ones}, units=n))
+        if ctx.plain_c is not None:
+            out.append(
+                Case(f"bulk/{PLAIN_C}/{n}", "f(v)", {"f": ctx.plain_c.stopping_times, "v": values}, units=n)
+            )
+    return out
+
+
+def steps(ctx: Context) -> int:
+    return measure_group_steps(cases(ctx), ctx.config.rounds)
+
+
+def run(ctx: Context, tick: Tick) -> dict[str, Any]:
+    measured = measure_group(cases(ctx), ctx.config.rounds, ctx.config.target, tick)
+    names = [b.name for b in ctx.backends] + ([PLAIN_C] if ctx.plain_c is not None else [])
+    result: dict[str, Any] = {}
+    for name in names:
+        rows = []
+        for n in ctx.config.bulk_sizes:
+            case = measured.get(f"bulk/{name}/{n}")
+            if case is None:
+                continue
+            row: dict[str, Any] = {"n": n, "ns_per_element": Summary.of(case.samples, n).as_dict()}
+            convert = measured.get(f"convert/{name}/{n}")
+            if convert is not None:
+                row["convert_ns_per_element"] = Summary.of(convert.samples, n).as_dict()
+            c = measured.get(f"bulk/{PLAIN_C}/{n}")
+            if c is not None and name != PLAIN_C:
+                row["vs_plain_c"] = ratio_summary(case.samples, c.samples).as_dict()
+            rows.append(row)
+        result[name] = rows
+    return result
+
+
+def tables(results: dict[str, Any]) -> list[Table]:
+    bulk = results["bulk"]
+    sizes = sorted({row["n"] for rows in bulk.values() for row in rows})
+    largest = sizes[-1]
+    t = Table(
+        "Bulk: stopping_times(1..N), ns per element (median)",
+        ["backend", *[f"N={power_of_ten(n)}" for n in sizes],
+         f"convert only, N={power_of_ten(largest)}", f"speed-up vs plain C, N={power_of_ten(largest)}"],
+    )
+    for name, rows in bulk.items():
+        by_n = {row["n"]: row for row in rows}
+        top = by_n.get(largest, {})
+        t.rows.append(
+            [
+                name,
+                *[f"{by_n[n]['ns_per_element']['median']:.1f}" if n in by_n else "" for n in sizes],
+                f"{top['convert_ns_per_element']['median']:.2f}" if "convert_ns_per_element" in top else "",
+                f"{1 / top['vs_plain_c']['median']:.2f}×" if "vs_plain_c" in top else "",
+            ]
+        )
+    return [t]
+
+
+SECTION = Section("bulk", "bulk stopping_times", steps, run, tables)

@@ -1,0 +1,126 @@
+"""Sections 1 and 2: the floor, and what one scalar call costs.
+
+The floor is a call of a C builtin that takes one int and returns one (``operator.index``);
+every backend's public ``step(27)`` is timed next to it, and so is the binding's own call
+under the public wrapper where the registry names one (with its variants), so that the
+wrapper's share shows.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+from ..context import Context, Tick, measure_group, measure_group_steps
+from ..section import Section
+from ..table import Table, ns, spread
+from ..timing import Case, Summary, ratio_summary
+
+FLOOR = "floor/operator.index"
+PYTHON_FUNCTION = "floor/python_function"
+
+
+def python_function(n: int) -> int:
+    """The second floor: a one-line Python function."""
+    return n
+
+
+def cases(ctx: Context) -> list[Case]:
+    out = [
+        Case(FLOOR, "f(a)", {"f": operator.index, "a": 27}),
+        Case(PYTHON_FUNCTION, "f(a)", {"f": python_function, "a": 27}),
+    ]
+    for backend, module in ctx.backends.items():
+        out.append(Case(f"public/{backend.name}", "f(a)", {"f": module.step, "a": 27}))
+        if backend.raw_step is not None:
+            out.append(Case(f"raw/{backend.name}", "f(a)", {"f": backend.raw_step.load(), "a": 27}))
+        for i, variant in enumerate(backend.variants):
+            out.append(Case(f"variant/{backend.name}/{i}", "f(a)", {"f": variant.load(), "a": 27}))
+    return out
+
+
+def steps(ctx: Context) -> int:
+    return measure_group_steps(cases(ctx), ctx.config.rounds)
+
+
+def _timed(case: Case, floor: list[float], what: str) -> dict[str, Any]:
+    return {
+        "what": what,
+        "ns_per_call": Summary.of(case.samples).as_dict(),
+        "ratio_to_floor": ratio_summary(case.samples, floor).as_dict(),
+    }
+
+
+def run(ctx: Context, tick: Tick) -> dict[str, Any]:
+    measured = measure_group(cases(ctx), ctx.config.rounds, ctx.config.target, tick)
+    floor = measured[FLOOR].samples
+    result: dict[str, Any] = {
+        "floor": {
+            "operator.index": Summary.of(floor).as_dict(),
+            "python_function": Summary.of(measured[PYTHON_FUNCTION].samples).as_dict(),
+            "python_function_ratio": ratio_summary(measured[PYTHON_FUNCTION].samples, floor).as_dict(),
+        },
+        "backends": {},
+    }
+    for backend, module in ctx.backends.items():
+        public = measured[f"public/{backend.name}"]
+        entry = _timed(public, floor, f"{backend.module}.step")
+        entry["mode"] = getattr(module, "MODE", None)
+        entry["raw"] = None
+        if backend.raw_step is not None:
+            raw = measured[f"raw/{backend.name}"]
+            entry["raw"] = _timed(raw, floor, backend.raw_step.what)
+            entry["raw"]["wrapper_ns"] = Summary.of(public.samples).median - Summary.of(raw.samples).median
+        entry["variants"] = [
+            _timed(measured[f"variant/{backend.name}/{i}"], floor, variant.what)
+            for i, variant in enumerate(backend.variants)
+        ]
+        result["backends"][backend.name] = entry
+    return result
+
+
+def tables(results: dict[str, Any]) -> list[Table]:
+    scalar = results["scalar"]
+    floor = scalar["floor"]
+    t = Table(
+        "Scalar call: step(27), median [IQR] per call",
+        ["backend", "public call", "× floor", "raw binding call", "raw × floor", "wrapper"],
+    )
+    t.rows.append(["floor: operator.index", spread(floor["operator.index"]), "1.00", "", "", ""])
+    t.rows.append(
+        [
+            "floor: one-line Python function",
+            spread(floor["python_function"]),
+            f"{floor['python_function_ratio']['median']:.2f}",
+            "",
+            "",
+            "",
+        ]
+    )
+    for name, entry in scalar["backends"].items():
+        raw = entry["raw"]
+        t.rows.append(
+            [
+                name if entry.get("mode") is None else f"{name} ({entry['mode']} mode)",
+                spread(entry["ns_per_call"]),
+                f"{entry['ratio_to_floor']['median']:.2f}",
+                spread(raw["ns_per_call"]) if raw else "(same)",
+                f"{raw['ratio_to_floor']['median']:.2f}" if raw else "",
+                ns(raw["wrapper_ns"]) if raw else "",
+            ]
+        )
+        for variant in entry["variants"]:
+            t.rows.append(
+                [
+                    f"{name}: {variant['what']}",
+                    "",
+                    "",
+                    spread(variant["ns_per_call"]),
+                    f"{variant['ratio_to_floor']['median']:.2f}",
+                    "",
+                ]
+            )
+    return [t]
+
+
+SECTION = Section("scalar", "scalar call overhead", steps, run, tables)

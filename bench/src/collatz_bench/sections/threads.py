@@ -1,0 +1,101 @@
+"""Section 5: threads. The same total ``stopping_times`` work from one Python thread and from
+two: a speed-up near 2 means the backend releases the GIL while it computes."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..context import Context, Tick
+from ..section import Section
+from ..table import Table, seconds
+from ..timing import Summary
+
+
+def _threaded(function: Callable[[], object], threads: int, calls_each: int) -> float:
+    barrier = threading.Barrier(threads + 1)
+
+    def worker() -> None:
+        barrier.wait()
+        for _ in range(calls_each):
+            function()
+
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for t in pool:
+        t.join()
+    return time.perf_counter() - start
+
+
+def steps(ctx: Context) -> int:
+    return len(ctx.backends)
+
+
+def run(ctx: Context, tick: Tick) -> dict[str, Any]:
+    config = ctx.config
+    result: dict[str, Any] = {}
+    for backend, module in ctx.backends.items():
+        # Elements with long trajectories, fewer than the core's parallel threshold so that any
+        # speed-up comes from the GIL being released, not from the core's own threads.
+        if backend.native:
+            n = config.thread_len
+            values = np.arange(n, dtype=np.uint64) * np.uint64(7919) + np.uint64(2**48 + 1)
+        else:
+            n = 64
+            values = np.arange(1, n + 1, dtype=np.uint64)
+        calls = config.thread_calls
+
+        def work(f: Callable[[Any], Any] = module.stopping_times) -> object:
+            return f(values)
+
+        one, two = [], []
+        _threaded(work, 2, max(1, calls // 4))  # warm-up: threads, caches, allocator
+        for r in range(config.thread_repeats):
+            # Alternate which goes first so that drift does not favour either.
+            if r % 2:
+                two.append(_threaded(work, 2, calls))
+                one.append(_threaded(work, 1, 2 * calls))
+            else:
+                one.append(_threaded(work, 1, 2 * calls))
+                two.append(_threaded(work, 2, calls))
+        speedups = [a / b for a, b in zip(one, two, strict=True)]
+        s = Summary.of([x / 1e9 for x in speedups])
+        result[backend.name] = {
+            "elements_per_call": n,
+            "calls": 2 * calls,
+            "one_thread_s": Summary.of(one).median / 1e9,
+            "two_threads_s": Summary.of(two).median / 1e9,
+            "speedup": s.as_dict(),
+            "releases_gil": s.median > 1.3,
+        }
+        tick()
+    return result
+
+
+def tables(results: dict[str, Any]) -> list[Table]:
+    t = Table(
+        "Threads: the same stopping_times work from 1 and from 2 Python threads",
+        ["backend", "elements/call", "1 thread", "2 threads", "speed-up", "GIL released"],
+    )
+    for name, entry in results["threads"].items():
+        t.rows.append(
+            [
+                name,
+                str(entry["elements_per_call"]),
+                seconds(entry["one_thread_s"]),
+                seconds(entry["two_threads_s"]),
+                f"{entry['speedup']['median']:.2f}×",
+                "yes" if entry["releases_gil"] else "no",
+            ]
+        )
+    return [t]
+
+
+SECTION = Section("threads", "threads", steps, run, tables)
