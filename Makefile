@@ -13,10 +13,10 @@ export CARGO_TARGET_DIR := $(CURDIR)/target
 # PyO3's build script and maturin use the project's interpreter.
 export PYO3_PYTHON := $(CURDIR)/$(PY)
 
-sources = $(shell find $(1) -type f \( -name '*.rs' -o -name '*.py' -o -name '*.pyi' -o -name '*.toml' -o -name '*.h' -o -name 'py.typed' \) -not -path '*/__pycache__/*')
+sources = $(shell find $(1) -type f \( -name '*.rs' -o -name '*.py' -o -name '*.pyi' -o -name '*.pyx' -o -name '*.pxd' -o -name '*.toml' -o -name '*.h' -o -name 'py.typed' \) -not -path '*/__pycache__/*' -not -path '*/build/*')
 CORE_SRC   := Cargo.toml Cargo.lock $(call sources,core/src core/Cargo.toml)
 PYO3_SRC   := $(CORE_SRC) $(call sources,bind-pyo3/src bind-pyo3/python bind-pyo3/Cargo.toml bind-pyo3/pyproject.toml)
-CABI_SRC   := $(CORE_SRC) $(call sources,bind-cabi/src bind-cabi/python bind-cabi/include bind-cabi/Cargo.toml bind-cabi/cbindgen.toml bind-cabi/pyproject.toml bind-cabi/build_cffi_api.py)
+CABI_SRC   := $(CORE_SRC) $(call sources,bind-cabi/src bind-cabi/python bind-cabi/include bind-cabi/Cargo.toml bind-cabi/cbindgen.toml bind-cabi/pyproject.toml bind-cabi/setup.py bind-cabi/build_cffi.py)
 UNIFFI_SRC := $(CORE_SRC) $(call sources,bind-uniffi)
 CONTRACT_SRC := $(call sources,contract)
 BENCH_SRC  := $(call sources,bench/src bench/pyproject.toml) bench/src/collatz_bench/baseline.c
@@ -30,7 +30,7 @@ help:
 	@echo "make bench-core  criterion benchmarks of collatz-core (the native baseline)"
 	@echo "make fuzz        the long fuzz run of every backend (results/fuzz.json)"
 	@echo "make lint        cargo fmt --check, clippy -D warnings, mypy"
-	@echo "make header      regenerate bind-cabi/include/collatz.h with cbindgen"
+	@echo "make header      regenerate bind-cabi/include/collatz.h and collatz.pxd with cbindgen"
 	@echo "make sync-args   copy bind-cabi's _args.py (the argument rules) into collatz_uniffi"
 	@echo "make clean       remove .venv, target/ and results/"
 
@@ -42,27 +42,24 @@ $(VENV)/.deps: requirements/dev.txt
 	$(PIP) install -r requirements/dev.txt
 	touch $@
 
-# --- the three backends, each a wheel built in release mode and installed into .venv ---------
+# --- the three binding packages, each a wheel built in release mode and installed into .venv ---
+# One command for all of them: pip's standard (PEP 517) build, with the pinned build tools of
+# .venv instead of an isolated environment. bind-pyo3 and bind-uniffi build with maturin,
+# bind-cabi with setuptools (setuptools-rust, cffi, Cython); python-tests/test_packaging.py
+# builds bind-cabi the way a user would, isolated. (maturin's build hook runs `maturin` from
+# PATH, hence .venv/bin first.)
+export MATURIN_PEP517_ARGS := --locked
 
-# $(1): short name, $(2): crate directory, $(3): variable listing its sources
+# $(1): short name, $(2): package directory, $(3): variable listing its sources
 define backend
 $(VENV)/.built-$(1): $(VENV)/.deps $$($(3))
-	rm -rf $(WHEELS)/$(1) target/header.h
-	$(VENV)/bin/maturin build --release --locked --quiet -i $(PY) -m $(2)/Cargo.toml --out $(WHEELS)/$(1)
+	rm -rf $(WHEELS)/$(1) $(2)/build
+	PATH="$(CURDIR)/$(VENV)/bin:$$$$PATH" $(PIP) wheel --no-deps --no-build-isolation --wheel-dir $(WHEELS)/$(1) ./$(2)
 	$(PIP) install --no-deps --force-reinstall $(WHEELS)/$(1)/*.whl
 	touch $$@
 endef
 $(eval $(call backend,pyo3,bind-pyo3,PYO3_SRC))
-# The C ABI wheel also carries cffi's compiled (API-mode) module, built against the cdylib of a
-# first maturin run and packed by a second one (which finds everything up to date).
-$(VENV)/.built-cabi: $(VENV)/.deps $(CABI_SRC)
-	rm -rf $(WHEELS)/cabi target/header.h bind-cabi/python/collatz_cabi/_api.*
-	$(VENV)/bin/maturin build --release --locked --quiet -i $(PY) -m bind-cabi/Cargo.toml --out $(WHEELS)/cabi
-	$(PY) bind-cabi/build_cffi_api.py --cdylib target/release/libcollatz_cabi.so
-	rm -rf $(WHEELS)/cabi
-	$(VENV)/bin/maturin build --release --locked --quiet -i $(PY) -m bind-cabi/Cargo.toml --out $(WHEELS)/cabi
-	$(PIP) install --no-deps --force-reinstall $(WHEELS)/cabi/*.whl
-	touch $@
+$(eval $(call backend,cabi,bind-cabi,CABI_SRC))
 $(eval $(call backend,uniffi,bind-uniffi,UNIFFI_SRC))
 
 # The contract package (reference + registry) and the benchmark: pure Python.
@@ -129,4 +126,5 @@ sync-args:
 	cp bind-cabi/python/collatz_cabi/_args.py bind-uniffi/python/collatz_uniffi/_args.py
 
 clean:
-	rm -rf $(VENV) target results
+	rm -rf $(VENV) target results bind-cabi/build bind-cabi/python/*.egg-info
+	rm -f bind-cabi/python/collatz_cabi/*.so

@@ -1,16 +1,20 @@
-"""The C ABI's Python side: the header's constants, ctypes declared once, zero-copy input."""
+"""The C ABI's Python side: the header's constants, ctypes declared once, zero-copy input,
+cffi's two modes, the Cython module."""
 
 from __future__ import annotations
 
 import ctypes
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from collatz_cabi import _args, _status, via_cffi, via_ctypes
-from collatz_cabi._native import lib
+from collatz_cabi._abi_mode import lib
 
 HEADER = Path(__file__).resolve().parents[1] / "bind-cabi" / "include" / "collatz.h"
 
@@ -74,7 +78,7 @@ def test_raw_c_functions_report_through_last_error() -> None:
     assert lib.collatz_stopping_time(2**64 - 2) == lib.COLLATZ_STOPPING_TIME_ERROR
     assert lib.collatz_last_error() == lib.COLLATZ_ERR_OVERFLOW
     out = np.empty(3, dtype=np.uint64)
-    from collatz_cabi._native import ffi
+    from collatz_cabi._abi_mode import ffi
 
     # A null input pointer with a non-zero length is refused, not dereferenced.
     assert lib.collatz_stopping_times(ffi.NULL, ffi.from_buffer("uint64_t[]", out), 3) == (
@@ -83,36 +87,66 @@ def test_raw_c_functions_report_through_last_error() -> None:
 
 
 def test_cffi_uses_the_compiled_module() -> None:
-    assert via_cffi.MODE == "api", "make builds cffi's API-mode module into the wheel"
-    assert type(via_cffi.lib).__name__ == "Lib"
-    assert via_cffi.lib is not lib  # not the ABI-mode module maturin generates
+    from collatz_cabi import _api
+
+    assert via_cffi.MODE == "api", "the package builds cffi's compiled module"
+    assert via_cffi.lib is _api.lib
+    assert via_cffi.lib is not lib  # not the ABI-mode library
 
 
-def test_abi_mode_module_still_works() -> None:
-    # maturin's ABI-mode module ships too: the fallback, and what the benchmark compares.
+def test_abi_mode_library_still_works() -> None:
+    # cffi's ABI mode over the same library: the explicit opt-out, and what the benchmark compares.
     assert lib.collatz_step(27) == 82
     assert lib.collatz_iterate(27, 111) == 1
 
 
-def test_fallback_to_abi_mode_warns_and_works() -> None:
-    import subprocess
-    import sys
+def _child(script: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-W", "error", "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **env},
+    )
 
+
+def test_abi_mode_is_an_explicit_opt_out() -> None:
     script = (
-        "import sys, warnings\n"
-        "sys.modules['collatz_cabi._api'] = None  # as if it could not be built\n"
-        "with warnings.catch_warnings(record=True) as caught:\n"
-        "    warnings.simplefilter('always')\n"
-        "    from collatz_cabi import via_cffi\n"
+        "from collatz_cabi import via_cffi\n"
         "assert via_cffi.MODE == 'abi', via_cffi.MODE\n"
-        "assert any(issubclass(w.category, RuntimeWarning) and 'ABI mode' in str(w.message)"
-        " for w in caught), [str(w.message) for w in caught]\n"
+        "from collatz_cabi import _abi_mode\n"
+        "assert via_cffi.lib is _abi_mode.lib\n"
         "assert via_cffi.step(27) == 82\n"
         "try:\n"
         "    via_cffi.step(0)\n"
         "except ValueError:\n"
         "    print('ok')\n"
     )
-    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    run = _child(script, COLLATZ_CFFI_MODE="abi")
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "ok"
+
+    bad = _child("import collatz_cabi.via_cffi", COLLATZ_CFFI_MODE="fast")
+    assert bad.returncode != 0
+    assert "COLLATZ_CFFI_MODE must be 'api' or 'abi', got 'fast'" in bad.stderr
+
+
+def test_missing_compiled_module_is_an_error_not_a_silent_fallback() -> None:
+    script = (
+        "import sys\n"
+        "sys.modules['collatz_cabi._api'] = None  # as if it had not been built\n"
+        "import collatz_cabi.via_cffi\n"
+    )
+    run = _child(script)
+    assert run.returncode != 0
+    assert "cffi's compiled module is missing" in run.stderr
+    assert "COLLATZ_CFFI_MODE=abi" in run.stderr
+
+
+def test_cython_module_is_compiled_and_linked_to_the_same_library() -> None:
+    from collatz_cabi import _library, via_cython
+
+    assert via_cython.__file__ is not None
+    assert via_cython.__file__.endswith((".so", ".pyd")), via_cython.__file__
+    assert Path(via_cython.__file__).parent == Path(_library.PATH).parent
+    assert via_cython.step(27) == 82

@@ -65,11 +65,11 @@ def test_installed_wheels_have_no_hooks() -> None:
     import ctypes
 
     import collatz_pyo3
-    from collatz_cabi import via_ctypes
+    from collatz_cabi import _library
     from collatz_uniffi._native import collatz_uniffi as generated
 
     assert not hasattr(collatz_pyo3._native, "_test_panic")
     assert not hasattr(generated, "test_panic")
-    exported = ctypes.CDLL(via_ctypes._path())
+    exported = ctypes.CDLL(_library.PATH)
     assert hasattr(exported, "collatz_step"), "the lookup itself works"
     assert not hasattr(exported, "collatz_test_panic")

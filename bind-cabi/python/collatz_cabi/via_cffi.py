@@ -1,10 +1,10 @@
 """collatz-core through its C ABI, called with cffi.
 
 The calls go through ``collatz_cabi._api``, cffi's compiled (API, out-of-line) module, built
-with the package (``bind-cabi/build_cffi_api.py``): direct C calls, about 3x cheaper than
-cffi's ABI mode. Where it could not be built (no C compiler), the module falls back to the
-ABI-mode module that maturin generates (``collatz_cabi._native``) with a ``RuntimeWarning``.
-``MODE`` says which is in use.
+with the package: a small CPython extension that calls the C functions directly, without
+libffi. ``COLLATZ_CFFI_MODE=abi`` in the environment selects cffi's ABI mode instead
+(``ffi.dlopen``, every call through libffi) — an explicit opt-out, for comparison or for a
+build without the compiled module. ``MODE`` says which is in use.
 
 The library is loaded once at import. Scalar calls go straight to the C function: the success
 path costs one type check (cffi would accept anything with ``__int__``, e.g. ``Decimal``), the
@@ -15,29 +15,27 @@ arguments looked at again to raise the contract's exception.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import numpy.typing as npt
 
 from ._args import as_u64, as_u64_array
 from ._status import error_for
 
-try:
-    from ._api import ffi, lib
-
-    MODE = "api"
-except ImportError as missing:
-    import warnings
-
-    warnings.warn(
-        f"collatz_cabi.via_cffi: the compiled cffi module is unavailable ({missing}); falling "
-        "back to cffi's ABI mode, about 3x slower per call. Building the package with a C "
-        "compiler (make) provides it.",
-        RuntimeWarning,
-        stacklevel=2,
-    )
-    from ._native import ffi, lib
-
-    MODE = "abi"
+MODE = os.environ.get("COLLATZ_CFFI_MODE", "api")
+if MODE == "api":
+    try:
+        from ._api import ffi, lib
+    except ImportError as missing:
+        raise ImportError(
+            f"collatz_cabi.via_cffi: cffi's compiled module is missing ({missing}); reinstall "
+            "collatz-cabi, or set COLLATZ_CFFI_MODE=abi to use cffi's ABI mode"
+        ) from missing
+elif MODE == "abi":
+    from ._abi_mode import ffi, lib
+else:
+    raise ImportError(f"collatz_cabi.via_cffi: COLLATZ_CFFI_MODE must be 'api' or 'abi', got {MODE!r}")
 
 __all__ = ["iterate", "max_stopping_time", "step", "stopping_time", "stopping_times"]
 

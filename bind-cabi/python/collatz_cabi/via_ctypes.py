@@ -13,28 +13,19 @@ functions) go through ``ctypes.CDLL``, which releases the GIL so other threads r
 from __future__ import annotations
 
 import ctypes
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from ._args import U64_MAX, as_u64, as_u64_array
+from ._library import PATH
 from ._status import OK, error_for
 
 __all__ = ["iterate", "max_stopping_time", "step", "stopping_time", "stopping_times"]
 
 
-def _path() -> str:
-    """The shared library that maturin put beside the cffi front end, in ``_native/``."""
-    native = Path(__file__).with_name("_native")
-    for name in ("lib_native.so", "lib_native.dylib", "_native.dll"):
-        if (native / name).is_file():
-            return str(native / name)
-    raise ImportError(f"collatz_cabi: no shared library found in {native}")
-
-
-_lib = ctypes.CDLL(_path())  # releases the GIL during calls
+_lib = ctypes.CDLL(PATH)  # releases the GIL during calls
 _lib_short = ctypes.PyDLL(_lib._name)  # keeps it: for calls that take nanoseconds
 _u64, _i32, _size = ctypes.c_uint64, ctypes.c_int32, ctypes.c_size_t
 _p_u64 = ctypes.POINTER(_u64)

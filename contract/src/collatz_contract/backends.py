@@ -98,7 +98,7 @@ NATIVE: tuple[Backend, ...] = (
         "C ABI through cffi",
         raw_step=Probe("collatz_cabi.via_cffi:lib.collatz_step", "lib.collatz_step (compiled API mode)"),
         variants=(
-            Probe("collatz_cabi._native:lib.collatz_step", "lib.collatz_step (ABI mode, dlopen)"),
+            Probe("collatz_cabi._abi_mode:lib.collatz_step", "lib.collatz_step (ABI mode, dlopen)"),
         ),
     ),
     Backend(
@@ -107,6 +107,7 @@ NATIVE: tuple[Backend, ...] = (
         "C ABI through ctypes",
         raw_step=Probe("collatz_cabi.via_ctypes:_c_step", "collatz_step with argtypes"),
     ),
+    Backend("cython", "collatz_cabi.via_cython", "C ABI through a Cython module"),
     Backend(
         "uniffi",
         "collatz_uniffi",
