@@ -31,7 +31,7 @@ help:
 	@echo "make fuzz        the long fuzz run of every backend (results/fuzz.json)"
 	@echo "make lint        cargo fmt --check, clippy -D warnings, mypy"
 	@echo "make header      regenerate bind-cabi/include/collatz.h and collatz.pxd with cbindgen"
-	@echo "make sync-args   copy bind-cabi's _args.py (the argument rules) into collatz_uniffi"
+	@echo "make sync-args   copy bind-cabi's _args.py and _callbacks.py into collatz_uniffi"
 	@echo "make clean       remove .venv, target/ and results/"
 
 # --- environment ---------------------------------------------------------------------------
@@ -121,9 +121,11 @@ fmt:
 header:
 	COLLATZ_UPDATE_HEADER=1 cargo test -p bind-cabi --test header --locked
 
-# The argument rules ship in collatz_cabi and collatz_uniffi as one file (a test compares them).
+# The argument rules and the callback plumbing ship in collatz_cabi and collatz_uniffi as one
+# file each (a test compares them).
 sync-args:
-	cp bind-cabi/python/collatz_cabi/_args.py bind-uniffi/python/collatz_uniffi/_args.py
+	cp bind-cabi/python/collatz_cabi/_args.py bind-cabi/python/collatz_cabi/_callbacks.py \
+	  bind-uniffi/python/collatz_uniffi/
 
 clean:
 	rm -rf $(VENV) target results bind-cabi/build bind-cabi/python/*.egg-info

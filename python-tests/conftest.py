@@ -38,6 +38,12 @@ def backend(request: pytest.FixtureRequest) -> ModuleType:
     return b.load()
 
 
+@pytest.fixture(scope="session")
+def backends() -> list[ModuleType]:
+    """Every native backend at once."""
+    return [b.load() for b in NATIVE]
+
+
 @pytest.fixture(scope="session", params=BACKENDS, ids=lambda b: b.name)
 def impl(request: pytest.FixtureRequest) -> ModuleType:
     """Each backend, the reference included (for rules the reference must obey too)."""

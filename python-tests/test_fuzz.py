@@ -192,3 +192,100 @@ def test_stopping_times_arrays(backend: ModuleType, ref: ModuleType, values: Any
 @given(values=st.one_of(st.lists(anything(integers()), max_size=6), anything(integers())))
 def test_stopping_times_anything(backend: ModuleType, ref: ModuleType, values: Any) -> None:
     check(backend, ref, "stopping_times", values)
+
+
+# --- the call shapes: trajectory, Trajectory, walk, progress ------------------------------------
+
+
+def trajectory_outcome(module: ModuleType, n: Any) -> tuple[str, Any]:
+    """Everything an iterator did: the values it yielded, then how it ended."""
+    try:
+        iterator = module.Trajectory(n)
+    except Exception as e:  # noqa: BLE001
+        return ("raises at creation", type(e))
+    values = []
+    try:
+        for value in iterator:
+            assert type(value) is int
+            values.append(value)
+    except Exception as e:  # noqa: BLE001
+        return ("raises after", (values, type(e), list(iterator)))
+    return ("ok", values)
+
+
+@given(n=anything(integers()))
+def test_trajectory(backend: ModuleType, ref: ModuleType, n: Any) -> None:
+    check(backend, ref, "trajectory", n)
+    assert trajectory_outcome(backend, n) == trajectory_outcome(ref, n), n
+
+
+class Visitor:
+    """A visit callback that records, raises after a while, returns odd values, or calls back
+    into the library."""
+
+    def __init__(self, raise_after: int | None, returns: Any, reenter: ModuleType | None) -> None:
+        self.raise_after = raise_after
+        self.returns = returns
+        self.reenter = reenter
+        self.seen: list[int] = []
+        self.error = LookupError("raised by visit")
+
+    def __call__(self, value: int) -> Any:
+        self.seen.append(value)
+        if self.reenter is not None:
+            self.reenter.stopping_time(value)
+        if self.raise_after is not None and len(self.seen) > self.raise_after:
+            raise self.error
+        return self.returns
+
+
+visitors = st.tuples(
+    st.one_of(st.none(), st.integers(0, 200)),
+    st.sampled_from([None, 0, 1, True, "stop", 2**70, float("nan")]),
+    st.booleans(),
+)
+not_callables = st.sampled_from([None, 5, "visit", [print], b"x", 1.5])
+
+
+@given(n=anything(integers()), visitor=visitors)
+def test_walk(backend: ModuleType, ref: ModuleType, n: Any, visitor: tuple[Any, ...]) -> None:
+    raise_after, returns, reenter = visitor
+    ours = Visitor(raise_after, returns, backend if reenter else None)
+    theirs = Visitor(raise_after, returns, ref if reenter else None)
+    INPUTS[backend.__name__] += 1
+    got, expected = outcome(backend.walk, n, ours), outcome(ref.walk, n, theirs)
+    assert got == expected, (n, visitor)
+    assert ours.seen == theirs.seen, "the same values, in order, and no call after a raise"
+
+
+@given(n=anything(integers(limit=10**6)), visit=not_callables)
+def test_walk_refuses_what_is_not_callable(backend: ModuleType, ref: ModuleType, n: Any, visit: Any) -> None:
+    check(backend, ref, "walk", n, visit)
+
+
+@given(
+    limit=anything(integers(limit=3000)),
+    raise_at=st.one_of(st.none(), st.integers(0, 2)),
+    progress_kind=st.sampled_from(["function", "none", "not callable"]),
+)
+def test_max_stopping_time_progress(
+    backend: ModuleType, ref: ModuleType, limit: Any, raise_at: int | None, progress_kind: str
+) -> None:
+    def make() -> Any:
+        if progress_kind == "none":
+            return None
+        if progress_kind == "not callable":
+            return "progress"
+        calls: list[tuple[int, int]] = []
+
+        def progress(done: int, total: int) -> None:
+            calls.append((done, total))
+            if raise_at is not None and len(calls) > raise_at:
+                raise LookupError("raised by progress")
+
+        return progress
+
+    INPUTS[backend.__name__] += 1
+    got = outcome(lambda: backend.max_stopping_time(limit, progress=make()))
+    expected = outcome(lambda: ref.max_stopping_time(limit, progress=make()))
+    assert got == expected, (limit, raise_at, progress_kind)

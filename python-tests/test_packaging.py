@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from collatz_contract.backends import NATIVE
+from collatz_contract.backends import BACKENDS, FUNCTIONS
 
 
 @pytest.mark.parametrize("package", ["collatz_pyo3", "collatz_cabi", "collatz_uniffi", "collatz_contract"])
@@ -23,10 +23,11 @@ def test_py_typed(package: str) -> None:
 
 
 def test_every_backend_exposes_exactly_the_contract() -> None:
-    for backend in NATIVE:
+    for backend in BACKENDS:
         module = backend.load()
-        public = {name for name in getattr(module, "__all__", [])}
-        assert public == {"step", "iterate", "stopping_time", "stopping_times", "max_stopping_time"}
+        assert set(getattr(module, "__all__", [])) == set(FUNCTIONS), backend.name
+        for name in FUNCTIONS:
+            assert callable(getattr(module, name)), (backend.name, name)
 
 
 def test_argument_rules_are_one_file_in_both_packages() -> None:
@@ -41,6 +42,20 @@ def test_argument_rules_are_one_file_in_both_packages() -> None:
         "the two _args.py differ: edit bind-cabi's and run `make sync-args`"
     )
     for module in (collatz_cabi._args, collatz_uniffi._args):
+        assert module.__file__ is not None
+        assert Path(module.__file__).read_bytes() == source, f"{module.__file__} is stale: rebuild"
+
+
+def test_callback_plumbing_is_one_file_in_both_packages() -> None:
+    import collatz_cabi._callbacks
+    import collatz_uniffi._callbacks
+
+    root = Path(__file__).resolve().parents[1]
+    source = (root / "bind-cabi/python/collatz_cabi/_callbacks.py").read_bytes()
+    assert (root / "bind-uniffi/python/collatz_uniffi/_callbacks.py").read_bytes() == source, (
+        "the two _callbacks.py differ: edit bind-cabi's and run `make sync-args`"
+    )
+    for module in (collatz_cabi._callbacks, collatz_uniffi._callbacks):
         assert module.__file__ is not None
         assert Path(module.__file__).read_bytes() == source, f"{module.__file__} is stale: rebuild"
 

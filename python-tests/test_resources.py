@@ -27,6 +27,10 @@ def resident_bytes() -> int:
 
 
 BAD_CALLS: list[tuple[str, tuple[Any, ...]]] = [
+    ("trajectory", (0,)),
+    ("trajectory", (2**64 - 2,)),
+    ("Trajectory", (-1,)),
+    ("walk", (27, 5)),
     ("step", (0,)),
     ("step", (-1,)),
     ("step", (2**64,)),
@@ -46,6 +50,14 @@ BAD_CALLS: list[tuple[str, tuple[Any, ...]]] = [
 ]
 
 
+class Stop(Exception):
+    pass
+
+
+def _raise(*args: object) -> None:
+    raise Stop
+
+
 def workload(backend: ModuleType, rounds: int, bulk: np.ndarray) -> None:
     for i in range(rounds):
         backend.step(27 + i)
@@ -53,6 +65,24 @@ def workload(backend: ModuleType, rounds: int, bulk: np.ndarray) -> None:
         backend.stopping_time(27 + i)
         backend.stopping_times([27 + i, 97])
         backend.max_stopping_time(100)
+        # The call shapes: arrays filled by native code, objects dropped half-consumed,
+        # callbacks that return and callbacks that raise.
+        backend.trajectory(27 + i)
+        t = backend.Trajectory(27 + i)
+        next(t)
+        next(t)
+        del t
+        backend.walk(27 + i, bool)
+        for call in (
+            lambda: backend.walk(27 + i, _raise),
+            lambda: backend.max_stopping_time(100, progress=_raise),
+            lambda: backend.walk(2**64 - 2, bool),
+            lambda: list(backend.Trajectory(2**64 - 2)),
+        ):
+            try:
+                call()
+            except (Stop, OverflowError):
+                pass
         for name, args in BAD_CALLS:
             try:
                 getattr(backend, name)(*args)
@@ -74,8 +104,8 @@ def test_resident_memory_stays_flat(backend: Any) -> None:
         workload(module, 1000, bulk)
     gc.collect()
     growth = resident_bytes() - before
-    # 5 x (1000 x 21 calls + 40 bulk calls): a leak of 32 bytes per call, or of one bulk
-    # result in ten, would exceed this.
+    # 5 x (1000 x 30 calls + 40 bulk calls): a leak of 32 bytes per call (a Trajectory handle
+    # is larger), or of one bulk result in ten, would exceed this.
     assert growth < 3 * 2**20, f"resident memory grew by {growth / 2**20:.1f} MiB"
 
 
@@ -96,6 +126,15 @@ def _cases(rng: random.Random) -> list[tuple[str, tuple[Any, ...], Any]]:
                 cases.append((name, args, getattr(reference, name)(*args)))
             except OverflowError:
                 cases.append((name, args, OverflowError))
+        for name, args in (("trajectory", (n,)), ("Trajectory", (n,)), ("walk", (n, bool))):
+            try:
+                result = getattr(reference, name)(*args)
+                if name != "walk":
+                    result = list(result)  # an array or an iterator: its values
+            except OverflowError:
+                cases.append((name, args, OverflowError))
+            else:
+                cases.append((name, args, result))
     values = [rng.randrange(1, 10**6) for _ in range(500)]
     cases.append(("stopping_times", (values,), reference.stopping_times(values).tolist()))
     cases.append(("max_stopping_time", (5000,), reference.max_stopping_time(5000)))
@@ -118,6 +157,8 @@ def test_sixteen_threads_on_every_backend_at_once() -> None:
     def check(call: Callable[..., Any], args: tuple[Any, ...], expected: Any) -> str | None:
         try:
             got = call(*args)
+            if not isinstance(got, (int, tuple)):
+                got = list(got)  # an array or a Trajectory: its values
         except (TypeError, ValueError, OverflowError) as e:
             return None if expected is type(e) else f"raised {type(e).__name__}, expected {expected!r}"
         if isinstance(got, np.ndarray):

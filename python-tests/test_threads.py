@@ -61,3 +61,31 @@ def test_error_messages_stay_with_their_thread(backend: ModuleType) -> None:
     with ThreadPoolExecutor(THREADS) as pool:
         for n, message in zip(range(500), pool.map(fail, range(500))):
             assert message == f"element {n} must be >= 1, got 0"
+
+
+def test_one_trajectory_shared_by_threads(backend: ModuleType) -> None:
+    """A Trajectory pulled from by many threads at once hands out every value exactly once."""
+    n = 63_728_127  # 950 values
+    for _ in range(5):
+        shared = backend.Trajectory(n)
+
+        def drain(_: int) -> list[int]:
+            got = []
+            for value in shared:
+                got.append(value)
+            return got
+
+        with ThreadPoolExecutor(THREADS) as pool:
+            parts = list(pool.map(drain, range(THREADS)))
+        assert sorted(v for part in parts for v in part) == sorted(backend.trajectory(n).tolist())
+
+
+def test_walks_from_many_threads(backend: ModuleType) -> None:
+    def walk(n: int) -> list[int]:
+        seen: list[int] = []
+        backend.walk(n, seen.append)
+        return seen
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        for n, seen in zip(range(1, 400), pool.map(walk, range(1, 400))):
+            assert seen == backend.trajectory(n).tolist()

@@ -22,9 +22,26 @@ cdef extern from "collatz.h" nogil:
   # The library panicked; the panic was caught at the boundary. Please report it.
   const int32_t COLLATZ_ERR_PANIC # = 4
 
+  # Not a failure: a callback returned non-zero, and the work stopped there as it asked.
+  const int32_t COLLATZ_STOPPED # = 5
+
   # What [`collatz_stopping_time`] returns on failure: `UINT64_MAX`, which no stopping time is
   # (written as a literal so that cffi can parse the header).
   const uint64_t COLLATZ_STOPPING_TIME_ERROR # = 18446744073709551615ull
+
+  # A trajectory being walked one value at a time: an opaque handle from
+  # `collatz_trajectory_new`, freed with `collatz_trajectory_free`. Safe to use from several
+  # threads (calls on one handle are serialised).
+  cdef struct CollatzTrajectory:
+    pass
+
+  # A progress (or poll) callback: `done` of `total` units of work are finished. Return 0 to go
+  # on, anything else to stop the work (the function then returns `COLLATZ_STOPPED`).
+  ctypedef int32_t (*CollatzProgressFn)(void *ctx, uint64_t done, uint64_t total);
+
+  # A visitor callback: called with each value of a trajectory. Return 0 to go on, anything
+  # else to stop (the function then returns `COLLATZ_STOPPED`).
+  ctypedef int32_t (*CollatzVisitFn)(void *ctx, uint64_t value);
 
   # One Collatz step: `n / 2` if `n` is even, else `3 * n + 1`.
   #
@@ -57,16 +74,105 @@ cdef extern from "collatz.h" nogil:
   # ones, not modified by anyone else during the call.
   int32_t collatz_stopping_times(const uint64_t *values, uint64_t *out, size_t len);
 
+  # `collatz_iterate` for long calls: calls `poll(ctx, steps_done, k)` every few tens of
+  # milliseconds of work on the calling thread (`poll` may be `NULL`), and writes the result
+  # to `*out`.
+  #
+  # Returns `COLLATZ_OK`; `COLLATZ_STOPPED` if `poll` returned non-zero (nothing is written);
+  # `COLLATZ_ERR_INVALID` if `n == 0`; `COLLATZ_ERR_OVERFLOW` if a step overflows;
+  # `COLLATZ_ERR_ARGUMENT` if `out` is null or misaligned.
+  #
+  # # Safety
+  # `out` must point to a writable `uint64_t`; `poll`, if not null, must be safe to call with
+  # `ctx` until this function returns.
+  int32_t collatz_iterate_polled(uint64_t n,
+                                 uint64_t k,
+                                 CollatzProgressFn poll,
+                                 void *ctx,
+                                 uint64_t *out);
+
   # The `n` in `1 <= n < limit` with the longest stopping time (ties: the smallest `n`),
   # written to `*n_out`, and its stopping time, written to `*steps_out`. Uses all cores.
   #
-  # Returns `COLLATZ_OK`; `COLLATZ_ERR_INVALID` if `limit < 2`; `COLLATZ_ERR_OVERFLOW` if a
-  # trajectory in range overflows; `COLLATZ_ERR_ARGUMENT` if an out pointer is null or
-  # misaligned. Nothing is written on failure.
+  # `progress`, if not null, is called as the search goes, on the calling thread:
+  # `progress(ctx, done, limit - 1)` with `done` the numbers of `1 .. limit - 1` covered so far,
+  # non-decreasing, at least every few tens of milliseconds of work, and a last time with
+  # `done == limit - 1` once the answer is known.
+  #
+  # Returns `COLLATZ_OK`; `COLLATZ_STOPPED` if `progress` returned non-zero;
+  # `COLLATZ_ERR_INVALID` if `limit < 2`; `COLLATZ_ERR_OVERFLOW` if a trajectory in range
+  # overflows; `COLLATZ_ERR_ARGUMENT` if an out pointer is null or misaligned. Nothing is
+  # written unless the result is `COLLATZ_OK`.
   #
   # # Safety
-  # `n_out` and `steps_out` must each be null or point to a writable `uint64_t`.
-  int32_t collatz_max_stopping_time(uint64_t limit, uint64_t *n_out, uint64_t *steps_out);
+  # `n_out` and `steps_out` must each be null or point to a writable `uint64_t`; `progress`, if
+  # not null, must be safe to call with `ctx` until this function returns.
+  int32_t collatz_max_stopping_time(uint64_t limit,
+                                    CollatzProgressFn progress,
+                                    void *ctx,
+                                    uint64_t *n_out,
+                                    uint64_t *steps_out);
+
+  # The whole trajectory of `n` (`n`, `collatz_step(n)`, …, 1), in memory the library
+  # allocates: `*values` points to `*len` values (at least one). Free it with
+  # `collatz_free_values(*values, *len)`.
+  #
+  # Returns `COLLATZ_OK`; `COLLATZ_ERR_INVALID` if `n == 0`; `COLLATZ_ERR_OVERFLOW` if a value
+  # would exceed `UINT64_MAX` (nothing is allocated); `COLLATZ_ERR_ARGUMENT` if an out pointer
+  # is null or misaligned. `*values` and `*len` are written only on success.
+  #
+  # # Safety
+  # `values` must point to a writable `uint64_t *`, `len` to a writable `size_t`.
+  int32_t collatz_trajectory(uint64_t n, uint64_t **values, size_t *len);
+
+  # Free values allocated by the library (`collatz_trajectory`). `values` may be null; `len`
+  # must be the length the library reported with it.
+  #
+  # # Safety
+  # `values` must be null or a pointer returned by `collatz_trajectory` with this `len`, not
+  # freed before.
+  void collatz_free_values(uint64_t *values, size_t len);
+
+  # Call `visit(ctx, x)` for each value `x` of the trajectory of `n`, in order, on the calling
+  # thread, and write the number of values visited to `*count` (if `count` is not null; also
+  # when the walk stops early or fails).
+  #
+  # Returns `COLLATZ_OK`; `COLLATZ_STOPPED` if `visit` returned non-zero (it is not called
+  # again); `COLLATZ_ERR_INVALID` if `n == 0`; `COLLATZ_ERR_OVERFLOW` when a value would exceed
+  # `UINT64_MAX`, after visiting the values before it; `COLLATZ_ERR_ARGUMENT` if `visit` is null
+  # or `count` misaligned.
+  #
+  # # Safety
+  # `visit` must be safe to call with `ctx` until this function returns; `count` must be null or
+  # point to a writable `uint64_t`.
+  int32_t collatz_walk(uint64_t n, CollatzVisitFn visit, void *ctx, uint64_t *count);
+
+  # A new handle on the trajectory of `n`, or null on failure (`n == 0`:
+  # `COLLATZ_ERR_INVALID`, see `collatz_last_error`).
+  CollatzTrajectory *collatz_trajectory_new(uint64_t n);
+
+  # The next value of the trajectory, or 0 when there is none: the trajectory is over, or the
+  # next value would exceed `UINT64_MAX` (reported once; the trajectory is over after it);
+  # `collatz_trajectory_status` tells which. 0 is never a value.
+  #
+  # # Safety
+  # `trajectory` must be null or a live handle from `collatz_trajectory_new`.
+  uint64_t collatz_trajectory_next(CollatzTrajectory *trajectory);
+
+  # Why the last `collatz_trajectory_next` that returned 0 did: `COLLATZ_OK` if the trajectory
+  # is over (it reached 1, or a previous call already reported its overflow),
+  # `COLLATZ_ERR_OVERFLOW` if that call stopped at a value that does not fit (the message is
+  # the last error of the thread that made it), `COLLATZ_ERR_ARGUMENT` for a null handle.
+  #
+  # # Safety
+  # `trajectory` must be null or a live handle from `collatz_trajectory_new`.
+  int32_t collatz_trajectory_status(const CollatzTrajectory *trajectory);
+
+  # Free a handle from `collatz_trajectory_new`; null is ignored.
+  #
+  # # Safety
+  # `trajectory` must be null or a live handle, not used again afterwards.
+  void collatz_trajectory_free(CollatzTrajectory *trajectory);
 
   # The status code of the last failed call on this thread (`COLLATZ_OK` if none failed).
   int32_t collatz_last_error();

@@ -12,10 +12,17 @@
 //! - Null pointers, impossible lengths, misaligned or partly overlapping buffers are rejected
 //!   with `COLLATZ_ERR_ARGUMENT`, never dereferenced.
 //! - A panic never crosses the boundary: it is caught and reported as `COLLATZ_ERR_PANIC`.
+//! - Functions that take a callback call it on the calling thread, one call at a time; a
+//!   callback that returns non-zero stops the work, and the function returns
+//!   [`COLLATZ_STOPPED`].
+//! - Memory the library allocates for a result ([`collatz_trajectory`]) is freed with
+//!   [`collatz_free_values`]; a trajectory handle with [`collatz_trajectory_free`].
 
 use std::cell::RefCell;
-use std::ffi::c_char;
+use std::ffi::{c_char, c_void};
+use std::ops::ControlFlow;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Mutex;
 
 use collatz_core::Kind;
 
@@ -29,6 +36,8 @@ pub const COLLATZ_ERR_OVERFLOW: i32 = 2;
 pub const COLLATZ_ERR_ARGUMENT: i32 = 3;
 /// The library panicked; the panic was caught at the boundary. Please report it.
 pub const COLLATZ_ERR_PANIC: i32 = 4;
+/// Not a failure: a callback returned non-zero, and the work stopped there as it asked.
+pub const COLLATZ_STOPPED: i32 = 5;
 /// What [`collatz_stopping_time`] returns on failure: `UINT64_MAX`, which no stopping time is
 /// (written as a literal so that cffi can parse the header).
 pub const COLLATZ_STOPPING_TIME_ERROR: u64 = 0xFFFF_FFFF_FFFF_FFFF;
@@ -38,6 +47,8 @@ enum Failure {
     Core(collatz_core::Error),
     Argument(&'static str),
     Panic(String),
+    /// A callback asked to stop: not a failure of the library, and not recorded as one.
+    Stopped,
 }
 
 impl Failure {
@@ -50,6 +61,7 @@ impl Failure {
             },
             Self::Argument(_) => COLLATZ_ERR_ARGUMENT,
             Self::Panic(_) => COLLATZ_ERR_PANIC,
+            Self::Stopped => COLLATZ_STOPPED,
         }
     }
 
@@ -58,6 +70,7 @@ impl Failure {
             Self::Core(e) => e.to_string(),
             Self::Argument(what) => (*what).to_owned(),
             Self::Panic(what) => format!("internal error (panic): {what}"),
+            Self::Stopped => "stopped by a callback".to_owned(),
         }
     }
 }
@@ -106,11 +119,15 @@ fn status(body: impl FnOnce() -> Result<(), Failure>) -> i32 {
     }
 }
 
-/// Remember `failure` as this thread's last one and return its code.
+/// Remember `failure` as this thread's last one and return its code. A stop asked for by a
+/// callback is not a failure: it is reported by its code alone.
 #[cold]
 #[inline(never)]
 fn record(failure: Failure) -> i32 {
     let code = failure.code();
+    if matches!(failure, Failure::Stopped) {
+        return code;
+    }
     // `try_with` fails only while the thread is being torn down; the code still reports.
     let _ = LAST_FAILURE.try_with(|last| *last.borrow_mut() = Some(failure));
     code
@@ -203,38 +220,305 @@ pub unsafe extern "C" fn collatz_stopping_times(
     })
 }
 
+/// A progress (or poll) callback: `done` of `total` units of work are finished. Return 0 to go
+/// on, anything else to stop the work (the function then returns `COLLATZ_STOPPED`).
+pub type CollatzProgressFn =
+    Option<unsafe extern "C" fn(ctx: *mut c_void, done: u64, total: u64) -> i32>;
+
+/// A visitor callback: called with each value of a trajectory. Return 0 to go on, anything
+/// else to stop (the function then returns `COLLATZ_STOPPED`).
+pub type CollatzVisitFn = Option<unsafe extern "C" fn(ctx: *mut c_void, value: u64) -> i32>;
+
+/// Call `callback(ctx, …)`, a foreign function the caller vouched for; `true` to stop.
+macro_rules! asks_to_stop {
+    ($callback:expr, $ctx:expr $(, $arg:expr)*) => {
+        // SAFETY: the caller of the entry point promises that the callback is safe to call
+        // with `ctx` for the duration of the call.
+        unsafe { $callback($ctx $(, $arg)*) != 0 }
+    };
+}
+
+/// Write `value` through `out`, which the caller promised writable; checked for null and
+/// alignment by the callers of this helper.
+fn write_out(out: *mut u64, value: u64) {
+    // SAFETY: every caller checked `out` with `check_out` first; the caller of the entry point
+    // promises it is writable.
+    unsafe { out.write(value) }
+}
+
+fn check_out(out: *mut u64, what: &'static str) -> Result<(), Failure> {
+    if out.is_null() || !out.is_aligned() {
+        return Err(Failure::Argument(what));
+    }
+    Ok(())
+}
+
+/// `collatz_iterate` for long calls: calls `poll(ctx, steps_done, k)` every few tens of
+/// milliseconds of work on the calling thread (`poll` may be `NULL`), and writes the result
+/// to `*out`.
+///
+/// Returns `COLLATZ_OK`; `COLLATZ_STOPPED` if `poll` returned non-zero (nothing is written);
+/// `COLLATZ_ERR_INVALID` if `n == 0`; `COLLATZ_ERR_OVERFLOW` if a step overflows;
+/// `COLLATZ_ERR_ARGUMENT` if `out` is null or misaligned.
+///
+/// # Safety
+/// `out` must point to a writable `uint64_t`; `poll`, if not null, must be safe to call with
+/// `ctx` until this function returns.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn collatz_iterate_polled(
+    n: u64,
+    k: u64,
+    poll: CollatzProgressFn,
+    ctx: *mut c_void,
+    out: *mut u64,
+) -> i32 {
+    status(|| {
+        check_out(out, "out must be a non-null, aligned pointer to uint64_t")?;
+        let result = collatz_core::iterate_polling(n, k, |done| match poll {
+            Some(poll) => asks_to_stop!(poll, ctx, done, k),
+            None => false,
+        })?;
+        match result {
+            Some(value) => {
+                write_out(out, value);
+                Ok(())
+            }
+            None => Err(Failure::Stopped),
+        }
+    })
+}
+
 /// The `n` in `1 <= n < limit` with the longest stopping time (ties: the smallest `n`),
 /// written to `*n_out`, and its stopping time, written to `*steps_out`. Uses all cores.
 ///
-/// Returns `COLLATZ_OK`; `COLLATZ_ERR_INVALID` if `limit < 2`; `COLLATZ_ERR_OVERFLOW` if a
-/// trajectory in range overflows; `COLLATZ_ERR_ARGUMENT` if an out pointer is null or
-/// misaligned. Nothing is written on failure.
+/// `progress`, if not null, is called as the search goes, on the calling thread:
+/// `progress(ctx, done, limit - 1)` with `done` the numbers of `1 .. limit - 1` covered so far,
+/// non-decreasing, at least every few tens of milliseconds of work, and a last time with
+/// `done == limit - 1` once the answer is known.
+///
+/// Returns `COLLATZ_OK`; `COLLATZ_STOPPED` if `progress` returned non-zero;
+/// `COLLATZ_ERR_INVALID` if `limit < 2`; `COLLATZ_ERR_OVERFLOW` if a trajectory in range
+/// overflows; `COLLATZ_ERR_ARGUMENT` if an out pointer is null or misaligned. Nothing is
+/// written unless the result is `COLLATZ_OK`.
 ///
 /// # Safety
-/// `n_out` and `steps_out` must each be null or point to a writable `uint64_t`.
+/// `n_out` and `steps_out` must each be null or point to a writable `uint64_t`; `progress`, if
+/// not null, must be safe to call with `ctx` until this function returns.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn collatz_max_stopping_time(
     limit: u64,
+    progress: CollatzProgressFn,
+    ctx: *mut c_void,
     n_out: *mut u64,
     steps_out: *mut u64,
 ) -> i32 {
     status(|| {
-        if n_out.is_null() || steps_out.is_null() {
-            return Err(Failure::Argument("n_out and steps_out must not be null"));
-        }
-        if !n_out.is_aligned() || !steps_out.is_aligned() {
+        check_out(
+            n_out,
+            "n_out and steps_out must be non-null, aligned pointers",
+        )?;
+        check_out(
+            steps_out,
+            "n_out and steps_out must be non-null, aligned pointers",
+        )?;
+        let best = collatz_core::max_stopping_time_with(limit, |done, total| match progress {
+            Some(progress) if asks_to_stop!(progress, ctx, done, total) => ControlFlow::Break(()),
+            _ => ControlFlow::Continue(()),
+        })?;
+        let (n, steps) = best.ok_or(Failure::Stopped)?;
+        write_out(n_out, n);
+        write_out(steps_out, steps);
+        Ok(())
+    })
+}
+
+/// The whole trajectory of `n` (`n`, `collatz_step(n)`, …, 1), in memory the library
+/// allocates: `*values` points to `*len` values (at least one). Free it with
+/// `collatz_free_values(*values, *len)`.
+///
+/// Returns `COLLATZ_OK`; `COLLATZ_ERR_INVALID` if `n == 0`; `COLLATZ_ERR_OVERFLOW` if a value
+/// would exceed `UINT64_MAX` (nothing is allocated); `COLLATZ_ERR_ARGUMENT` if an out pointer
+/// is null or misaligned. `*values` and `*len` are written only on success.
+///
+/// # Safety
+/// `values` must point to a writable `uint64_t *`, `len` to a writable `size_t`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn collatz_trajectory(n: u64, values: *mut *mut u64, len: *mut usize) -> i32 {
+    status(|| {
+        if values.is_null() || len.is_null() || !values.is_aligned() || !len.is_aligned() {
             return Err(Failure::Argument(
-                "n_out and steps_out must be aligned for uint64_t",
+                "values and len must be non-null, aligned pointers",
             ));
         }
-        let (n, steps) = collatz_core::max_stopping_time(limit)?;
-        // SAFETY: non-null and aligned (checked above), writable as the caller promises.
+        let trajectory = collatz_core::trajectory(n)?.into_boxed_slice();
+        let count = trajectory.len();
+        let pointer = Box::into_raw(trajectory).cast::<u64>();
+        // SAFETY: both checked non-null and aligned above, writable as the caller promises.
         unsafe {
-            n_out.write(n);
-            steps_out.write(steps);
+            values.write(pointer);
+            len.write(count);
         }
         Ok(())
     })
+}
+
+/// Free values allocated by the library (`collatz_trajectory`). `values` may be null; `len`
+/// must be the length the library reported with it.
+///
+/// # Safety
+/// `values` must be null or a pointer returned by `collatz_trajectory` with this `len`, not
+/// freed before.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn collatz_free_values(values: *mut u64, len: usize) {
+    if values.is_null() {
+        return;
+    }
+    // SAFETY: `values` and `len` describe a boxed slice leaked by `collatz_trajectory`, as the
+    // caller promises; it is freed once.
+    drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(values, len)) });
+}
+
+/// Call `visit(ctx, x)` for each value `x` of the trajectory of `n`, in order, on the calling
+/// thread, and write the number of values visited to `*count` (if `count` is not null; also
+/// when the walk stops early or fails).
+///
+/// Returns `COLLATZ_OK`; `COLLATZ_STOPPED` if `visit` returned non-zero (it is not called
+/// again); `COLLATZ_ERR_INVALID` if `n == 0`; `COLLATZ_ERR_OVERFLOW` when a value would exceed
+/// `UINT64_MAX`, after visiting the values before it; `COLLATZ_ERR_ARGUMENT` if `visit` is null
+/// or `count` misaligned.
+///
+/// # Safety
+/// `visit` must be safe to call with `ctx` until this function returns; `count` must be null or
+/// point to a writable `uint64_t`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn collatz_walk(
+    n: u64,
+    visit: CollatzVisitFn,
+    ctx: *mut c_void,
+    count: *mut u64,
+) -> i32 {
+    status(|| {
+        let Some(visit) = visit else {
+            return Err(Failure::Argument("visit must not be null"));
+        };
+        if !count.is_null() && !count.is_aligned() {
+            return Err(Failure::Argument("count must be aligned for uint64_t"));
+        }
+        let mut visited = 0;
+        let mut outcome = Ok(());
+        for value in collatz_core::Trajectory::new(n)? {
+            match value {
+                Ok(x) => {
+                    visited += 1;
+                    if asks_to_stop!(visit, ctx, x) {
+                        outcome = Err(Failure::Stopped);
+                        break;
+                    }
+                }
+                Err(e) => {
+                    outcome = Err(e.into());
+                    break;
+                }
+            }
+        }
+        if !count.is_null() {
+            write_out(count, visited);
+        }
+        outcome
+    })
+}
+
+/// A trajectory being walked one value at a time: an opaque handle from
+/// `collatz_trajectory_new`, freed with `collatz_trajectory_free`. Safe to use from several
+/// threads (calls on one handle are serialised).
+#[derive(Debug)]
+pub struct CollatzTrajectory {
+    state: Mutex<TrajectoryState>,
+}
+
+#[derive(Debug)]
+struct TrajectoryState {
+    values: collatz_core::Trajectory,
+    status: i32,
+}
+
+/// A new handle on the trajectory of `n`, or null on failure (`n == 0`:
+/// `COLLATZ_ERR_INVALID`, see `collatz_last_error`).
+#[unsafe(no_mangle)]
+pub extern "C" fn collatz_trajectory_new(n: u64) -> *mut CollatzTrajectory {
+    match run(|| Ok(collatz_core::Trajectory::new(n)?)) {
+        Ok(values) => Box::into_raw(Box::new(CollatzTrajectory {
+            state: Mutex::new(TrajectoryState {
+                values,
+                status: COLLATZ_OK,
+            }),
+        })),
+        Err(failure) => {
+            record(failure);
+            std::ptr::null_mut()
+        }
+    }
+}
+
+/// The next value of the trajectory, or 0 when there is none: the trajectory is over, or the
+/// next value would exceed `UINT64_MAX` (reported once; the trajectory is over after it);
+/// `collatz_trajectory_status` tells which. 0 is never a value.
+///
+/// # Safety
+/// `trajectory` must be null or a live handle from `collatz_trajectory_new`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn collatz_trajectory_next(trajectory: *mut CollatzTrajectory) -> u64 {
+    value_or(0, || {
+        // SAFETY: null or a live handle, as the caller promises; only shared access.
+        let handle = unsafe { trajectory.as_ref() }
+            .ok_or(Failure::Argument("trajectory must not be null"))?;
+        let mut state = handle.state.lock().unwrap_or_else(|e| e.into_inner());
+        match state.values.next() {
+            Some(Ok(x)) => Ok(x),
+            None => {
+                state.status = COLLATZ_OK;
+                Ok(0)
+            }
+            Some(Err(e)) => {
+                state.status = COLLATZ_ERR_OVERFLOW;
+                Err(e.into())
+            }
+        }
+    })
+}
+
+/// Why the last `collatz_trajectory_next` that returned 0 did: `COLLATZ_OK` if the trajectory
+/// is over (it reached 1, or a previous call already reported its overflow),
+/// `COLLATZ_ERR_OVERFLOW` if that call stopped at a value that does not fit (the message is
+/// the last error of the thread that made it), `COLLATZ_ERR_ARGUMENT` for a null handle.
+///
+/// # Safety
+/// `trajectory` must be null or a live handle from `collatz_trajectory_new`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn collatz_trajectory_status(trajectory: *const CollatzTrajectory) -> i32 {
+    // SAFETY: null or a live handle, as the caller promises.
+    match unsafe { trajectory.as_ref() } {
+        Some(handle) => {
+            handle
+                .state
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .status
+        }
+        None => COLLATZ_ERR_ARGUMENT,
+    }
+}
+
+/// Free a handle from `collatz_trajectory_new`; null is ignored.
+///
+/// # Safety
+/// `trajectory` must be null or a live handle, not used again afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn collatz_trajectory_free(trajectory: *mut CollatzTrajectory) {
+    if !trajectory.is_null() {
+        // SAFETY: a live handle from `Box::into_raw`, freed once, as the caller promises.
+        drop(unsafe { Box::from_raw(trajectory) });
+    }
 }
 
 /// The status code of the last failed call on this thread (`COLLATZ_OK` if none failed).

@@ -2,7 +2,7 @@
 //! pointers, zero and huge lengths, misaligned and aliased buffers. Each returns its documented
 //! status code and never dereferences what it should not.
 
-use std::ffi::{CStr, c_char};
+use std::ffi::{CStr, c_char, c_void};
 use std::ptr;
 
 use collatz_cabi::*;
@@ -80,20 +80,20 @@ fn null_pointers_and_lengths() {
     // SAFETY: the out pointers are valid or null.
     unsafe {
         assert_eq!(
-            collatz_max_stopping_time(10, ptr::null_mut(), &mut steps),
+            collatz_max_stopping_time(10, None, ptr::null_mut(), ptr::null_mut(), &mut steps),
             COLLATZ_ERR_ARGUMENT
         );
         assert_eq!(
-            collatz_max_stopping_time(10, &mut n, ptr::null_mut()),
+            collatz_max_stopping_time(10, None, ptr::null_mut(), &mut n, ptr::null_mut()),
             COLLATZ_ERR_ARGUMENT
         );
         assert_eq!(
-            collatz_max_stopping_time(1, &mut n, &mut steps),
+            collatz_max_stopping_time(1, None, ptr::null_mut(), &mut n, &mut steps),
             COLLATZ_ERR_INVALID
         );
         assert_eq!((n, steps), (0, 0), "nothing is written on failure");
         assert_eq!(
-            collatz_max_stopping_time(10, &mut n, &mut steps),
+            collatz_max_stopping_time(10, None, ptr::null_mut(), &mut n, &mut steps),
             COLLATZ_OK
         );
     }
@@ -179,4 +179,236 @@ fn errors_are_per_thread() {
         COLLATZ_ERR_INVALID,
         "this thread's error is untouched"
     );
+}
+
+unsafe extern "C" fn count_calls(ctx: *mut c_void, _done: u64, _total: u64) -> i32 {
+    // SAFETY: the tests pass a pointer to a live `u64` counter.
+    unsafe { *ctx.cast::<u64>() += 1 };
+    0
+}
+
+unsafe extern "C" fn record_progress(ctx: *mut c_void, done: u64, total: u64) -> i32 {
+    // SAFETY: the tests pass a pointer to a live `Vec<(u64, u64)>`.
+    unsafe { (*ctx.cast::<Vec<(u64, u64)>>()).push((done, total)) };
+    0
+}
+
+unsafe extern "C" fn stop_at_once(_ctx: *mut c_void, _done: u64, _total: u64) -> i32 {
+    1
+}
+
+unsafe extern "C" fn collect(ctx: *mut c_void, value: u64) -> i32 {
+    // SAFETY: the tests pass a pointer to a live `Vec<u64>`.
+    let values = unsafe { &mut *ctx.cast::<Vec<u64>>() };
+    values.push(value);
+    i32::from(values.len() >= 3 && values[0] == 97) // stop the walk of 97 after 3 values
+}
+
+#[test]
+fn callbacks_report_progress_and_stop_when_asked() {
+    let (mut n, mut steps) = (0_u64, 0_u64);
+    let mut calls: Vec<(u64, u64)> = Vec::new();
+    let limit = 3 << 20;
+    // SAFETY: valid out pointers; the callbacks get the context they expect.
+    unsafe {
+        let ctx = (&raw mut calls).cast::<c_void>();
+        assert_eq!(
+            collatz_max_stopping_time(limit, Some(record_progress), ctx, &mut n, &mut steps),
+            COLLATZ_OK
+        );
+        assert!(calls.windows(2).all(|w| w[0].0 <= w[1].0));
+        assert_eq!(calls.last(), Some(&(limit - 1, limit - 1)));
+        let before = (n, steps);
+        assert_eq!(
+            collatz_max_stopping_time(
+                limit,
+                Some(stop_at_once),
+                ptr::null_mut(),
+                &mut n,
+                &mut steps
+            ),
+            COLLATZ_STOPPED
+        );
+        assert_eq!((n, steps), before, "nothing written when stopped");
+
+        let mut out = 0_u64;
+        let mut polls = 0_u64;
+        let k = 3 << 28;
+        let ctx = (&raw mut polls).cast::<c_void>();
+        assert_eq!(
+            collatz_iterate_polled(27, k, Some(count_calls), ctx, &mut out),
+            COLLATZ_OK
+        );
+        assert_eq!(out, collatz_iterate(27, k));
+        assert_eq!(polls, 2);
+        assert_eq!(
+            collatz_iterate_polled(27, k, Some(stop_at_once), ptr::null_mut(), &mut out),
+            COLLATZ_STOPPED
+        );
+        assert_eq!(
+            collatz_iterate_polled(27, 5, None, ptr::null_mut(), &mut out),
+            COLLATZ_OK
+        );
+        assert_eq!(out, collatz_iterate(27, 5));
+        assert_eq!(
+            collatz_iterate_polled(27, 5, None, ptr::null_mut(), ptr::null_mut()),
+            COLLATZ_ERR_ARGUMENT
+        );
+    }
+}
+
+#[test]
+fn walks_visit_every_value_and_stop_when_asked() {
+    let mut values: Vec<u64> = Vec::new();
+    let mut count = 0_u64;
+    // SAFETY: the visitor gets the `Vec<u64>` it expects; `count` is writable.
+    unsafe {
+        let ctx = (&raw mut values).cast::<c_void>();
+        assert_eq!(collatz_walk(6, Some(collect), ctx, &mut count), COLLATZ_OK);
+        assert_eq!(values, [6, 3, 10, 5, 16, 8, 4, 2, 1]);
+        assert_eq!(count, 9);
+        values.clear();
+        assert_eq!(
+            collatz_walk(97, Some(collect), ctx, &mut count),
+            COLLATZ_STOPPED
+        );
+        assert_eq!(
+            (values.len(), count),
+            (3, 3),
+            "not called again after it asked to stop"
+        );
+        values.clear();
+        assert_eq!(
+            collatz_walk(u64::MAX - 1, Some(collect), ctx, &mut count),
+            COLLATZ_ERR_OVERFLOW
+        );
+        assert_eq!(
+            values,
+            [u64::MAX - 1, (u64::MAX - 1) / 2],
+            "values before the overflow"
+        );
+        assert_eq!(count, 2);
+        assert_eq!(
+            collatz_walk(0, Some(collect), ctx, ptr::null_mut()),
+            COLLATZ_ERR_INVALID
+        );
+        assert_eq!(collatz_walk(6, None, ctx, &mut count), COLLATZ_ERR_ARGUMENT);
+    }
+}
+
+#[test]
+fn trajectories_are_allocated_by_the_library_and_freed_by_it() {
+    let mut values: *mut u64 = ptr::null_mut();
+    let mut len = 0_usize;
+    // SAFETY: valid out pointers; the allocation is read within its length and freed once.
+    unsafe {
+        assert_eq!(collatz_trajectory(6, &mut values, &mut len), COLLATZ_OK);
+        assert_eq!(
+            std::slice::from_raw_parts(values, len),
+            [6, 3, 10, 5, 16, 8, 4, 2, 1]
+        );
+        collatz_free_values(values, len);
+        collatz_free_values(ptr::null_mut(), 0);
+        let (mut untouched, mut untouched_len) = (ptr::null_mut(), 7_usize);
+        assert_eq!(
+            collatz_trajectory(u64::MAX - 1, &mut untouched, &mut untouched_len),
+            COLLATZ_ERR_OVERFLOW
+        );
+        assert!(
+            untouched.is_null() && untouched_len == 7,
+            "nothing written on failure"
+        );
+        assert_eq!(
+            collatz_trajectory(0, &mut values, &mut len),
+            COLLATZ_ERR_INVALID
+        );
+        assert_eq!(
+            collatz_trajectory(6, ptr::null_mut(), &mut len),
+            COLLATZ_ERR_ARGUMENT
+        );
+        assert_eq!(
+            collatz_trajectory(6, &mut values, ptr::null_mut()),
+            COLLATZ_ERR_ARGUMENT
+        );
+    }
+}
+
+#[test]
+fn trajectory_handles_yield_values_then_say_why_they_ended() {
+    // SAFETY: handles are used while live and freed once; null handles must be refused.
+    unsafe {
+        let t = collatz_trajectory_new(6);
+        assert!(!t.is_null());
+        let mut values = Vec::new();
+        loop {
+            let x = collatz_trajectory_next(t);
+            if x == 0 {
+                break;
+            }
+            values.push(x);
+        }
+        assert_eq!(values, [6, 3, 10, 5, 16, 8, 4, 2, 1]);
+        assert_eq!(collatz_trajectory_status(t), COLLATZ_OK);
+        assert_eq!(collatz_trajectory_next(t), 0, "stays exhausted");
+        collatz_trajectory_free(t);
+
+        let t = collatz_trajectory_new(u64::MAX - 1);
+        assert_eq!(collatz_trajectory_next(t), u64::MAX - 1);
+        assert_eq!(collatz_trajectory_next(t), (u64::MAX - 1) / 2);
+        assert_eq!(collatz_trajectory_next(t), 0);
+        assert_eq!(collatz_trajectory_status(t), COLLATZ_ERR_OVERFLOW);
+        assert_eq!(collatz_last_error(), COLLATZ_ERR_OVERFLOW);
+        assert!(message().contains("overflows"), "{}", message());
+        assert_eq!(collatz_trajectory_next(t), 0);
+        assert_eq!(
+            collatz_trajectory_status(t),
+            COLLATZ_OK,
+            "the overflow is reported once"
+        );
+        collatz_trajectory_free(t);
+
+        assert!(collatz_trajectory_new(0).is_null());
+        assert_eq!(collatz_last_error(), COLLATZ_ERR_INVALID);
+        assert_eq!(collatz_trajectory_next(ptr::null_mut()), 0);
+        assert_eq!(collatz_last_error(), COLLATZ_ERR_ARGUMENT);
+        assert_eq!(collatz_trajectory_status(ptr::null()), COLLATZ_ERR_ARGUMENT);
+        collatz_trajectory_free(ptr::null_mut());
+    }
+}
+
+#[test]
+fn one_handle_from_many_threads() {
+    struct Shared(*mut CollatzTrajectory);
+    // SAFETY: the handle serialises calls itself; that is what this test checks.
+    unsafe impl Send for Shared {}
+    // SAFETY: as above: shared references only reach the handle through its own lock.
+    unsafe impl Sync for Shared {}
+    let n = 63_728_127; // 950 values
+    let shared = std::sync::Arc::new(Shared(collatz_trajectory_new(n)));
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let shared = std::sync::Arc::clone(&shared);
+            std::thread::spawn(move || {
+                let mut got = Vec::new();
+                loop {
+                    // SAFETY: the handle is live until every thread has joined.
+                    let x = unsafe { collatz_trajectory_next(shared.0) };
+                    if x == 0 {
+                        return got;
+                    }
+                    got.push(x);
+                }
+            })
+        })
+        .collect();
+    let mut all: Vec<u64> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    all.sort_unstable();
+    let mut expected = collatz_core::trajectory(n).unwrap();
+    expected.sort_unstable();
+    assert_eq!(all, expected, "every value handed out exactly once");
+    // SAFETY: live, freed once.
+    unsafe { collatz_trajectory_free(shared.0) };
 }

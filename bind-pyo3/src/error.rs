@@ -141,3 +141,9 @@ pub(crate) fn not_array_like(obj: &Bound<'_, PyAny>) -> PyErr {
         describe(obj)
     ))
 }
+
+/// `TypeError` for a callback argument that is not callable (`what`: "callable", or
+/// "callable or None").
+pub(crate) fn not_callable(name: &str, what: &str, obj: &Bound<'_, PyAny>) -> PyErr {
+    PyTypeError::new_err(format!("{name} must be {what}, got {}", describe(obj)))
+}

@@ -1,8 +1,9 @@
 //! `collatz_pyo3`: [`collatz_core`] for Python through PyO3.
 //!
 //! Each function validates its arguments with the exceptions of the project's contract
-//! (`TypeError`, `ValueError`, `OverflowError`, messages naming the value), calls the core, and
-//! releases the GIL around work that can take long.
+//! (`docs/contract.md`: `TypeError`, `ValueError`, `OverflowError`, messages naming the value),
+//! calls the core, and releases the GIL around work that can take long. Callbacks (`walk`'s
+//! `visit`, `max_stopping_time`'s `progress`) are called from Rust with the GIL held.
 
 mod array;
 mod error;
@@ -22,9 +23,16 @@ mod _native {
     use numpy::{PyArray1, PyArrayMethods};
     use pyo3::prelude::*;
 
+    use std::ops::ControlFlow;
+
+    use numpy::IntoPyArray;
+
     use super::{DETACH_MIN_LEN, DETACH_MIN_STEPS, finish, guard, signalled};
     use crate::array;
-    use crate::error::{CoreError, Param, to_u64};
+    use crate::error::{CoreError, Param, not_callable, to_u64};
+
+    #[pymodule_export]
+    use super::Trajectory;
 
     /// step(n) -> int
     ///
@@ -52,7 +60,7 @@ mod _native {
             }
             let mut interrupt = None;
             let result =
-                py.detach(|| collatz_core::iterate_polling(n, k, || signalled(&mut interrupt)));
+                py.detach(|| collatz_core::iterate_polling(n, k, |_| signalled(&mut interrupt)));
             finish(result, interrupt)
         })
     }
@@ -96,20 +104,85 @@ mod _native {
         })
     }
 
-    /// max_stopping_time(limit) -> tuple[int, int]
+    /// max_stopping_time(limit, /, *, progress=None) -> tuple[int, int]
     ///
     /// (n, stopping_time(n)) for the n in 1 <= n < limit with the longest stopping time;
-    /// ties go to the smallest n. Uses all cores, with the GIL released.
+    /// ties go to the smallest n. Uses all cores, with the GIL released. progress(done, total),
+    /// if given, is called as the search goes (total == limit - 1, last call done == total).
     #[pyfunction]
-    #[pyo3(signature = (limit, /))]
-    fn max_stopping_time(py: Python<'_>, limit: &Bound<'_, PyAny>) -> PyResult<(u64, u64)> {
+    #[pyo3(signature = (limit, /, *, progress = None))]
+    fn max_stopping_time(
+        py: Python<'_>,
+        limit: &Bound<'_, PyAny>,
+        progress: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<(u64, u64)> {
         guard(|| {
             let limit = to_u64(limit, Param::Limit)?;
-            let mut interrupt = None;
+            let progress = match progress {
+                Some(p) if p.is_none() => None,
+                Some(p) if p.is_callable() => Some(p.clone().unbind()),
+                Some(p) => return Err(not_callable("progress", "callable or None", p)),
+                None => None,
+            };
+            let mut stopped = None;
             let result = py.detach(|| {
-                collatz_core::max_stopping_time_polling(limit, || signalled(&mut interrupt))
+                collatz_core::max_stopping_time_with(limit, |done, total| {
+                    // Re-attach briefly: run Python's signal handlers, then report progress.
+                    let outcome = Python::attach(|py| {
+                        py.check_signals()?;
+                        if let Some(progress) = &progress {
+                            progress.bind(py).call1((done, total))?;
+                        }
+                        Ok::<(), PyErr>(())
+                    });
+                    match outcome {
+                        Ok(()) => ControlFlow::Continue(()),
+                        Err(e) => {
+                            stopped = Some(e);
+                            ControlFlow::Break(())
+                        }
+                    }
+                })
             });
-            finish(result, interrupt)
+            finish(result, stopped)
+        })
+    }
+
+    /// trajectory(n, /) -> numpy.ndarray[uint64]
+    ///
+    /// The whole trajectory n, step(n), ..., 1 as a new array (its length is known only once
+    /// Rust has walked it; the array takes over Rust's buffer without a copy).
+    #[pyfunction]
+    #[pyo3(signature = (n, /))]
+    fn trajectory<'py>(
+        py: Python<'py>,
+        n: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, numpy::PyArray1<u64>>> {
+        guard(|| {
+            let n = to_u64(n, Param::N)?;
+            let values = collatz_core::trajectory(n).map_err(CoreError)?;
+            Ok(values.into_pyarray(py))
+        })
+    }
+
+    /// walk(n, visit, /) -> int
+    ///
+    /// Call visit(x) for each value of the trajectory of n, in order, from Rust; return the
+    /// number of values visited. If visit raises, the walk stops and the exception propagates.
+    #[pyfunction]
+    #[pyo3(signature = (n, visit, /))]
+    fn walk(n: &Bound<'_, PyAny>, visit: &Bound<'_, PyAny>) -> PyResult<u64> {
+        guard(|| {
+            let n = to_u64(n, Param::N)?;
+            if !visit.is_callable() {
+                return Err(not_callable("visit", "callable", visit));
+            }
+            let mut count = 0;
+            for value in collatz_core::Trajectory::new(n).map_err(CoreError)? {
+                visit.call1((value.map_err(CoreError)?,))?;
+                count += 1;
+            }
+            Ok(count)
         })
     }
 
@@ -125,6 +198,44 @@ mod _native {
     #[pyfunction]
     fn _test_panic_detached(py: Python<'_>) -> PyResult<()> {
         guard(|| py.detach(|| panic!("forced panic from _test_panic_detached")))
+    }
+}
+
+/// Trajectory(n, /)
+///
+/// The trajectory n, step(n), ..., 1 as an iterator: each next() returns the next value; the
+/// state lives in Rust.
+#[pyclass(module = "collatz_pyo3", name = "Trajectory")]
+#[derive(Debug)]
+pub struct Trajectory {
+    inner: collatz_core::Trajectory,
+}
+
+#[pymethods]
+impl Trajectory {
+    #[new]
+    #[pyo3(signature = (n, /))]
+    fn new(n: &Bound<'_, PyAny>) -> PyResult<Self> {
+        guard(|| {
+            let n = error::to_u64(n, error::Param::N)?;
+            let inner = collatz_core::Trajectory::new(n).map_err(error::CoreError)?;
+            Ok(Self { inner })
+        })
+    }
+
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __next__(mut slf: PyRefMut<'_, Self>) -> PyResult<Option<u64>> {
+        guard(|| match slf.inner.next() {
+            Some(value) => Ok(Some(value.map_err(error::CoreError)?)),
+            None => Ok(None),
+        })
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Trajectory({})", self.inner.start())
     }
 }
 

@@ -6,6 +6,8 @@
 //! wraps it in the project's contract: built-in exceptions, numpy arrays in and out.
 
 use std::fmt;
+use std::ops::ControlFlow;
+use std::sync::{Arc, Mutex};
 
 use collatz_core::Kind;
 
@@ -158,12 +160,90 @@ pub fn stopping_times_bytes(values: &[u8]) -> Result<PackedBytes, CollatzFfiErro
     Ok(PackedBytes(out))
 }
 
+/// What Rust calls back in Python: the facade's one implementation holds the user's callable,
+/// keeps any exception it raises, and answers `true` to ask Rust to stop.
+#[uniffi::export(callback_interface)]
+pub trait Callbacks: Send + Sync {
+    /// Called with each value of a walked trajectory; `true` stops the walk.
+    fn on_visit(&self, value: u64) -> bool;
+    /// Called as long work goes (`done` of `total`); `true` stops it.
+    fn on_progress(&self, done: u64, total: u64) -> bool;
+}
+
 /// The `n` in `1 <= n < limit` with the longest stopping time (ties: the smallest), and that
-/// time. Uses all cores.
+/// time. Uses all cores; `callbacks.on_progress(done, limit - 1)` is called as the search
+/// goes. `None` if it asked to stop.
 #[uniffi::export]
-pub fn max_stopping_time(limit: u64) -> Result<MaxStoppingTime, CollatzFfiError> {
-    let (n, steps) = collatz_core::max_stopping_time(limit)?;
-    Ok(MaxStoppingTime { n, steps })
+pub fn max_stopping_time(
+    limit: u64,
+    callbacks: Box<dyn Callbacks>,
+) -> Result<Option<MaxStoppingTime>, CollatzFfiError> {
+    let best = collatz_core::max_stopping_time_with(limit, |done, total| {
+        if callbacks.on_progress(done, total) {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    })?;
+    Ok(best.map(|(n, steps)| MaxStoppingTime { n, steps }))
+}
+
+/// `iterate` for long calls: `callbacks.on_progress(steps_done, k)` is called every few tens
+/// of milliseconds of work; `None` if it asked to stop.
+#[uniffi::export]
+pub fn iterate_polled(
+    n: u64,
+    k: u64,
+    callbacks: Box<dyn Callbacks>,
+) -> Result<Option<u64>, CollatzFfiError> {
+    Ok(collatz_core::iterate_polling(n, k, |done| {
+        callbacks.on_progress(done, k)
+    })?)
+}
+
+/// The whole trajectory of `n`, packed as native-endian `u64` bytes (see [`PackedBytes`]).
+#[uniffi::export]
+pub fn trajectory_bytes(n: u64) -> Result<PackedBytes, CollatzFfiError> {
+    let values = collatz_core::trajectory(n)?;
+    Ok(PackedBytes(bytemuck::cast_slice(&values).to_vec()))
+}
+
+/// Call `callbacks.on_visit(x)` for each value of the trajectory of `n`; the number of values
+/// visited, or `None` if a visit asked to stop.
+#[uniffi::export]
+pub fn walk(n: u64, callbacks: Box<dyn Callbacks>) -> Result<Option<u64>, CollatzFfiError> {
+    let mut count = 0;
+    for value in collatz_core::Trajectory::new(n)? {
+        count += 1;
+        if callbacks.on_visit(value?) {
+            return Ok(None);
+        }
+    }
+    Ok(Some(count))
+}
+
+/// The trajectory of `n` as an object with its state in Rust, one value per call.
+#[derive(Debug, uniffi::Object)]
+pub struct TrajectoryIterator {
+    values: Mutex<collatz_core::Trajectory>,
+}
+
+#[uniffi::export]
+impl TrajectoryIterator {
+    /// The trajectory of `n`.
+    #[uniffi::constructor]
+    pub fn new(n: u64) -> Result<Arc<Self>, CollatzFfiError> {
+        Ok(Arc::new(Self {
+            values: Mutex::new(collatz_core::Trajectory::new(n)?),
+        }))
+    }
+
+    /// The next value, `None` once the trajectory has reached 1; an overflow error where a
+    /// value does not fit (after the values before it).
+    pub fn next_value(&self) -> Result<Option<u64>, CollatzFfiError> {
+        let mut values = self.values.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(values.next().transpose()?)
+    }
 }
 
 /// Test hook (feature `test-hooks` only, never in wheels): panics, which UniFFI must turn

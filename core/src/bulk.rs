@@ -1,6 +1,8 @@
 //! Slice and range functions, parallel over all cores when the input is large enough to pay
 //! for it.
 
+use std::ops::ControlFlow;
+
 use rayon::prelude::*;
 
 use crate::{Error, stopping_time};
@@ -96,30 +98,46 @@ fn prefer_zero(values: &[u64], e: Error) -> Error {
 /// assert_eq!(collatz_core::max_stopping_time(2), Ok((1, 0)));
 /// ```
 pub fn max_stopping_time(limit: u64) -> Result<(u64, u64), Error> {
-    max_stopping_time_polling(limit, || false).map(|best| best.expect("never stopped"))
+    max_stopping_time_with(limit, |_, _| ControlFlow::Continue(()))
+        .map(|best| best.expect("never stopped"))
 }
 
-/// Starting values scanned between two calls of the `stop` hook of
-/// [`max_stopping_time_polling`]: milliseconds of work on all cores.
-pub const POLL_NUMBERS: u64 = 1 << 22;
+/// Numbers of `1..limit` covered between two calls of the `progress` hook of
+/// [`max_stopping_time_with`]: little enough work that a binding can check for Ctrl-C and
+/// report progress several times a second on any machine.
+pub const PROGRESS_NUMBERS: u64 = 1 << 20;
 
-/// [`max_stopping_time`], asking `stop()` after every [`POLL_NUMBERS`] starting values whether
-/// to give up; `Ok(None)` if it did. Bindings use this to check for interrupts.
+/// [`max_stopping_time`], calling `progress(done, total)` on the calling thread as the search
+/// goes: `total == limit - 1`, `done` the numbers of `1..limit` covered so far (examined, or
+/// ruled out without examination), non-decreasing, and a last call with `done == total`
+/// once the answer is known. `ControlFlow::Break` stops the search: `Ok(None)`.
 ///
 /// # Errors
-/// As [`max_stopping_time`].
-pub fn max_stopping_time_polling(
+/// As [`max_stopping_time`] (before any call of `progress`, for a bad `limit`).
+///
+/// ```
+/// use std::ops::ControlFlow;
+/// let mut calls = Vec::new();
+/// let best = collatz_core::max_stopping_time_with(10, |done, total| {
+///     calls.push((done, total));
+///     ControlFlow::Continue(())
+/// });
+/// assert_eq!(best, Ok(Some((9, 19))));
+/// assert_eq!(calls.last(), Some(&(9, 9)));
+/// ```
+pub fn max_stopping_time_with(
     limit: u64,
-    mut stop: impl FnMut() -> bool,
+    mut progress: impl FnMut(u64, u64) -> ControlFlow<()>,
 ) -> Result<Option<(u64, u64)>, Error> {
     if limit < 2 {
         return Err(Error::LimitTooSmall { limit });
     }
+    let total = limit - 1;
     let start = limit / 2 + limit % 2; // (limit + 1) / 2 without overflow
     let mut best: Option<(u64, u64)> = None;
     let mut lo = start;
     while lo < limit {
-        let hi = lo.saturating_add(POLL_NUMBERS).min(limit);
+        let hi = lo.saturating_add(PROGRESS_NUMBERS).min(limit);
         // Segments go up in order, so the first error is the one with the smallest start.
         let segment = scan(lo, hi)?;
         best = Some(match best {
@@ -127,7 +145,9 @@ pub fn max_stopping_time_polling(
             None => segment,
         });
         lo = hi;
-        if lo < limit && stop() {
+        // Everything below `hi` is covered: below `start` by the argument above, the rest
+        // by the scan.
+        if progress(hi - 1, total).is_break() {
             return Ok(None);
         }
     }

@@ -1,9 +1,9 @@
 //! The Collatz map on `u64`, with overflow checked at every step.
 //!
 //! The map sends an even `n` to `n / 2` and an odd `n` to `3 * n + 1`. This crate computes
-//! single steps, `k`-fold iterates, stopping times (steps until the value first reaches 1),
-//! stopping times of whole slices, and the longest stopping time below a limit, using all
-//! cores for large inputs.
+//! single steps, `k`-fold iterates, trajectories, stopping times (steps until the value first
+//! reaches 1), stopping times of whole slices, and the longest stopping time below a limit,
+//! using all cores for large inputs.
 //!
 //! The domain is `1..=u64::MAX`. Zero is rejected ([`Error::Zero`]), and a step whose result
 //! would exceed `u64::MAX` is an error ([`Error::Overflow`]), never a silent wrap-around:
@@ -26,11 +26,13 @@ mod bulk;
 mod error;
 mod fast;
 pub mod plain;
+mod trajectory;
 
 pub use bulk::{
-    PARALLEL_MIN_LEN, POLL_NUMBERS, max_stopping_time, max_stopping_time_polling, stopping_times,
+    PARALLEL_MIN_LEN, PROGRESS_NUMBERS, max_stopping_time, max_stopping_time_with, stopping_times,
 };
 pub use error::{Error, Kind};
+pub use trajectory::{Trajectory, trajectory};
 
 /// The largest `n` for which `3 * n + 1` still fits in a `u64`: an odd `n` above it overflows.
 pub const MAX_ODD_STEP: u64 = (u64::MAX - 1) / 3;
@@ -79,20 +81,21 @@ pub fn iterate(n: u64, k: u64) -> Result<u64, Error> {
 /// work, so a binding can react to Ctrl-C quickly without slowing the loop measurably.
 pub const POLL_STEPS: u64 = 1 << 28;
 
-/// [`iterate`], asking `stop()` every [`POLL_STEPS`] steps whether to give up; `Ok(None)`
-/// if it did. Bindings use this to check for interrupts during long calls.
+/// [`iterate`], asking `stop(done)` every [`POLL_STEPS`] steps (on the calling thread, with
+/// `done` the steps taken so far) whether to give up; `Ok(None)` if it did. Bindings use this
+/// to check for interrupts during long calls.
 ///
 /// # Errors
 /// As [`iterate`].
 ///
 /// ```
-/// assert_eq!(collatz_core::iterate_polling(27, 111, || false), Ok(Some(1)));
-/// assert_eq!(collatz_core::iterate_polling(27, 1 << 40, || true), Ok(None));
+/// assert_eq!(collatz_core::iterate_polling(27, 111, |_| false), Ok(Some(1)));
+/// assert_eq!(collatz_core::iterate_polling(27, 1 << 40, |_| true), Ok(None));
 /// ```
 pub fn iterate_polling(
     n: u64,
     k: u64,
-    mut stop: impl FnMut() -> bool,
+    mut stop: impl FnMut(u64) -> bool,
 ) -> Result<Option<u64>, Error> {
     if n == 0 {
         return Err(Error::Zero { index: None });
@@ -102,7 +105,7 @@ pub fn iterate_polling(
         let chunk = left.min(POLL_STEPS);
         x = fast::iterate_from(n, x, chunk)?;
         left -= chunk;
-        if left > 0 && stop() {
+        if left > 0 && stop(k - left) {
             return Ok(None);
         }
     }

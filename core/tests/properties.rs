@@ -247,40 +247,64 @@ proptest! {
 
 #[test]
 fn polling_variants_stop_when_asked_and_agree_otherwise() {
-    use collatz_core::{POLL_NUMBERS, POLL_STEPS, iterate_polling, max_stopping_time_polling};
+    use std::ops::ControlFlow;
+
+    use collatz_core::{POLL_STEPS, PROGRESS_NUMBERS, iterate_polling, max_stopping_time_with};
 
     let k = 2 * POLL_STEPS + 12_345;
     let mut polls = 0;
     assert_eq!(
-        iterate_polling(27, k, || {
+        iterate_polling(27, k, |done| {
             polls += 1;
+            assert_eq!(done, polls * POLL_STEPS);
             false
         }),
         iterate(27, k).map(Some)
     );
     assert_eq!(polls, 2, "asked between chunks, not after the last one");
-    assert_eq!(iterate_polling(27, k, || true), Ok(None));
+    assert_eq!(iterate_polling(27, k, |_| true), Ok(None));
     assert_eq!(
-        iterate_polling(0, k, || true),
+        iterate_polling(0, k, |_| true),
         Err(Error::Zero { index: None })
     );
     assert!(
-        iterate_polling(u64::MAX, k, || true)
+        iterate_polling(u64::MAX, k, |_| true)
             .unwrap_err()
             .is_overflow()
     );
 
-    let limit = 3 * POLL_NUMBERS;
-    let mut polls = 0;
-    let best = max_stopping_time_polling(limit, || {
-        polls += 1;
-        false
+    // Progress: total = limit - 1; done non-decreasing, ending at total; Break stops.
+    let limit = 3 * PROGRESS_NUMBERS + 17;
+    let mut calls = Vec::new();
+    let best = max_stopping_time_with(limit, |done, total| {
+        calls.push((done, total));
+        ControlFlow::Continue(())
     });
     assert_eq!(best, max_stopping_time(limit).map(Some));
-    assert!(polls >= 1);
-    assert_eq!(max_stopping_time_polling(limit, || true), Ok(None));
+    assert!(calls.len() >= 2, "{calls:?}");
+    assert!(calls.iter().all(|&(_, total)| total == limit - 1));
+    assert!(calls.windows(2).all(|w| w[0].0 <= w[1].0), "{calls:?}");
+    assert_eq!(calls.last(), Some(&(limit - 1, limit - 1)));
+    let mut seen = 0;
     assert_eq!(
-        max_stopping_time_polling(1, || true),
+        max_stopping_time_with(limit, |_, _| {
+            seen += 1;
+            ControlFlow::Break(())
+        }),
+        Ok(None)
+    );
+    assert_eq!(seen, 1, "not called again after Break");
+    let mut small = Vec::new();
+    assert_eq!(
+        max_stopping_time_with(2, |done, total| {
+            small.push((done, total));
+            ControlFlow::Continue(())
+        }),
+        Ok(Some((1, 0)))
+    );
+    assert_eq!(small, [(1, 1)], "at least one call, at the end");
+    assert_eq!(
+        max_stopping_time_with(1, |_, _| ControlFlow::Break(())),
         Err(Error::LimitTooSmall { limit: 1 })
     );
 }

@@ -10,6 +10,8 @@ ERR_INVALID = 1
 ERR_OVERFLOW = 2
 ERR_ARGUMENT = 3
 ERR_PANIC = 4
+STOPPED = 5
+"""Not a failure: a callback asked the library to stop."""
 
 EXCEPTIONS: dict[int, type[Exception]] = {
     ERR_INVALID: ValueError,

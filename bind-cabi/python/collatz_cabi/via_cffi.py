@@ -11,16 +11,23 @@ path costs one type check (cffi would accept anything with ``__int__``, e.g. ``D
 C call, and a test of the result against the failure sentinel. cffi itself refuses integers
 outside ``uint64_t`` with ``OverflowError``; only then, or for non-``int`` arguments, are the
 arguments looked at again to raise the contract's exception.
+
+Callbacks from the library (``walk``'s ``visit``, ``max_stopping_time``'s ``progress``, and
+the Ctrl-C poll of long calls) go through two ``ffi.callback`` trampolines made once, at import;
+each call passes its state (:class:`~collatz_cabi._callbacks.NativeCall`) as the C context
+pointer.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
 
-from ._args import as_u64, as_u64_array
+from ._args import U64_MAX, as_u64, as_u64_array
+from ._callbacks import NativeCall, check_callable
 from ._status import error_for
 
 MODE = os.environ.get("COLLATZ_CFFI_MODE", "api")
@@ -37,13 +44,49 @@ elif MODE == "abi":
 else:
     raise ImportError(f"collatz_cabi.via_cffi: COLLATZ_CFFI_MODE must be 'api' or 'abi', got {MODE!r}")
 
-__all__ = ["iterate", "max_stopping_time", "step", "stopping_time", "stopping_times"]
+__all__ = [
+    "Trajectory",
+    "iterate",
+    "max_stopping_time",
+    "step",
+    "stopping_time",
+    "stopping_times",
+    "trajectory",
+    "walk",
+]
 
 _c_step = lib.collatz_step
 _c_iterate = lib.collatz_iterate
 _c_stopping_time = lib.collatz_stopping_time
+_c_trajectory_next = lib.collatz_trajectory_next
+_c_trajectory_status = lib.collatz_trajectory_status
 _STOPPING_TIME_ERROR: int = lib.COLLATZ_STOPPING_TIME_ERROR
 _OK: int = lib.COLLATZ_OK
+_STOPPED: int = lib.COLLATZ_STOPPED
+# iterate calls with at least this many steps poll for Ctrl-C (collatz_iterate_polled).
+_LONG_K = 1 << 24
+
+
+def _on_progress(ctx: object, done: int, total: int) -> bool:
+    call: NativeCall = ffi.from_handle(ctx)
+    return call.on_progress(done, total)
+
+
+def _on_visit(ctx: object, value: int) -> bool:
+    call: NativeCall = ffi.from_handle(ctx)
+    return call.on_visit(value)
+
+
+# `error=1`: should a trampoline itself fail, the library is asked to stop, not to go on.
+_c_progress = ffi.callback("int32_t(void *, uint64_t, uint64_t)", _on_progress, error=1)
+_c_visit = ffi.callback("int32_t(void *, uint64_t)", _on_visit, error=1)
+
+
+def _checked_n(n: object) -> int:
+    """``n`` for the call shapes: checked here, before any other argument."""
+    if n.__class__ is int and 1 <= n <= U64_MAX:
+        return n
+    return as_u64(n, "n", 1)
 
 
 def _last_error() -> Exception:
@@ -70,7 +113,7 @@ def step(n: int, /) -> int:
 
 def iterate(n: int, k: int, /) -> int:
     """``step`` applied ``k`` times (a real loop of ``k`` steps); ``k = 0`` returns ``n``."""
-    if n.__class__ is int and k.__class__ is int:
+    if n.__class__ is int and k.__class__ is int and k < _LONG_K:
         try:
             result: int = _c_iterate(n, k)
         except OverflowError:
@@ -79,7 +122,18 @@ def iterate(n: int, k: int, /) -> int:
             if result:
                 return result
             raise _last_error()
-    return iterate(as_u64(n, "n", 1), as_u64(k, "k", 0))
+    n, k = as_u64(n, "n", 1), as_u64(k, "k", 0)
+    if k < _LONG_K:
+        return iterate(n, k)
+    out = ffi.new("uint64_t *")
+    with NativeCall() as call:
+        handle = ffi.new_handle(call)
+        status = lib.collatz_iterate_polled(n, k, _c_progress, handle, out)
+    if status == _STOPPED:
+        call.raise_stopped()
+    if status != _OK:
+        raise _last_error()
+    return int(out[0])
 
 
 def stopping_time(n: int, /) -> int:
@@ -111,11 +165,80 @@ def stopping_times(values: npt.ArrayLike, /) -> npt.NDArray[np.uint64]:
     return out
 
 
-def max_stopping_time(limit: int, /) -> tuple[int, int]:
-    """``(n, stopping_time(n))`` for the ``n < limit`` with the longest stopping time."""
+def max_stopping_time(
+    limit: int, /, *, progress: Callable[[int, int], object] | None = None
+) -> tuple[int, int]:
+    """``(n, stopping_time(n))`` for the ``n < limit`` with the longest stopping time.
+
+    ``progress(done, total)``, if given, is called from the library as the search goes.
+    """
     limit = as_u64(limit, "limit", 2)
+    check_callable(progress, "progress", optional=True)
     n = ffi.new("uint64_t *")
     steps = ffi.new("uint64_t *")
-    if lib.collatz_max_stopping_time(limit, n, steps) != _OK:
+    with NativeCall(progress=progress) as call:
+        handle = ffi.new_handle(call)
+        status = lib.collatz_max_stopping_time(limit, _c_progress, handle, n, steps)
+    if status == _STOPPED:
+        call.raise_stopped()
+    if status != _OK:
         raise _last_error()
     return int(n[0]), int(steps[0])
+
+
+def trajectory(n: int, /) -> npt.NDArray[np.uint64]:
+    """The whole trajectory ``n, step(n), …, 1`` as a new array (filled by the library)."""
+    n = _checked_n(n)
+    values = ffi.new("uint64_t **")
+    length = ffi.new("size_t *")
+    if lib.collatz_trajectory(n, values, length) != _OK:
+        raise _last_error()
+    try:
+        return np.frombuffer(ffi.buffer(values[0], 8 * length[0]), dtype=np.uint64).copy()
+    finally:
+        lib.collatz_free_values(values[0], length[0])
+
+
+def walk(n: int, visit: Callable[[int], object], /) -> int:
+    """Call ``visit(x)`` for each value of the trajectory of ``n``, from the library; return
+    the number of values visited."""
+    n = _checked_n(n)
+    check_callable(visit, "visit")
+    count = ffi.new("uint64_t *")
+    with NativeCall(visit=visit) as call:
+        handle = ffi.new_handle(call)
+        status = lib.collatz_walk(n, _c_visit, handle, count)
+    if status == _STOPPED:
+        call.raise_stopped()
+    if status != _OK:
+        raise _last_error()
+    return int(count[0])
+
+
+class Trajectory:
+    """The trajectory ``n, step(n), …, 1`` as an iterator over a C handle (freed with the
+    object)."""
+
+    __slots__ = ("_handle", "_start")
+
+    def __init__(self, n: int, /) -> None:
+        n = _checked_n(n)
+        handle = lib.collatz_trajectory_new(n)
+        if handle == ffi.NULL:
+            raise _last_error()
+        self._start = n
+        self._handle = ffi.gc(handle, lib.collatz_trajectory_free)
+
+    def __iter__(self) -> Trajectory:
+        return self
+
+    def __next__(self) -> int:
+        value: int = _c_trajectory_next(self._handle)
+        if value:
+            return value
+        if _c_trajectory_status(self._handle) == _OK:
+            raise StopIteration
+        raise _last_error()
+
+    def __repr__(self) -> str:
+        return f"Trajectory({self._start})"

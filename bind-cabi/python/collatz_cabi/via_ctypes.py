@@ -4,25 +4,41 @@
 Python ``int`` to ``uint64_t`` by silently wrapping it (``-1`` becomes ``2**64 - 1``), so every
 argument is range-checked here before the call.
 
-Calls that are always short (``step``, ``stopping_time``, ``iterate`` with small ``k``) go
-through a ``ctypes.PyDLL`` handle, which keeps the GIL: releasing and re-acquiring it costs
-more than the work. Calls that can be long (``iterate`` with large ``k``, the bulk and range
-functions) go through ``ctypes.CDLL``, which releases the GIL so other threads run meanwhile.
+Calls that are always short (``step``, ``stopping_time``, ``iterate`` with small ``k``, a
+trajectory's ``next``) go through a ``ctypes.PyDLL`` handle, which keeps the GIL: releasing and
+re-acquiring it costs more than the work; so does ``walk``, whose every value calls back into
+Python. Calls that can be long (``iterate`` with large ``k``, the bulk and range functions)
+go through ``ctypes.CDLL``, which releases the GIL so other threads run meanwhile.
+
+Callbacks from the library go through two ``CFUNCTYPE`` trampolines made once, at import; each
+call passes its state (:class:`~collatz_cabi._callbacks.NativeCall`) as the C context pointer
+(its address, read back as a ``py_object``), and keeps it alive until the call returns.
 """
 
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from ._args import U64_MAX, as_u64, as_u64_array
+from ._callbacks import NativeCall, check_callable
 from ._library import PATH
-from ._status import OK, error_for
+from ._status import OK, STOPPED, error_for
 
-__all__ = ["iterate", "max_stopping_time", "step", "stopping_time", "stopping_times"]
+__all__ = [
+    "Trajectory",
+    "iterate",
+    "max_stopping_time",
+    "step",
+    "stopping_time",
+    "stopping_times",
+    "trajectory",
+    "walk",
+]
 
 
 _lib = ctypes.CDLL(PATH)  # releases the GIL during calls
@@ -43,13 +59,57 @@ _c_iterate_short = _declare("collatz_iterate", _u64, _u64, _u64, lib=_lib_short)
 _c_iterate = _declare("collatz_iterate", _u64, _u64, _u64)
 _c_stopping_time = _declare("collatz_stopping_time", _u64, _u64, lib=_lib_short)
 _c_stopping_times = _declare("collatz_stopping_times", _i32, ctypes.c_void_p, ctypes.c_void_p, _size)
-_c_max_stopping_time = _declare("collatz_max_stopping_time", _i32, _u64, _p_u64, _p_u64)
+_PROGRESS = ctypes.CFUNCTYPE(_i32, ctypes.c_void_p, _u64, _u64)
+_VISIT = ctypes.CFUNCTYPE(_i32, ctypes.c_void_p, _u64)
+_c_max_stopping_time = _declare(
+    "collatz_max_stopping_time", _i32, _u64, _PROGRESS, ctypes.c_void_p, _p_u64, _p_u64
+)
+_c_iterate_polled = _declare(
+    "collatz_iterate_polled", _i32, _u64, _u64, _PROGRESS, ctypes.c_void_p, _p_u64
+)
+# walk keeps the GIL: each value calls back into Python, which needs it anyway.
+_c_walk = _declare("collatz_walk", _i32, _u64, _VISIT, ctypes.c_void_p, _p_u64, lib=_lib_short)
+_c_trajectory = _declare(
+    "collatz_trajectory", _i32, _u64, ctypes.POINTER(_p_u64), ctypes.POINTER(_size)
+)
+_c_free_values = _declare("collatz_free_values", None, _p_u64, _size)
+_c_trajectory_new = _declare("collatz_trajectory_new", ctypes.c_void_p, _u64)
+_c_trajectory_next = _declare("collatz_trajectory_next", _u64, ctypes.c_void_p, lib=_lib_short)
+_c_trajectory_status = _declare("collatz_trajectory_status", _i32, ctypes.c_void_p, lib=_lib_short)
+_c_trajectory_free = _declare("collatz_trajectory_free", None, ctypes.c_void_p)
 _c_last_error = _declare("collatz_last_error", _i32)
 _c_last_error_message = _declare("collatz_last_error_message", _size, ctypes.c_char_p, _size)
 
 _STOPPING_TIME_ERROR = U64_MAX
 # iterate calls with fewer steps than this hold the GIL (a few microseconds at most).
 _SHORT_K = 1 << 16
+# iterate calls with at least this many steps poll for Ctrl-C (collatz_iterate_polled).
+_LONG_K = 1 << 24
+
+
+def _state(ctx: int) -> NativeCall:
+    """The NativeCall whose address (``id``) is the context pointer; the caller keeps it alive."""
+    call: NativeCall = ctypes.cast(ctx, ctypes.py_object).value
+    return call
+
+
+def _on_progress(ctx: int, done: int, total: int) -> int:
+    return _state(ctx).on_progress(done, total)
+
+
+def _on_visit(ctx: int, value: int) -> int:
+    return _state(ctx).on_visit(value)
+
+
+_c_progress = _PROGRESS(_on_progress)
+_c_visit = _VISIT(_on_visit)
+
+
+def _checked_n(n: object) -> int:
+    """``n`` for the call shapes: checked here, before any other argument."""
+    if n.__class__ is int and 1 <= n <= U64_MAX:
+        return n
+    return as_u64(n, "n", 1)
 
 
 def _last_error() -> Exception:
@@ -72,12 +132,22 @@ def step(n: int, /) -> int:
 
 def iterate(n: int, k: int, /) -> int:
     """``step`` applied ``k`` times (a real loop of ``k`` steps); ``k = 0`` returns ``n``."""
-    if n.__class__ is int and k.__class__ is int and 0 <= n <= U64_MAX and 0 <= k <= U64_MAX:
+    if n.__class__ is int and k.__class__ is int and 0 <= n <= U64_MAX and 0 <= k < _LONG_K:
         result: int = _c_iterate_short(n, k) if k < _SHORT_K else _c_iterate(n, k)
         if result:
             return result
         raise _last_error()
-    return iterate(as_u64(n, "n", 1), as_u64(k, "k", 0))
+    n, k = as_u64(n, "n", 1), as_u64(k, "k", 0)
+    if k < _LONG_K:
+        return iterate(n, k)
+    out = _u64()
+    with NativeCall() as call:
+        status = _c_iterate_polled(n, k, _c_progress, id(call), ctypes.byref(out))
+    if status == STOPPED:
+        call.raise_stopped()
+    if status != OK:
+        raise _last_error()
+    return out.value
 
 
 def stopping_time(n: int, /) -> int:
@@ -103,10 +173,83 @@ def stopping_times(values: npt.ArrayLike, /) -> npt.NDArray[np.uint64]:
     return out
 
 
-def max_stopping_time(limit: int, /) -> tuple[int, int]:
-    """``(n, stopping_time(n))`` for the ``n < limit`` with the longest stopping time."""
+def max_stopping_time(
+    limit: int, /, *, progress: Callable[[int, int], object] | None = None
+) -> tuple[int, int]:
+    """``(n, stopping_time(n))`` for the ``n < limit`` with the longest stopping time.
+
+    ``progress(done, total)``, if given, is called from the library as the search goes.
+    """
     limit = as_u64(limit, "limit", 2)
+    check_callable(progress, "progress", optional=True)
     n, steps = _u64(), _u64()
-    if _c_max_stopping_time(limit, ctypes.byref(n), ctypes.byref(steps)) != OK:
+    with NativeCall(progress=progress) as call:
+        status = _c_max_stopping_time(limit, _c_progress, id(call), ctypes.byref(n), ctypes.byref(steps))
+    if status == STOPPED:
+        call.raise_stopped()
+    if status != OK:
         raise _last_error()
     return n.value, steps.value
+
+
+def trajectory(n: int, /) -> npt.NDArray[np.uint64]:
+    """The whole trajectory ``n, step(n), …, 1`` as a new array (filled by the library)."""
+    n = _checked_n(n)
+    values, length = _p_u64(), _size()
+    if _c_trajectory(n, ctypes.byref(values), ctypes.byref(length)) != OK:
+        raise _last_error()
+    try:
+        return np.ctypeslib.as_array(values, shape=(length.value,)).copy()
+    finally:
+        _c_free_values(values, length)
+
+
+def walk(n: int, visit: Callable[[int], object], /) -> int:
+    """Call ``visit(x)`` for each value of the trajectory of ``n``, from the library; return
+    the number of values visited."""
+    n = _checked_n(n)
+    check_callable(visit, "visit")
+    count = _u64()
+    with NativeCall(visit=visit) as call:
+        status = _c_walk(n, _c_visit, id(call), ctypes.byref(count))
+    if status == STOPPED:
+        call.raise_stopped()
+    if status != OK:
+        raise _last_error()
+    return count.value
+
+
+class Trajectory:
+    """The trajectory ``n, step(n), …, 1`` as an iterator over a C handle (freed with the
+    object)."""
+
+    __slots__ = ("_handle", "_start")
+
+    def __init__(self, n: int, /) -> None:
+        n = _checked_n(n)
+        handle: int | None = _c_trajectory_new(n)
+        if not handle:
+            raise _last_error()
+        self._start = n
+        self._handle: int | None = handle
+
+    def __iter__(self) -> Trajectory:
+        return self
+
+    def __next__(self) -> int:
+        value: int = _c_trajectory_next(self._handle)
+        if value:
+            return value
+        if _c_trajectory_status(self._handle) == OK:
+            raise StopIteration
+        raise _last_error()
+
+    def __repr__(self) -> str:
+        return f"Trajectory({self._start})"
+
+    def __del__(self, _free: Callable[[int], None] = _c_trajectory_free) -> None:
+        # The free function is bound as a default: it outlives the module's globals at exit.
+        handle = getattr(self, "_handle", None)
+        if handle:
+            self._handle = None
+            _free(handle)

@@ -13,32 +13,98 @@ Cython's limited-API mode makes every call several times slower, and a cheap cal
 point of this front end.
 """
 
+from cpython.exc cimport PyErr_CheckSignals
 from libc.stdint cimport int32_t, uint64_t
 from libc.stdlib cimport free, malloc
+from libc.string cimport memcpy
 
 from collatz cimport (
     COLLATZ_OK,
+    COLLATZ_STOPPED,
     COLLATZ_STOPPING_TIME_ERROR,
+    CollatzTrajectory,
+    collatz_free_values,
     collatz_iterate,
+    collatz_iterate_polled,
     collatz_last_error,
     collatz_last_error_message,
     collatz_max_stopping_time,
     collatz_step,
     collatz_stopping_time,
     collatz_stopping_times,
+    collatz_trajectory,
+    collatz_trajectory_free,
+    collatz_trajectory_new,
+    collatz_trajectory_next,
+    collatz_trajectory_status,
+    collatz_walk,
 )
 
 import numpy as np
 
 from collatz_cabi._args import as_u64, as_u64_array
+from collatz_cabi._callbacks import check_callable
 from collatz_cabi._status import error_for
 
-__all__ = ["iterate", "max_stopping_time", "step", "stopping_time", "stopping_times"]
+__all__ = [
+    "Trajectory",
+    "iterate",
+    "max_stopping_time",
+    "step",
+    "stopping_time",
+    "stopping_times",
+    "trajectory",
+    "walk",
+]
 
 # Calls with at least this many steps or elements release the GIL; below it, releasing and
 # re-acquiring it would cost more than the work.
 cdef uint64_t DETACH_MIN_STEPS = 1 << 14
 cdef size_t DETACH_MIN_LEN = 1 << 10
+# iterate calls with at least this many steps poll for Ctrl-C (collatz_iterate_polled).
+cdef uint64_t LONG_K = 1 << 24
+
+
+cdef class _Call:
+    """The state of one library call that calls back into Python (its C context pointer)."""
+
+    cdef object visit
+    cdef object progress
+    cdef object error
+
+
+cdef int32_t _c_progress(void *ctx, uint64_t done, uint64_t total) noexcept with gil:
+    """Poll and progress callback: runs Python's signal handlers, then ``progress``. Any
+    exception is kept for the caller and stops the library (a C function has no Python frame
+    for a handler to raise into, so ``KeyboardInterrupt`` is raised here, inside the ``try``)."""
+    cdef _Call call = <_Call>ctx
+    try:
+        PyErr_CheckSignals()
+        if call.progress is not None:
+            call.progress(done, total)
+    except BaseException as e:
+        call.error = e
+        return 1
+    return 0
+
+
+cdef int32_t _c_visit(void *ctx, uint64_t value) noexcept with gil:
+    cdef _Call call = <_Call>ctx
+    try:
+        call.visit(value)
+    except BaseException as e:
+        call.error = e
+        return 1
+    return 0
+
+
+cdef object _finish(int32_t status, _Call call):
+    """Raise what made a callback-taking call fail or stop; return if it succeeded."""
+    if status == COLLATZ_OK:
+        return
+    if status == COLLATZ_STOPPED:
+        raise call.error
+    raise _last_error()
 
 
 cdef object _last_error():
@@ -54,6 +120,14 @@ cdef object _last_error():
     finally:
         free(buf)
     return error_for(code, message)
+
+
+cdef uint64_t _checked_n(object n) except 0:
+    """``n`` for the call shapes, checked before any other argument."""
+    cdef uint64_t v
+    if _exact_u64(n, &v) and v != 0:
+        return v
+    return as_u64(n, "n", 1)
 
 
 cdef inline bint _exact_u64(object value, uint64_t *out):
@@ -88,15 +162,23 @@ def iterate(n, k, /):
     `step` applied k times (a real loop of k steps); k = 0 returns n.
     """
     cdef uint64_t v, steps
-    cdef uint64_t result
+    cdef uint64_t result = 0
+    cdef int32_t status
+    cdef _Call call
     if not (_exact_u64(n, &v) and _exact_u64(k, &steps)):
         v = as_u64(n, "n", 1)
         steps = as_u64(k, "k", 0)
     if steps < DETACH_MIN_STEPS:
         result = collatz_iterate(v, steps)
-    else:
+    elif steps < LONG_K:
         with nogil:
             result = collatz_iterate(v, steps)
+    else:
+        call = _Call()
+        with nogil:
+            status = collatz_iterate_polled(v, steps, _c_progress, <void *>call, &result)
+        _finish(status, call)
+        return result
     if result:
         return result
     raise _last_error()
@@ -140,17 +222,91 @@ def stopping_times(values, /):
     return out
 
 
-def max_stopping_time(limit, /):
-    """max_stopping_time(limit, /) -> tuple[int, int]
+def max_stopping_time(limit, /, *, progress=None):
+    """max_stopping_time(limit, /, *, progress=None) -> tuple[int, int]
 
     (n, stopping_time(n)) for the n in 1 <= n < limit with the longest stopping time; ties go
-    to the smallest n. Uses all cores, with the GIL released.
+    to the smallest n. Uses all cores, with the GIL released. progress(done, total), if given,
+    is called from the library as the search goes.
     """
     cdef uint64_t bound = as_u64(limit, "limit", 2)
     cdef uint64_t n = 0, steps = 0
     cdef int32_t status
+    check_callable(progress, "progress", optional=True)
+    cdef _Call call = _Call()
+    call.progress = progress
     with nogil:
-        status = collatz_max_stopping_time(bound, &n, &steps)
-    if status != COLLATZ_OK:
-        raise _last_error()
+        status = collatz_max_stopping_time(bound, _c_progress, <void *>call, &n, &steps)
+    _finish(status, call)
     return n, steps
+
+
+def trajectory(n, /):
+    """trajectory(n, /) -> numpy.ndarray[uint64]
+
+    The whole trajectory n, step(n), ..., 1 as a new array (filled by the library).
+    """
+    cdef uint64_t v = _checked_n(n)
+    cdef uint64_t *values = NULL
+    cdef size_t length = 0
+    if collatz_trajectory(v, &values, &length) != COLLATZ_OK:
+        raise _last_error()
+    try:
+        out = np.empty(length, dtype=np.uint64)
+        target: uint64_t[::1] = out
+        memcpy(&target[0], values, length * sizeof(uint64_t))
+    finally:
+        collatz_free_values(values, length)
+    return out
+
+
+def walk(n, visit, /):
+    """walk(n, visit, /) -> int
+
+    Call visit(x) for each value of the trajectory of n, from the library; return the number
+    of values visited. If visit raises, the walk stops and the exception propagates.
+    """
+    cdef uint64_t v = _checked_n(n)
+    cdef uint64_t count = 0
+    check_callable(visit, "visit")
+    cdef _Call call = _Call()
+    call.visit = visit
+    # The GIL stays held: every value calls back into Python.
+    status = collatz_walk(v, _c_visit, <void *>call, &count)
+    _finish(status, call)
+    return count
+
+
+cdef class Trajectory:
+    """Trajectory(n, /)
+
+    The trajectory n, step(n), ..., 1 as an iterator over a C handle (freed with the object).
+    """
+
+    cdef CollatzTrajectory *_handle
+    cdef uint64_t _start
+
+    def __cinit__(self, n, /):
+        self._start = _checked_n(n)
+        self._handle = collatz_trajectory_new(self._start)
+        if self._handle == NULL:
+            raise _last_error()
+
+    def __dealloc__(self):
+        if self._handle != NULL:
+            collatz_trajectory_free(self._handle)
+            self._handle = NULL
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        cdef uint64_t value = collatz_trajectory_next(self._handle)
+        if value:
+            return value
+        if collatz_trajectory_status(self._handle) == COLLATZ_OK:
+            raise StopIteration
+        raise _last_error()
+
+    def __repr__(self):
+        return f"Trajectory({self._start})"

@@ -16,6 +16,18 @@ static int failures = 0;
         }                                                               \
     } while (0)
 
+static int32_t count_progress(void *ctx, uint64_t done, uint64_t total) {
+    (void)done;
+    (void)total;
+    *(uint64_t *)ctx += 1;
+    return 0;
+}
+
+static int32_t stop_at_ten(void *ctx, uint64_t value) {
+    (void)value;
+    return ++*(uint64_t *)ctx >= 10;
+}
+
 static int message_contains(const char *needle) {
     char buf[256];
     size_t len = collatz_last_error_message(buf, sizeof buf);
@@ -64,11 +76,38 @@ int main(void) {
     CHECK(message_contains("element 1"));
 
     uint64_t n = 0, steps = 0;
-    CHECK(collatz_max_stopping_time(1000, &n, &steps) == COLLATZ_OK);
+    CHECK(collatz_max_stopping_time(1000, NULL, NULL, &n, &steps) == COLLATZ_OK);
     CHECK(n == 871 && steps == 178);
-    CHECK(collatz_max_stopping_time(1, &n, &steps) == COLLATZ_ERR_INVALID);
+    CHECK(collatz_max_stopping_time(1, NULL, NULL, &n, &steps) == COLLATZ_ERR_INVALID);
     CHECK(message_contains("limit must be >= 2, got 1"));
-    CHECK(collatz_max_stopping_time(1000, NULL, &steps) == COLLATZ_ERR_ARGUMENT);
+    CHECK(collatz_max_stopping_time(1000, NULL, NULL, NULL, &steps) == COLLATZ_ERR_ARGUMENT);
+
+    /* Callbacks: progress and a visitor that stops the walk. */
+    uint64_t calls = 0;
+    CHECK(collatz_max_stopping_time(1000, count_progress, &calls, &n, &steps) == COLLATZ_OK);
+    CHECK(calls >= 1 && n == 871);
+    uint64_t out1 = 0;
+    CHECK(collatz_iterate_polled(27, 111, count_progress, &calls, &out1) == COLLATZ_OK && out1 == 1);
+    uint64_t seen = 0, count = 0;
+    CHECK(collatz_walk(27, stop_at_ten, &seen, &count) == COLLATZ_STOPPED);
+    CHECK(seen == 10 && count == 10);
+    CHECK(collatz_walk(27, NULL, NULL, &count) == COLLATZ_ERR_ARGUMENT);
+
+    /* Results the library allocates, and a trajectory handle. */
+    uint64_t *values_out = NULL;
+    size_t values_len = 0;
+    CHECK(collatz_trajectory(27, &values_out, &values_len) == COLLATZ_OK);
+    CHECK(values_len == 112 && values_out[0] == 27 && values_out[values_len - 1] == 1);
+    collatz_free_values(values_out, values_len);
+    CollatzTrajectory *t = collatz_trajectory_new(6);
+    uint64_t sum = 0, x;
+    while ((x = collatz_trajectory_next(t)) != 0) {
+        sum += x;
+    }
+    CHECK(sum == 6 + 3 + 10 + 5 + 16 + 8 + 4 + 2 + 1);
+    CHECK(collatz_trajectory_status(t) == COLLATZ_OK);
+    collatz_trajectory_free(t);
+    CHECK(collatz_trajectory_new(0) == NULL && collatz_last_error() == COLLATZ_ERR_INVALID);
 
     /* The message API: length only, truncation, and the last error staying put on success. */
     collatz_step(0);

@@ -1,9 +1,28 @@
 """collatz-core for Python through PyO3.
 
-The functions are the compiled ones from ``collatz_pyo3._native``, re-exported unwrapped:
-no Python code runs between a call and the Rust function.
+The functions and the ``Trajectory`` class are the compiled ones from
+``collatz_pyo3._native``, re-exported unwrapped: no Python code runs between a call and the
+Rust function.
 """
 
-from ._native import iterate, max_stopping_time, step, stopping_time, stopping_times
+from ._native import (
+    Trajectory,
+    iterate,
+    max_stopping_time,
+    step,
+    stopping_time,
+    stopping_times,
+    trajectory,
+    walk,
+)
 
-__all__ = ["iterate", "max_stopping_time", "step", "stopping_time", "stopping_times"]
+__all__ = [
+    "Trajectory",
+    "iterate",
+    "max_stopping_time",
+    "step",
+    "stopping_time",
+    "stopping_times",
+    "trajectory",
+    "walk",
+]

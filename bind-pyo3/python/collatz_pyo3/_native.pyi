@@ -2,7 +2,10 @@
 
 import numpy as np
 import numpy.typing as npt
-from typing import SupportsIndex
+from collections.abc import Callable
+from typing import SupportsIndex, final
+
+from typing_extensions import Self
 
 def step(n: SupportsIndex, /) -> int:
     """One Collatz step: n // 2 if n is even, else 3 * n + 1."""
@@ -16,5 +19,21 @@ def stopping_time(n: SupportsIndex, /) -> int:
 def stopping_times(values: npt.ArrayLike, /) -> npt.NDArray[np.uint64]:
     """The stopping time of every element of a 1-D array or sequence of integers."""
 
-def max_stopping_time(limit: SupportsIndex, /) -> tuple[int, int]:
+def max_stopping_time(
+    limit: SupportsIndex, /, *, progress: Callable[[int, int], object] | None = None
+) -> tuple[int, int]:
     """(n, stopping_time(n)) for the n < limit with the longest stopping time."""
+
+def trajectory(n: SupportsIndex, /) -> npt.NDArray[np.uint64]:
+    """The whole trajectory n, step(n), ..., 1 as a new array."""
+
+def walk(n: SupportsIndex, visit: Callable[[int], object], /) -> int:
+    """Call visit(x) for each value of the trajectory of n; the number of values visited."""
+
+@final
+class Trajectory:
+    """The trajectory n, step(n), ..., 1 as an iterator whose state lives in native code."""
+
+    def __new__(cls, n: SupportsIndex, /) -> Self: ...
+    def __iter__(self) -> Trajectory: ...
+    def __next__(self) -> int: ...

@@ -1,9 +1,12 @@
 """collatz-core for Python through UniFFI.
 
 UniFFI generates a low-level module (``collatz_uniffi._native``): plain ``int`` arguments, a
-``CollatzFfiError`` exception class, bulk data as packed bytes. This facade presents the
-project's contract over it: the same functions, built-in exceptions and numpy arrays as every
-other backend.
+``CollatzFfiError`` exception class, bulk data as packed bytes, a ``TrajectoryIterator``
+object, and a ``Callbacks`` callback interface through which Rust calls Python. This facade
+presents the project's contract over it: the same functions, built-in exceptions and numpy
+arrays as every other backend. Its one ``Callbacks`` implementation,
+:class:`~collatz_uniffi._callbacks.NativeCall`, keeps any exception a callback raises and
+asks Rust to stop; the facade re-raises it when the call returns.
 """
 
 from __future__ import annotations
@@ -14,10 +17,20 @@ import numpy.typing as npt
 from collections.abc import Callable
 from typing import Any
 
-from ._args import as_u64, as_u64_array
+from ._args import U64_MAX, as_u64, as_u64_array
+from ._callbacks import NativeCall, check_callable
 from ._native import collatz_uniffi as _generated
 
-__all__ = ["iterate", "max_stopping_time", "step", "stopping_time", "stopping_times"]
+__all__ = [
+    "Trajectory",
+    "iterate",
+    "max_stopping_time",
+    "step",
+    "stopping_time",
+    "stopping_times",
+    "trajectory",
+    "walk",
+]
 
 _ffi: Any = _generated  # generated code, typed loosely
 _FfiFailure: tuple[type[Exception], ...] = (_ffi.CollatzFfiError, _ffi.InternalError)
@@ -32,6 +45,9 @@ _EXCEPTIONS: dict[type[Exception], type[Exception]] = {
 _ffi_step: Callable[[int], int] = _ffi.step
 _ffi_iterate: Callable[[int, int], int] = _ffi.iterate
 _ffi_stopping_time: Callable[[int], int] = _ffi.stopping_time
+_FfiTrajectory: Any = _ffi.TrajectoryIterator
+# iterate calls with at least this many steps poll for Ctrl-C (iterate_polled).
+_LONG_K = 1 << 24
 
 
 def _translate(error: Exception) -> Exception:
@@ -65,13 +81,18 @@ def step(n: int, /) -> int:
 
 def iterate(n: int, k: int, /) -> int:
     """``step`` applied ``k`` times (a real loop of ``k`` steps); ``k = 0`` returns ``n``."""
-    try:
-        return _ffi_iterate(n, k)
-    except _FfiFailure as e:
-        raise _translate(e) from None
-    except (TypeError, ValueError):
-        pass
-    return iterate(as_u64(n, "n", 1), as_u64(k, "k", 0))
+    if k.__class__ is int and k < _LONG_K:
+        try:
+            return _ffi_iterate(n, k)
+        except _FfiFailure as e:
+            raise _translate(e) from None
+        except (TypeError, ValueError):
+            pass
+    n, k = as_u64(n, "n", 1), as_u64(k, "k", 0)
+    if k < _LONG_K:
+        return iterate(n, k)
+    result: int = _call(_ffi.iterate_polled, n, k, call=NativeCall())
+    return result
 
 
 def stopping_time(n: int, /) -> int:
@@ -99,11 +120,82 @@ def stopping_times(values: npt.ArrayLike, /) -> npt.NDArray[np.uint64]:
     return np.frombuffer(packed, dtype=np.uint64).copy()
 
 
-def max_stopping_time(limit: int, /) -> tuple[int, int]:
-    """``(n, stopping_time(n))`` for the ``n < limit`` with the longest stopping time."""
+def _call(function: Callable[..., Any], *args: Any, call: NativeCall) -> Any:
+    """A generated function that takes ``call`` as its ``Callbacks``: its result, or what made
+    it fail, or the exception a callback raised (when it returns ``None``: stopped)."""
+    with call:
+        try:
+            result = function(*args, call)
+        except _FfiFailure as e:
+            raise _translate(e) from None
+    if result is None:
+        call.raise_stopped()
+    return result
+
+
+def _checked_n(n: object) -> int:
+    """``n`` for the call shapes: checked here, before any other argument."""
+    if n.__class__ is int and 1 <= n <= U64_MAX:
+        return n
+    return as_u64(n, "n", 1)
+
+
+def max_stopping_time(
+    limit: int, /, *, progress: Callable[[int, int], object] | None = None
+) -> tuple[int, int]:
+    """``(n, stopping_time(n))`` for the ``n < limit`` with the longest stopping time.
+
+    ``progress(done, total)``, if given, is called from Rust as the search goes.
+    """
     limit = as_u64(limit, "limit", 2)
+    check_callable(progress, "progress", optional=True)
+    best = _call(_ffi.max_stopping_time, limit, call=NativeCall(progress=progress))
+    return best.n, best.steps
+
+
+def trajectory(n: int, /) -> npt.NDArray[np.uint64]:
+    """The whole trajectory ``n, step(n), …, 1`` as a new array (one ``bytes`` from Rust)."""
+    n = _checked_n(n)
     try:
-        best = _ffi.max_stopping_time(limit)
+        packed = _ffi.trajectory_bytes(n)
     except _FfiFailure as e:
         raise _translate(e) from None
-    return best.n, best.steps
+    return np.frombuffer(packed, dtype=np.uint64).copy()
+
+
+def walk(n: int, visit: Callable[[int], object], /) -> int:
+    """Call ``visit(x)`` for each value of the trajectory of ``n``, from Rust; return the
+    number of values visited."""
+    n = _checked_n(n)
+    check_callable(visit, "visit")
+    count: int = _call(_ffi.walk, n, call=NativeCall(visit=visit))
+    return count
+
+
+class Trajectory:
+    """The trajectory ``n, step(n), …, 1`` as an iterator over a UniFFI object (its state in
+    Rust, freed with this object)."""
+
+    __slots__ = ("_iterator", "_start")
+
+    def __init__(self, n: int, /) -> None:
+        self._start = _checked_n(n)
+        try:
+            self._iterator = _FfiTrajectory(self._start)
+        except _FfiFailure as e:
+            raise _translate(e) from None
+
+    def __iter__(self) -> Trajectory:
+        return self
+
+    def __next__(self) -> int:
+        try:
+            value: int | None = self._iterator.next_value()
+        except _FfiFailure as e:
+            raise _translate(e) from None
+        if value is None:
+            raise StopIteration
+        return value
+
+    def __repr__(self) -> str:
+        return f"Trajectory({self._start})"

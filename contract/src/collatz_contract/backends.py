@@ -20,8 +20,17 @@ from typing import Any
 
 __all__ = ["BACKENDS", "FUNCTIONS", "NATIVE", "REFERENCE", "Backend", "Breakdown", "Probe", "by_name"]
 
-FUNCTIONS = ("step", "iterate", "stopping_time", "stopping_times", "max_stopping_time")
-"""The public functions of the contract, in the order the contract lists them."""
+FUNCTIONS = (
+    "step",
+    "iterate",
+    "stopping_time",
+    "stopping_times",
+    "max_stopping_time",
+    "trajectory",
+    "Trajectory",
+    "walk",
+)
+"""The public names of the contract, in the order the contract lists them."""
 
 
 def _resolve(path: str) -> Any:

@@ -18,13 +18,22 @@ invalid element is reported before an element whose trajectory overflows.
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["iterate", "max_stopping_time", "step", "stopping_time", "stopping_times"]
+__all__ = [
+    "Trajectory",
+    "iterate",
+    "max_stopping_time",
+    "step",
+    "stopping_time",
+    "stopping_times",
+    "trajectory",
+    "walk",
+]
 
 U64_MAX = 2**64 - 1
 
@@ -132,13 +141,81 @@ def stopping_times(values: npt.ArrayLike, /) -> npt.NDArray[np.uint64]:
     return np.array([_stopping_time(v, i) for i, v in enumerate(elements)], dtype=np.uint64)
 
 
-def max_stopping_time(limit: int, /) -> tuple[int, int]:
+# The reference reports progress (and so polls for Ctrl-C) after this many numbers: well under
+# a second of pure-Python work.
+PROGRESS_NUMBERS = 4096
+
+
+def _check_callable(value: object, name: str, *, optional: bool = False) -> None:
+    if callable(value) or (optional and value is None):
+        return
+    what = "callable or None" if optional else "callable"
+    raise TypeError(f"{name} must be {what}, got {describe(value)}")
+
+
+def max_stopping_time(
+    limit: int, /, *, progress: Callable[[int, int], object] | None = None
+) -> tuple[int, int]:
     """``(n, stopping_time(n))`` for the ``n`` in ``1 <= n < limit`` with the longest
-    stopping time; ties go to the smallest ``n``."""
+    stopping time; ties go to the smallest ``n``. ``progress(done, total)`` is called with
+    ``total == limit - 1`` every :data:`PROGRESS_NUMBERS` numbers and once at the end."""
     limit = as_u64(limit, "limit", 2)
+    _check_callable(progress, "progress", optional=True)
+    total = limit - 1
     best = (1, 0)
     for n in range(2, limit):
         t = _stopping_time(n)
         if t > best[1]:
             best = (n, t)
+        if progress is not None and n % PROGRESS_NUMBERS == 0:
+            progress(n, total)
+    if progress is not None:
+        progress(total, total)
     return best
+
+
+def _values(n: int) -> Iterator[int]:
+    """The trajectory of a checked ``n``, one value at a time; ``OverflowError`` in place of
+    a value that does not fit."""
+    x = n
+    yield x
+    while x != 1:
+        x = _next(n, x)
+        yield x
+
+
+def trajectory(n: int, /) -> npt.NDArray[np.uint64]:
+    """The whole trajectory ``n, step(n), …, 1`` as a new ``uint64`` array."""
+    return np.array(list(_values(as_u64(n, "n", 1))), dtype=np.uint64)
+
+
+def walk(n: int, visit: Callable[[int], object], /) -> int:
+    """Call ``visit(x)`` for each value of the trajectory of ``n``; return how many."""
+    n = as_u64(n, "n", 1)
+    _check_callable(visit, "visit")
+    count = 0
+    for x in _values(n):
+        visit(x)
+        count += 1
+    return count
+
+
+class Trajectory:
+    """The trajectory ``n, step(n), …, 1`` as an iterator (fused: exhausted after an error)."""
+
+    def __init__(self, n: int, /) -> None:
+        self._start = as_u64(n, "n", 1)
+        self._values: Iterator[int] = _values(self._start)
+
+    def __iter__(self) -> Trajectory:
+        return self
+
+    def __next__(self) -> int:
+        try:
+            return next(self._values)
+        except OverflowError:
+            self._values = iter(())
+            raise
+
+    def __repr__(self) -> str:
+        return f"Trajectory({self._start})"
