@@ -52,7 +52,7 @@ def test_quick_run_writes_json_and_plots(tmp_path: Path) -> None:
     assert "Scalar call" in run.stdout
 
     data = json.loads((tmp_path / "bench.json").read_text())
-    assert data["progress"]["steps"] == data["progress"]["planned_steps"], "sections count their steps"
+    assert data["progress_steps"]["done"] == data["progress_steps"]["planned"], "sections count their steps"
     names = [b.name for b in BACKENDS]
     native = [b.name for b in NATIVE]
     assert data["schema"] == 2
@@ -98,11 +98,25 @@ def test_quick_run_writes_json_and_plots(tmp_path: Path) -> None:
     assert all(isinstance(t["releases_gil"], bool) for t in data["threads"].values())
     assert {tuple(e["answer"]) for e in data["range"]["backends"].values()} == {(77_031, 350)}
 
+    every = [b.name for b in BACKENDS]
+    for key in ("trajectory", "callbacks", "errors"):
+        assert set(data[key]["backends"]) >= set(every), key
+    assert [r["values"] for r in data["trajectory"]["backends"]["pyo3"]] == [10, 112, 950]
+    assert set(data["objects"]["backends"]) == {*every, "Python generator"}
+    assert set(data["shapes"]["backends"]) == set(every)
+    assert all(e["ns_per_next"]["median"] > 0 for e in data["objects"]["backends"].values())
+    assert "Python loop" in data["callbacks"]["backends"]
+    assert set(data["progress"]["backends"]) == set(native)
+    assert all(e["progress_calls"] >= 1 for e in data["progress"]["backends"].values())
+    for entry in data["interrupts"]["backends"].values():
+        for call in entry.values():
+            assert call["not_stopped"] == 0 and call["median_ms"] is not None
+
     summary = (tmp_path / "summary.md").read_text()
     assert "| pyo3 |" in summary
     assert "N=10^6" not in summary, "headers name the sizes actually run"
     pngs = sorted(p.name for p in tmp_path.glob("*.png"))
-    assert pngs == ["amortisation.png", "bulk.png", "scalar_overhead.png", "threads.png"]
+    assert pngs == ["amortisation.png", "bulk.png", "scalar_overhead.png", "shapes.png", "threads.png"]
     assert all((tmp_path / p).stat().st_size > 10_000 for p in pngs)
 
 

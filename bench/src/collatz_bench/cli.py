@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
             if outcome is not None:
                 results[section.key] = outcome
     results["targets"] = targets(results)
-    results["progress"] = {"planned_steps": planned, "steps": done}
+    results["progress_steps"] = {"planned": planned, "done": done}
 
     tables = [t for s in SECTIONS if s.key in results for t in s.tables(results)]
     terminal.print_all(results, tables, console)

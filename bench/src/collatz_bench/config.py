@@ -25,6 +25,11 @@ class Config:
     thread_repeats: int
     range_limit: int
     range_repeats: int
+    shape_starts: tuple[int, ...]
+    """Starting values whose trajectories have ~10, ~100 and ~1000 values."""
+    progress_limit: int
+    progress_repeats: int
+    interrupt_repeats: int
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -47,6 +52,10 @@ FULL = Config(
     thread_repeats=5,
     range_limit=10**7,
     range_repeats=3,
+    shape_starts=(12, 27, 63_728_127),
+    progress_limit=10**8,
+    progress_repeats=3,
+    interrupt_repeats=3,
 )
 QUICK = Config(
     name="quick",
@@ -65,4 +74,8 @@ QUICK = Config(
     thread_repeats=1,
     range_limit=10**5,
     range_repeats=1,
+    shape_starts=(12, 27, 63_728_127),
+    progress_limit=10**6,
+    progress_repeats=1,
+    interrupt_repeats=1,
 )

@@ -3,7 +3,8 @@ and the results of the sections before it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import operator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -29,6 +30,23 @@ class Context:
     def native(self) -> dict[Backend, ModuleType]:
         """The native backends (the reference left out)."""
         return {b: m for b, m in self.backends.items() if b.native}
+
+
+FLOOR = "floor"
+
+
+def floor_case() -> Case:
+    """The floor, a call of the C builtin ``operator.index``, to time in every group whose
+    figures are reported as multiples of it (ratios are taken within a round)."""
+    return Case(FLOOR, "f(a)", {"f": operator.index, "a": 27})
+
+
+def python_trajectory(n: int) -> Iterator[int]:
+    """The trajectory of ``n`` as a plain Python generator: what a native iterator competes with."""
+    yield n
+    while n != 1:
+        n = n // 2 if n % 2 == 0 else 3 * n + 1
+        yield n
 
 
 def measure_group_steps(cases: list[Case], rounds: int) -> int:

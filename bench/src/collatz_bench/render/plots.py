@@ -104,12 +104,35 @@ def threads(results: dict[str, Any], fig: Figure, ax: Axes) -> None:
     ax.legend(fontsize=8)
 
 
+def shapes(results: dict[str, Any], fig: Figure, ax: Axes) -> None:
+    section = results["shapes"]
+    names = list(section["backends"])
+    kinds = [
+        ("array_ns_per_value", "array: trajectory(n)"),
+        ("iterator_ns_per_value", "iterator: Trajectory(n)"),
+        ("callback_ns_per_value", "callback: walk(n, visit)"),
+    ]
+    width = 0.8 / len(kinds)
+    for i, (key, label) in enumerate(kinds):
+        xs = [j + (i - 1) * width for j in range(len(names))]
+        ax.bar(xs, [section["backends"][n][key] for n in names], width, label=label,
+               color=["#4c72b0", "#dd8452", "#55a868"][i])
+    ax.set_xticks(range(len(names)), names)
+    ax.set_yscale("log")
+    ax.set_ylabel("ns per value (log scale)")
+    ax.set_title(f"Three ways to one sequence: the {section['values']} values of the trajectory of "
+                 f"{section['n']}\n{_machine(results)}", fontsize=10)
+    ax.grid(True, axis="y", which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+
+
 Plot = Callable[[dict[str, Any], "Figure", "Axes"], None]
 PLOTS: dict[str, dict[str, Plot]] = {
     "scalar": {"scalar_overhead.png": scalar_overhead},
     "amortisation": {"amortisation.png": amortisation},
     "bulk": {"bulk.png": bulk},
     "threads": {"threads.png": threads},
+    "shapes": {"shapes.png": shapes},
 }
 
 

@@ -6,7 +6,22 @@ one module and one line here."""
 from __future__ import annotations
 
 from ..section import Section
-from . import amortisation, breakdown, bulk, headline, range, scalar, threads
+from . import (
+    amortisation,
+    breakdown,
+    bulk,
+    callbacks,
+    errors,
+    headline,
+    interrupts,
+    objects,
+    progress,
+    range,
+    scalar,
+    shapes,
+    threads,
+    trajectory,
+)
 
 SECTIONS: list[Section] = [
     scalar.SECTION,
@@ -16,4 +31,11 @@ SECTIONS: list[Section] = [
     range.SECTION,
     threads.SECTION,
     breakdown.SECTION,
+    trajectory.SECTION,
+    objects.SECTION,
+    callbacks.SECTION,
+    shapes.SECTION,  # after the three above: it compares their figures
+    errors.SECTION,
+    progress.SECTION,
+    interrupts.SECTION,
 ]

@@ -1,0 +1,87 @@
+"""Call shape: an object with native state. ``Trajectory(n)``: what creating one costs, and
+what each ``next()`` costs, next to a pure-Python generator of the same values. The cost per
+``next()`` is the difference between draining a long trajectory and a one-value one, taken
+within each round, divided by the values between them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..context import (
+    FLOOR,
+    Context,
+    Tick,
+    floor_case,
+    measure_group,
+    measure_group_steps,
+    python_trajectory,
+)
+from ..section import Section
+from ..table import Table, ns
+from ..timing import Case, Summary
+
+DRAIN = "for _ in T(n): pass"
+PYTHON_GENERATOR = "Python generator"
+
+
+def _long(ctx: Context) -> int:
+    return ctx.config.shape_starts[-1]
+
+
+def _makers(ctx: Context) -> dict[str, Any]:
+    makers: dict[str, Any] = {b.name: m.Trajectory for b, m in ctx.backends.items()}
+    makers[PYTHON_GENERATOR] = python_trajectory
+    return makers
+
+
+def cases(ctx: Context) -> list[Case]:
+    out = [floor_case()]
+    for name, make in _makers(ctx).items():
+        out.append(Case(f"one/{name}", DRAIN, {"T": make, "n": 1}))
+        out.append(Case(f"long/{name}", DRAIN, {"T": make, "n": _long(ctx)}))
+    return out
+
+
+def steps(ctx: Context) -> int:
+    return measure_group_steps(cases(ctx), ctx.config.rounds)
+
+
+def run(ctx: Context, tick: Tick) -> dict[str, Any]:
+    measured = measure_group(cases(ctx), ctx.config.rounds, ctx.config.target, tick)
+    floor = measured[FLOOR].samples
+    values = sum(1 for _ in python_trajectory(_long(ctx)))
+    result: dict[str, Any] = {"n": _long(ctx), "values": values, "backends": {}}
+    for name in _makers(ctx):
+        one, long = measured[f"one/{name}"].samples, measured[f"long/{name}"].samples
+        per_next = [(b - a) / (values - 1) for a, b in zip(one, long, strict=True)]
+        result["backends"][name] = {
+            "object_ns": Summary.of(one).as_dict(),
+            "ns_per_next": Summary.of(per_next).as_dict(),
+            "next_ratio_to_floor": Summary.of(
+                [p / f / 1e9 for p, f in zip(per_next, floor, strict=True)]
+            ).as_dict(),
+            "drain_ns_per_value": Summary.of(long, values).as_dict(),
+        }
+    return result
+
+
+def tables(results: dict[str, Any]) -> list[Table]:
+    section = results["objects"]
+    t = Table(
+        f"Native object: Trajectory(n); one object drained (1 value), per next() "
+        f"(from {section['values']} values)",
+        ["backend", "object: create + drain", "per next()", "next() × floor"],
+    )
+    for name, entry in section["backends"].items():
+        t.rows.append(
+            [
+                name,
+                ns(entry["object_ns"]["median"]),
+                ns(entry["ns_per_next"]["median"]),
+                f"{entry['next_ratio_to_floor']['median']:.1f}",
+            ]
+        )
+    return [t]
+
+
+SECTION = Section("objects", "native objects", steps, run, tables)
