@@ -75,7 +75,9 @@ def test_uint64_input_is_passed_without_copying() -> None:
 def test_raw_c_functions_report_through_last_error() -> None:
     assert lib.collatz_step(0) == 0
     assert lib.collatz_last_error() == lib.COLLATZ_ERR_INVALID
-    assert lib.collatz_stopping_time(2**64 - 2) == lib.COLLATZ_STOPPING_TIME_ERROR
+    assert lib.collatz_stopping_time(0) == lib.COLLATZ_STOPPING_TIME_ERROR
+    assert lib.collatz_last_error() == lib.COLLATZ_ERR_INVALID
+    assert lib.collatz_iterate(2**64 - 2, 2) == 0  # the result does not fit in uint64_t
     assert lib.collatz_last_error() == lib.COLLATZ_ERR_OVERFLOW
     out = np.empty(3, dtype=np.uint64)
     from collatz_cabi._abi_mode import ffi

@@ -39,13 +39,13 @@ BAD_CALLS: list[tuple[str, tuple[Any, ...]]] = [
     ("iterate", (0, 1)),
     ("iterate", (27, -1)),
     ("iterate", (U64_MAX, 1)),
-    ("stopping_time", (U64_MAX - 1,)),
+    ("iterate", (U64_MAX - 1, 2)),
     ("stopping_time", ("27",)),
     ("stopping_times", ([1, 0],)),
     ("stopping_times", ([1, 2**64],)),
     ("stopping_times", (np.array([[1]], dtype=np.uint64),)),
     ("stopping_times", (np.array([1.0]),)),
-    ("stopping_times", (np.array([5, U64_MAX], dtype=np.uint64),)),
+    ("stopping_times", (np.array([5, 0], dtype=np.uint64),)),
     ("max_stopping_time", (1,)),
 ]
 

@@ -30,7 +30,8 @@ use collatz_core::Kind;
 pub const COLLATZ_OK: i32 = 0;
 /// An input is outside the domain: `n` or an element is 0, or `limit < 2`.
 pub const COLLATZ_ERR_INVALID: i32 = 1;
-/// A step would exceed `UINT64_MAX`.
+/// A value would not fit: a result above `UINT64_MAX` (a step, an iterate, a value of a
+/// trajectory), or a value on the way of a count above `2^128 - 1` (no known trajectory).
 pub const COLLATZ_ERR_OVERFLOW: i32 = 2;
 /// A pointer is null, a length is impossible, or buffers are misaligned or partly overlap.
 pub const COLLATZ_ERR_ARGUMENT: i32 = 3;
@@ -142,19 +143,22 @@ pub extern "C" fn collatz_step(n: u64) -> u64 {
     value_or(0, || Ok(collatz_core::step(n)?))
 }
 
-/// `collatz_step` applied `k` times, one step at a time; `k == 0` returns `n`.
+/// `collatz_step` applied `k` times, one step at a time; `k == 0` returns `n`. The values on
+/// the way may exceed `UINT64_MAX` (they are followed in 128-bit arithmetic); the result may
+/// not.
 ///
-/// Returns 0 on failure (`n == 0`: `COLLATZ_ERR_INVALID`; a step overflows:
+/// Returns 0 on failure (`n == 0`: `COLLATZ_ERR_INVALID`; the result exceeds `UINT64_MAX`:
 /// `COLLATZ_ERR_OVERFLOW`); 0 is never a result.
 #[unsafe(no_mangle)]
 pub extern "C" fn collatz_iterate(n: u64, k: u64) -> u64 {
     value_or(0, || Ok(collatz_core::iterate(n, k)?))
 }
 
-/// The number of steps until `n` first reaches 1 (0 for `n == 1`).
+/// The number of steps until `n` first reaches 1 (0 for `n == 1`), exact for every `n`: a
+/// trajectory that climbs past `UINT64_MAX` is followed in 128-bit arithmetic.
 ///
 /// Returns `COLLATZ_STOPPING_TIME_ERROR` on failure (`n == 0`: `COLLATZ_ERR_INVALID`; the
-/// trajectory exceeds `UINT64_MAX`: `COLLATZ_ERR_OVERFLOW`).
+/// trajectory exceeds `2^128 - 1`, which no known trajectory does: `COLLATZ_ERR_OVERFLOW`).
 #[unsafe(no_mangle)]
 pub extern "C" fn collatz_stopping_time(n: u64) -> u64 {
     value_or(COLLATZ_STOPPING_TIME_ERROR, || {
@@ -166,8 +170,8 @@ pub extern "C" fn collatz_stopping_time(n: u64) -> u64 {
 /// cores. `out` may be `values` itself (computed in place) but must not partly overlap it.
 ///
 /// Returns `COLLATZ_OK`; `COLLATZ_ERR_INVALID` for the first element that is 0, else
-/// `COLLATZ_ERR_OVERFLOW` for the first whose trajectory overflows (the message names its
-/// index; `out` is then unspecified); `COLLATZ_ERR_ARGUMENT` for a null or misaligned pointer
+/// `COLLATZ_ERR_OVERFLOW` for the first whose trajectory exceeds `2^128 - 1` (the message names
+/// its index; `out` is then unspecified); `COLLATZ_ERR_ARGUMENT` for a null or misaligned pointer
 /// with `len > 0`, a `len` too large for memory, or partly overlapping buffers.
 ///
 /// # Safety
@@ -258,7 +262,7 @@ fn check_out(out: *mut u64, what: &'static str) -> Result<(), Failure> {
 /// to `*out`.
 ///
 /// Returns `COLLATZ_OK`; `COLLATZ_STOPPED` if `poll` returned non-zero (nothing is written);
-/// `COLLATZ_ERR_INVALID` if `n == 0`; `COLLATZ_ERR_OVERFLOW` if a step overflows;
+/// `COLLATZ_ERR_INVALID` if `n == 0`; `COLLATZ_ERR_OVERFLOW` if the result does not fit;
 /// `COLLATZ_ERR_ARGUMENT` if `out` is null or misaligned.
 ///
 /// # Safety
@@ -294,11 +298,12 @@ pub unsafe extern "C" fn collatz_iterate_polled(
 /// `progress`, if not null, is called as the search goes, on the calling thread:
 /// `progress(ctx, done, limit - 1)` with `done` the numbers of `1 .. limit - 1` covered so far,
 /// non-decreasing, at least every few tens of milliseconds of work, and a last time with
-/// `done == limit - 1` once the answer is known.
+/// `done == limit - 1` once the answer is known. Only the `n` that can be the answer are
+/// examined (the proofs are in `collatz-core`).
 ///
 /// Returns `COLLATZ_OK`; `COLLATZ_STOPPED` if `progress` returned non-zero;
 /// `COLLATZ_ERR_INVALID` if `limit < 2`; `COLLATZ_ERR_OVERFLOW` if a trajectory in range
-/// overflows; `COLLATZ_ERR_ARGUMENT` if an out pointer is null or misaligned. Nothing is
+/// exceeds `2^128 - 1`; `COLLATZ_ERR_ARGUMENT` if an out pointer is null or misaligned. Nothing is
 /// written unless the result is `COLLATZ_OK`.
 ///
 /// # Safety

@@ -48,7 +48,13 @@ fn c_program_calls_every_function() {
         .unwrap_or_else(|e| panic!("cannot run the C compiler {cc:?}: {e}"));
     assert!(status.success(), "compiling tests/c/smoke.c failed");
 
-    let run = Command::new(&out).output().expect("run the C program");
+    // cargo's LD_LIBRARY_PATH (which outranks the binary's RUNPATH) may hold an older copy of
+    // the library from a plain `cargo build`: run against the one this test built.
+    let run = Command::new(&out)
+        .env("LD_LIBRARY_PATH", &lib_dir)
+        .env("DYLD_LIBRARY_PATH", &lib_dir)
+        .output()
+        .expect("run the C program");
     let _ = std::fs::remove_file(&out);
     let stdout = String::from_utf8_lossy(&run.stdout);
     let stderr = String::from_utf8_lossy(&run.stderr);

@@ -32,6 +32,19 @@ fn scalars_report_failures_with_sentinels() {
     );
     assert_eq!(collatz_stopping_time(0), COLLATZ_STOPPING_TIME_ERROR);
     assert_eq!(collatz_stopping_time(1), 0);
+    // Counts go on past u64 (in 128-bit arithmetic); a result that does not fit fails.
+    assert_eq!(collatz_stopping_time(7_887_663_552_367), 1563);
+    assert_ne!(
+        collatz_stopping_time(u64::MAX - 1),
+        COLLATZ_STOPPING_TIME_ERROR
+    );
+    assert_eq!(collatz_iterate(u64::MAX - 1, 2), 0);
+    assert_eq!(collatz_last_error(), COLLATZ_ERR_OVERFLOW);
+    assert!(
+        message().contains("which exceeds 2**64 - 1"),
+        "{}",
+        message()
+    );
 }
 
 #[test]

@@ -5,7 +5,7 @@ use std::ops::ControlFlow;
 
 use rayon::prelude::*;
 
-use crate::{Error, stopping_time};
+use crate::{Error, record, stopping_time};
 
 /// Slices at least this long are split across rayon's thread pool; shorter ones run on the
 /// calling thread, so small inputs never pay for waking the pool.
@@ -13,9 +13,6 @@ pub const PARALLEL_MIN_LEN: usize = 1 << 14;
 
 /// Elements per parallel task: large enough to amortise scheduling, small enough to balance.
 const CHUNK: usize = 1 << 12;
-
-/// Ranges `1..limit` up to this length are scanned on the calling thread.
-const SEQUENTIAL_MAX_LIMIT: u64 = 1 << 15;
 
 /// Write `stopping_time(values[i])` to `out[i]` for every `i`.
 ///
@@ -84,14 +81,16 @@ fn prefer_zero(values: &[u64], e: Error) -> Error {
 }
 
 /// The `n` in `1..limit` with the longest stopping time, and that time; ties go to the
-/// smallest `n`. Large ranges are scanned on all cores.
+/// smallest `n`. Large ranges are searched on all cores.
 ///
-/// Only `n >= (limit + 1) / 2` is examined: any smaller `n` has `2n < limit`, and
-/// `stopping_time(2n) = stopping_time(n) + 1`, so it can be neither the maximum nor tied with it.
+/// Only the `n` that can be the answer are examined: the others are proven to have a smaller
+/// number with at least as long a stopping time (see the `record` module: the lower half of
+/// the range, three residue classes modulo 18, and residues modulo `2^20` with a smaller
+/// twin), so about 5 % of `1..limit` for large limits.
 ///
 /// # Errors
 /// [`Error::LimitTooSmall`] if `limit < 2`; [`Error::Overflow`] for the smallest examined `n`
-/// whose trajectory overflows `u64`.
+/// whose trajectory exceeds `2^128 - 1` (no known trajectory of a `u64` does).
 ///
 /// ```
 /// assert_eq!(collatz_core::max_stopping_time(10), Ok((9, 19)));
@@ -105,7 +104,7 @@ pub fn max_stopping_time(limit: u64) -> Result<(u64, u64), Error> {
 /// Numbers of `1..limit` covered between two calls of the `progress` hook of
 /// [`max_stopping_time_with`]: little enough work that a binding can check for Ctrl-C and
 /// report progress several times a second on any machine.
-pub const PROGRESS_NUMBERS: u64 = 1 << 20;
+pub const PROGRESS_NUMBERS: u64 = record::PROGRESS_NUMBERS;
 
 /// [`max_stopping_time`], calling `progress(done, total)` on the calling thread as the search
 /// goes: `total == limit - 1`, `done` the numbers of `1..limit` covered so far (examined, or
@@ -127,84 +126,10 @@ pub const PROGRESS_NUMBERS: u64 = 1 << 20;
 /// ```
 pub fn max_stopping_time_with(
     limit: u64,
-    mut progress: impl FnMut(u64, u64) -> ControlFlow<()>,
+    progress: impl FnMut(u64, u64) -> ControlFlow<()>,
 ) -> Result<Option<(u64, u64)>, Error> {
     if limit < 2 {
         return Err(Error::LimitTooSmall { limit });
     }
-    let total = limit - 1;
-    let start = limit / 2 + limit % 2; // (limit + 1) / 2 without overflow
-    let mut best: Option<(u64, u64)> = None;
-    let mut lo = start;
-    while lo < limit {
-        let hi = lo.saturating_add(PROGRESS_NUMBERS).min(limit);
-        // Segments go up in order, so the first error is the one with the smallest start.
-        let segment = scan(lo, hi)?;
-        best = Some(match best {
-            Some(b) => better(Ok(b), Ok(segment))?,
-            None => segment,
-        });
-        lo = hi;
-        // Everything below `hi` is covered: below `start` by the argument above, the rest
-        // by the scan.
-        if progress(hi - 1, total).is_break() {
-            return Ok(None);
-        }
-    }
-    Ok(best)
-}
-
-/// The best `n` in `lo..hi` (non-empty), on all cores when the range is large.
-fn scan(lo: u64, hi: u64) -> Result<(u64, u64), Error> {
-    if hi - lo <= SEQUENTIAL_MAX_LIMIT {
-        return best_in(lo, hi);
-    }
-    let chunk = CHUNK as u64;
-    let chunks = (hi - lo).div_ceil(chunk);
-    (0..chunks)
-        .into_par_iter()
-        .map(|c| {
-            let from = lo + c * chunk;
-            best_in(from, from.saturating_add(chunk).min(hi))
-        })
-        .reduce_with(better)
-        .expect("a non-empty range has at least one chunk")
-}
-
-/// Scan `lo..hi` (non-empty, `lo >= 1`) on this thread.
-fn best_in(lo: u64, hi: u64) -> Result<(u64, u64), Error> {
-    let mut best = (lo, stopping_time(lo)?);
-    for n in lo + 1..hi {
-        let t = stopping_time(n)?;
-        if t > best.1 {
-            best = (n, t);
-        }
-    }
-    Ok(best)
-}
-
-/// Merge two partial results: the longer time wins, ties go to the smaller `n`, and of two
-/// errors the one with the smaller starting value wins. Associative and commutative, so the
-/// answer does not depend on how the range was split.
-fn better(a: Result<(u64, u64), Error>, b: Result<(u64, u64), Error>) -> Result<(u64, u64), Error> {
-    match (a, b) {
-        (Ok(x), Ok(y)) => Ok(if y.1 > x.1 || (y.1 == x.1 && y.0 < x.0) {
-            y
-        } else {
-            x
-        }),
-        (Err(x), Err(y)) => Err(if overflow_start(&y) < overflow_start(&x) {
-            y
-        } else {
-            x
-        }),
-        (Err(x), Ok(_)) | (Ok(_), Err(x)) => Err(x),
-    }
-}
-
-fn overflow_start(e: &Error) -> u64 {
-    match *e {
-        Error::Overflow { start, .. } => start,
-        _ => u64::MAX,
-    }
+    record::max_stopping_time_with(record::Sieve::shared(), limit, progress)
 }

@@ -14,15 +14,28 @@ pub enum Error {
         /// Index of the element in a slice, `None` for a scalar argument.
         index: Option<usize>,
     },
-    /// The trajectory of `start` reaches the odd value `at`, and `3 * at + 1` does not
-    /// fit in a `u64`. Nothing is ever wrapped.
+    /// The trajectory of `start` reaches the odd value `at`, and `3 * at + 1` does not fit:
+    /// in a `u64` where the value would be handed out (a step, a trajectory), in a `u128`
+    /// where only a count is (stopping times continue past `u64::MAX` in 128-bit arithmetic).
+    /// Nothing is ever wrapped.
     Overflow {
         /// The starting value (the argument, or the element at `index`).
         start: u64,
-        /// The odd value whose successor exceeds `u64::MAX`.
-        at: u64,
+        /// The odd value whose successor does not fit: at most `u64::MAX` for a `u64` bound,
+        /// above it for the `u128` bound.
+        at: u128,
         /// Index of the element in a slice, `None` for a scalar argument.
         index: Option<usize>,
+    },
+    /// `iterate(start, k)` is `value`, which does not fit in a `u64` (the trajectory may
+    /// leave the `u64` range and come back; only the result has to fit).
+    ResultOverflow {
+        /// The starting value.
+        start: u64,
+        /// The number of steps.
+        k: u64,
+        /// The result, above `u64::MAX`.
+        value: u128,
     },
     /// `max_stopping_time` needs a range `1..limit` with at least one element.
     LimitTooSmall {
@@ -59,7 +72,7 @@ impl Error {
     pub const fn kind(&self) -> Kind {
         match self {
             Self::Zero { .. } | Self::LimitTooSmall { .. } => Kind::Invalid,
-            Self::Overflow { .. } => Kind::Overflow,
+            Self::Overflow { .. } | Self::ResultOverflow { .. } => Kind::Overflow,
             Self::LengthMismatch { .. } => Kind::Argument,
         }
     }
@@ -103,16 +116,24 @@ impl fmt::Display for Error {
                 if let Some(i) = index {
                     write!(f, "element {i}: ")?;
                 }
-                if start == at {
-                    write!(f, "step({at}) overflows: 3 * {at} + 1 exceeds 2**64 - 1")
+                let bound = if at <= u128::from(u64::MAX) { 64 } else { 128 };
+                if u128::from(start) == at {
+                    write!(
+                        f,
+                        "step({at}) overflows: 3 * {at} + 1 exceeds 2**{bound} - 1"
+                    )
                 } else {
                     write!(
                         f,
                         "the trajectory of {start} overflows: it reaches {at}, \
-                         and 3 * {at} + 1 exceeds 2**64 - 1"
+                         and 3 * {at} + 1 exceeds 2**{bound} - 1"
                     )
                 }
             }
+            Self::ResultOverflow { start, k, value } => write!(
+                f,
+                "iterate({start}, {k}) is {value}, which exceeds 2**64 - 1"
+            ),
             Self::LimitTooSmall { limit } => write!(f, "limit must be >= 2, got {limit}"),
             Self::LengthMismatch { values, out } => write!(
                 f,

@@ -14,9 +14,9 @@
 //! table lookup, one multiplication and one addition advance `n` by 16 to 32 plain steps.
 //!
 //! Overflow: while `x + 1` grows by at most 3/2 per `T` step, every intermediate value of a
-//! block starting at `n <= SAFE` stays below `2^64` (see [`SAFE`]); above `SAFE` the checked
-//! plain step is used, so an overflow is reported at exactly the value where the plain loop
-//! reports it.
+//! block starting at `n <= SAFE` stays below `2^64` (see [`SAFE`]); above `SAFE` plain steps
+//! are taken one at a time, and a step that would leave `u64` continues in 128-bit
+//! arithmetic ([`crate::wide`]) until the trajectory is back below `2^64`.
 
 // Every `as` cast here narrows a value proven small: table indices are below 2^17 and the
 // bound below 2^64 (asserted at compile time).
@@ -24,8 +24,7 @@
 
 use std::sync::LazyLock;
 
-use crate::Error;
-use crate::plain::next;
+use crate::{Error, MAX_ODD_STEP, wide};
 
 /// Steps of `T` per table lookup.
 const J: u32 = 16;
@@ -91,40 +90,81 @@ static TABLES: LazyLock<Tables> = LazyLock::new(|| {
 });
 
 /// `k` plain steps from a non-zero `x`, on the trajectory that started at `start` (for the
-/// error).
-pub(crate) fn iterate_from(start: u64, x: u64, k: u64) -> Result<u64, Error> {
+/// error). The value may leave `u64` on the way, and at the end.
+pub(crate) fn iterate_from(start: u64, x: u128, k: u64) -> Result<u128, Error> {
     let t = &*TABLES;
     let (mut x, mut left) = (x, k);
     loop {
+        let Ok(mut y) = u64::try_from(x) else {
+            // Above u64: one checked 128-bit step at a time.
+            if left == 0 {
+                return Ok(x);
+            }
+            x = wide::next(start, x)?;
+            left -= 1;
+            continue;
+        };
         // The hot loop: whole blocks while they fit in what is left and cannot overflow.
-        while left >= MAX_BLOCK && x <= SAFE {
-            let r = (x & MASK) as usize;
+        while left >= MAX_BLOCK && y <= SAFE {
+            let r = (y & MASK) as usize;
             let (mul, add) = t.block[r];
-            x = (x >> J) * u64::from(mul) + u64::from(add);
+            y = (y >> J) * u64::from(mul) + u64::from(add);
             left -= u64::from(t.plain_steps[r]);
         }
         if left == 0 {
-            return Ok(x);
+            return Ok(u128::from(y));
         }
-        // Near the overflow boundary, or fewer than a block's worth of steps left.
-        x = next(start, x)?;
+        // Near the overflow boundary, or fewer than a block's worth of steps left: one step
+        // (in u128, where the step from a u64 cannot overflow).
+        let y = u128::from(y);
+        x = if y & 1 == 0 { y >> 1 } else { 3 * y + 1 };
         left -= 1;
     }
 }
 
+/// One table step of the stopping-time loop: `T^J(x)` and the plain steps to it, for `x` in
+/// `SMALL..=SAFE`; `None` outside (where [`stopping_time_continue`] finishes the count).
+#[inline(always)]
+pub(crate) fn table_step(x: u64) -> Option<(u64, u64)> {
+    if !(SMALL..=SAFE).contains(&x) {
+        return None;
+    }
+    let t = &*TABLES;
+    let r = (x & MASK) as usize;
+    let (mul, add) = t.block[r];
+    Some((
+        (x >> J) * u64::from(mul) + u64::from(add),
+        u64::from(t.plain_steps[r]),
+    ))
+}
+
 /// Plain steps until a non-zero `n` first reaches 1.
 pub(crate) fn stopping_time_from(n: u64) -> Result<u64, Error> {
+    stopping_time_continue(n, n, 0)
+}
+
+/// `steps` plus the plain steps from `x` (non-zero) down to 1, on the trajectory that started
+/// at `start` (for the error).
+pub(crate) fn stopping_time_continue(start: u64, x: u64, steps: u64) -> Result<u64, Error> {
     let t = &*TABLES;
-    let (mut x, mut steps) = (n, 0_u64);
+    let (mut x, mut steps) = (x, steps);
     while x >= SMALL {
         if x <= SAFE {
             let r = (x & MASK) as usize;
             let (mul, add) = t.block[r];
             x = (x >> J) * u64::from(mul) + u64::from(add);
             steps += u64::from(t.plain_steps[r]);
-        } else {
-            x = next(n, x)?;
+        } else if x & 1 == 0 {
+            x >>= 1;
             steps += 1;
+        } else if x <= MAX_ODD_STEP {
+            x = 3 * x + 1;
+            steps += 1;
+        } else {
+            // The trajectory leaves u64: follow it in u128 until it is back.
+            let (back, taken) = wide::descend(start, 3 * u128::from(x) + 1)?;
+            x = back;
+            steps += 1 + taken;
         }
     }
     Ok(steps + u64::from(t.small[x as usize]))
@@ -159,7 +199,10 @@ mod tests {
             assert_eq!(stopping_time_from(n), crate::plain::stopping_time_from(n));
         }
         for k in 0..200 {
-            assert_eq!(iterate_from(27, 27, k), crate::plain::iterate_from(27, k));
+            assert_eq!(
+                iterate_from(27, 27, k),
+                crate::plain::iterate_from(27, k).map(u128::from)
+            );
         }
     }
 }

@@ -5,8 +5,12 @@
 //! reaches 1), stopping times of whole slices, and the longest stopping time below a limit,
 //! using all cores for large inputs.
 //!
-//! The domain is `1..=u64::MAX`. Zero is rejected ([`Error::Zero`]), and a step whose result
-//! would exceed `u64::MAX` is an error ([`Error::Overflow`]), never a silent wrap-around:
+//! The domain is `1..=u64::MAX`. Zero is rejected ([`Error::Zero`]), and a value that would
+//! exceed `u64::MAX` where it is handed out (a step, a trajectory, the result of `iterate`) is
+//! an error ([`Error::Overflow`], [`Error::ResultOverflow`]), never a silent wrap-around.
+//! Counts are exact on the whole domain: a trajectory that climbs past `u64::MAX` on its way
+//! down is followed in 128-bit arithmetic (an error only past `2^128 - 1`, which no known
+//! trajectory of a `u64` reaches):
 //!
 //! ```
 //! use collatz_core::{Error, step, stopping_time};
@@ -15,6 +19,8 @@
 //! assert_eq!(stopping_time(27), Ok(111));
 //! assert_eq!(step(0), Err(Error::Zero { index: None }));
 //! assert!(step(u64::MAX).unwrap_err().is_overflow());
+//! // The record holder below 10^13 climbs past 2^64 on its way down:
+//! assert_eq!(stopping_time(7_887_663_552_367), Ok(1563));
 //! ```
 //!
 //! The crate has no FFI, no Python and no `unsafe`; the `bind-*` crates of the workspace wrap
@@ -26,7 +32,9 @@ mod bulk;
 mod error;
 mod fast;
 pub mod plain;
+mod record;
 mod trajectory;
+mod wide;
 
 pub use bulk::{
     PARALLEL_MIN_LEN, PROGRESS_NUMBERS, max_stopping_time, max_stopping_time_with, stopping_times,
@@ -54,7 +62,8 @@ pub fn step(n: u64) -> Result<u64, Error> {
     plain::next(n, n)
 }
 
-/// `step` applied `k` times; `iterate(n, 0) == Ok(n)`.
+/// `step` applied `k` times; `iterate(n, 0) == Ok(n)`. The trajectory may leave `u64` on the
+/// way (it is followed in 128-bit arithmetic); only the result has to fit.
 ///
 /// This is a real loop over all `k` steps: it does not short-cut the 4 → 2 → 1 cycle, because
 /// it is the workload that measures how native work amortises the cost of a call. Each
@@ -62,7 +71,8 @@ pub fn step(n: u64) -> Result<u64, Error> {
 /// the last few steps, and any step near the overflow boundary, are taken one at a time.
 ///
 /// # Errors
-/// [`Error::Zero`] if `n == 0`; [`Error::Overflow`] if any of the `k` steps overflows.
+/// [`Error::Zero`] if `n == 0`; [`Error::ResultOverflow`] if the result exceeds `u64::MAX`;
+/// [`Error::Overflow`] if a value on the way exceeds `2^128 - 1`.
 ///
 /// ```
 /// assert_eq!(collatz_core::iterate(27, 0), Ok(27));
@@ -74,7 +84,12 @@ pub fn iterate(n: u64, k: u64) -> Result<u64, Error> {
     if n == 0 {
         return Err(Error::Zero { index: None });
     }
-    fast::iterate_from(n, n, k)
+    narrow(n, k, fast::iterate_from(n, u128::from(n), k)?)
+}
+
+/// The result of `iterate(start, k)`, which must fit in a `u64`.
+fn narrow(start: u64, k: u64, value: u128) -> Result<u64, Error> {
+    u64::try_from(value).map_err(|_| Error::ResultOverflow { start, k, value })
 }
 
 /// Steps between two calls of the `stop` hook of [`iterate_polling`]: tens of milliseconds of
@@ -100,7 +115,7 @@ pub fn iterate_polling(
     if n == 0 {
         return Err(Error::Zero { index: None });
     }
-    let (mut x, mut left) = (n, k);
+    let (mut x, mut left) = (u128::from(n), k);
     while left > 0 {
         let chunk = left.min(POLL_STEPS);
         x = fast::iterate_from(n, x, chunk)?;
@@ -109,16 +124,18 @@ pub fn iterate_polling(
             return Ok(None);
         }
     }
-    Ok(Some(x))
+    narrow(n, k, x).map(Some)
 }
 
 /// The number of steps until `n` first reaches 1 (`stopping_time(1) == Ok(0)`).
 ///
 /// Every `u64` is known to reach 1 (the conjecture has been verified far beyond `2^64`), so
-/// this always terminates; trajectories that leave the `u64` range are reported as overflow.
+/// this always terminates; a trajectory that leaves the `u64` range is followed in 128-bit
+/// arithmetic.
 ///
 /// # Errors
-/// [`Error::Zero`] if `n == 0`; [`Error::Overflow`] if the trajectory of `n` exceeds `u64::MAX`.
+/// [`Error::Zero`] if `n == 0`; [`Error::Overflow`] if the trajectory of `n` exceeds
+/// `2^128 - 1` (no known trajectory of a `u64` does).
 ///
 /// ```
 /// assert_eq!(collatz_core::stopping_time(1), Ok(0));

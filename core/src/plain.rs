@@ -15,7 +15,7 @@ pub(crate) fn next(start: u64, n: u64) -> Result<u64, Error> {
     } else {
         Err(Error::Overflow {
             start,
-            at: n,
+            at: u128::from(n),
             index: None,
         })
     }

@@ -88,7 +88,7 @@ mod tests {
         assert_eq!(t.next(), Some(Ok(n)));
         assert_eq!(t.next(), Some(Ok(n / 2)));
         assert!(
-            matches!(t.next(), Some(Err(Error::Overflow { start, at, .. })) if start == n && at == n / 2)
+            matches!(t.next(), Some(Err(Error::Overflow { start, at, .. })) if start == n && at == u128::from(n / 2))
         );
         assert_eq!(t.next(), None);
         assert_eq!(t.next(), None, "fused");

@@ -5,40 +5,49 @@ use collatz_core::{
     Error, MAX_ODD_STEP, iterate, max_stopping_time, step, stopping_time, stopping_times,
 };
 use proptest::prelude::*;
+use proptest::strategy::ValueTree;
 
-const LIMIT: u128 = u64::MAX as u128;
-
-/// A model value known to be in the `u64` range (every value the model keeps is).
-fn narrow(x: u128) -> u64 {
-    u64::try_from(x).expect("the model never keeps a value above u64::MAX")
+/// One step in `u128`, checked: `None` if the result does not fit in a `u128`. (Values of the
+/// trajectories of `u64` starts stay far below that; the check keeps the model honest.)
+fn model_step(x: u128) -> Option<u128> {
+    if x % 2 == 0 {
+        Some(x / 2)
+    } else {
+        x.checked_mul(3)?.checked_add(1)
+    }
 }
 
-/// One step in `u128`, where nothing can overflow; `None` when the result leaves `u64`.
-fn model_step(n: u128) -> Option<u128> {
-    let next = if n % 2 == 0 { n / 2 } else { 3 * n + 1 };
-    (next <= LIMIT).then_some(next)
+fn model_overflow(start: u64, at: u128) -> Error {
+    Error::Overflow {
+        start,
+        at,
+        index: None,
+    }
 }
 
+/// `step`: its result is handed out, so it must fit in a `u64`.
+fn model_single_step(n: u64) -> Result<u64, Error> {
+    let next = model_step(u128::from(n)).expect("a u64 step fits in u128");
+    u64::try_from(next).map_err(|_| model_overflow(n, u128::from(n)))
+}
+
+/// `iterate`: any value on the way (below 2^128); only the result must fit in a `u64`.
 fn model_iterate(n: u64, k: u64) -> Result<u64, Error> {
     let mut x = u128::from(n);
     for _ in 0..k {
-        x = model_step(x).ok_or(Error::Overflow {
-            start: n,
-            at: narrow(x),
-            index: None,
-        })?;
+        x = model_step(x).ok_or(model_overflow(n, x))?;
     }
-    Ok(narrow(x))
+    u64::try_from(x).map_err(|_| Error::ResultOverflow {
+        start: n,
+        k,
+        value: x,
+    })
 }
 
 fn model_stopping_time(n: u64) -> Result<u64, Error> {
     let (mut x, mut steps) = (u128::from(n), 0);
     while x != 1 {
-        x = model_step(x).ok_or(Error::Overflow {
-            start: n,
-            at: narrow(x),
-            index: None,
-        })?;
+        x = model_step(x).ok_or(model_overflow(n, x))?;
         steps += 1;
     }
     Ok(steps)
@@ -85,7 +94,7 @@ fn overflow_is_reported_never_wrapped() {
         step(top),
         Err(Error::Overflow {
             start: top,
-            at: top,
+            at: u128::from(top),
             index: None
         })
     );
@@ -97,20 +106,55 @@ fn overflow_is_reported_never_wrapped() {
     );
     assert!(step(largest_odd + 2).unwrap_err().is_overflow());
     assert_eq!(iterate(top, 0), Ok(top));
-    assert!(iterate(top, 1).unwrap_err().is_overflow());
-    // Even, so the first step halves to 2^63 - 1, which is odd and too large to step again.
-    assert_eq!(iterate(top - 1, 1), Ok(top >> 1));
+    // iterate's result must fit; the values on the way need not.
     assert_eq!(
-        iterate(top - 1, 2),
-        Err(Error::Overflow {
-            start: top - 1,
-            at: top >> 1,
-            index: None
+        iterate(top, 1),
+        Err(Error::ResultOverflow {
+            start: top,
+            k: 1,
+            value: 3 * u128::from(top) + 1
         })
     );
-    let err = stopping_time(top - 1).unwrap_err();
-    assert!(err.is_overflow(), "{err}");
-    assert!(err.to_string().contains(&(top - 1).to_string()));
+    assert_eq!(iterate(top - 1, 1), Ok(top >> 1));
+    let err = iterate(top - 1, 2).unwrap_err();
+    assert!(err.is_overflow());
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "iterate({}, 2) is {}, which exceeds 2**64 - 1",
+            top - 1,
+            3 * u128::from(top >> 1) + 1
+        )
+    );
+    // Up past 2^64 and back: iterate returns the value once it fits again.
+    let back = (1..500)
+        .find(|&k| model_iterate(top, k).is_ok())
+        .expect("the trajectory of 2^64 - 1 comes back below 2^64");
+    assert!(back > 1);
+    assert_eq!(iterate(top, back), model_iterate(top, back));
+    assert!(iterate(top, back).is_ok());
+}
+
+#[test]
+fn counts_continue_past_u64_in_128_bit_arithmetic() {
+    // The n below 10^13, 10^17 and 10^18 with the longest stopping times climb past 2^64
+    // (published record tables).
+    assert_eq!(stopping_time(7_887_663_552_367), Ok(1563));
+    assert_eq!(stopping_time(93_571_393_692_802_302), Ok(2091));
+    assert_eq!(stopping_time(931_386_509_544_713_451), Ok(2283));
+    for n in [
+        u64::MAX,
+        u64::MAX - 1,
+        u64::MAX - 2,
+        MAX_ODD_STEP + 2,
+        1 << 63,
+    ] {
+        assert_eq!(stopping_time(n), model_stopping_time(n), "{n}");
+        assert!(stopping_time(n).is_ok());
+    }
+    let mut out = [0; 3];
+    stopping_times(&[5, u64::MAX, 7_887_663_552_367], &mut out).unwrap();
+    assert_eq!(out, [5, model_stopping_time(u64::MAX).unwrap(), 1563]);
 }
 
 #[test]
@@ -139,20 +183,10 @@ fn slices() {
         stopping_times(&[1, 2, 3], &mut out),
         Err(Error::LengthMismatch { values: 3, out: 2 })
     );
-    // Zeros are reported before overflows, whatever their order.
     let mut out = [0; 3];
     assert_eq!(
         stopping_times(&[u64::MAX, 5, 0], &mut out),
         Err(Error::Zero { index: Some(2) })
-    );
-    let err = stopping_times(&[5, u64::MAX, 7], &mut out).unwrap_err();
-    assert_eq!(
-        err,
-        Error::Overflow {
-            start: u64::MAX,
-            at: u64::MAX,
-            index: Some(1)
-        }
     );
 }
 
@@ -167,15 +201,10 @@ fn large_slices_run_in_parallel_and_agree() {
     }
     // The first bad element is reported, wherever the chunks split.
     let mut bad = values.clone();
-    bad[n - 3] = u64::MAX;
-    bad[n / 2] = u64::MAX - 2;
+    bad[n - 3] = 0;
+    bad[n / 2] = 0;
     let err = stopping_times(&bad, &mut out).unwrap_err();
-    assert_eq!(err.index(), Some(n / 2));
-    bad[n - 1] = 0;
-    assert_eq!(
-        stopping_times(&bad, &mut out),
-        Err(Error::Zero { index: Some(n - 1) })
-    );
+    assert_eq!(err, Error::Zero { index: Some(n / 2) });
 }
 
 #[test]
@@ -211,7 +240,7 @@ proptest! {
 
     #[test]
     fn step_matches_model(n in any_n()) {
-        prop_assert_eq!(step(n), model_iterate(n, 1));
+        prop_assert_eq!(step(n), model_single_step(n));
     }
 
     #[test]
@@ -221,7 +250,15 @@ proptest! {
 
     #[test]
     fn iterate_matches_plain_loop_for_long_runs(n in any_n(), k in 0..200_000u64) {
-        prop_assert_eq!(iterate(n, k), collatz_core::plain::iterate_from(n, k));
+        // The plain loop stops at u64's edge; where it gets through, the results agree.
+        if let Ok(plain) = collatz_core::plain::iterate_from(n, k) {
+            prop_assert_eq!(iterate(n, k), Ok(plain));
+        }
+    }
+
+    #[test]
+    fn iterate_matches_model_past_u64(n in (u64::MAX - 1_000_000)..=u64::MAX, k in 0..3_000u64) {
+        prop_assert_eq!(iterate(n, k), model_iterate(n, k));
     }
 
     #[test]
@@ -268,7 +305,7 @@ fn polling_variants_stop_when_asked_and_agree_otherwise() {
         Err(Error::Zero { index: None })
     );
     assert!(
-        iterate_polling(u64::MAX, k, |_| true)
+        iterate_polling(u64::MAX, 1, |_| true)
             .unwrap_err()
             .is_overflow()
     );
@@ -307,4 +344,78 @@ fn polling_variants_stop_when_asked_and_agree_otherwise() {
         max_stopping_time_with(1, |_, _| ControlFlow::Break(())),
         Err(Error::LimitTooSmall { limit: 1 })
     );
+}
+
+/// The record holders below `bound` (each `n` whose stopping time beats every smaller `n`),
+/// by a plain scan on all cores: the answer of `max_stopping_time(limit)` is the last one
+/// below `limit`.
+fn records_below(bound: u64) -> Vec<(u64, u64)> {
+    use rayon::prelude::*;
+    const CHUNK: u64 = 1 << 16;
+    let local: Vec<Vec<(u64, u64)>> = (0..bound.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|c| {
+            let mut records = Vec::new();
+            let mut best = None;
+            for n in (c * CHUNK).max(1)..((c + 1) * CHUNK).min(bound) {
+                let t = collatz_core::plain::stopping_time_from(n).expect("small n");
+                if best.is_none_or(|b| t > b) {
+                    best = Some(t);
+                    records.push((n, t));
+                }
+            }
+            records
+        })
+        .collect();
+    let mut records: Vec<(u64, u64)> = Vec::new();
+    for (n, t) in local.into_iter().flatten() {
+        if records.last().is_none_or(|&(_, best)| t > best) {
+            records.push((n, t));
+        }
+    }
+    records
+}
+
+#[test]
+fn max_stopping_time_agrees_with_a_plain_scan_for_random_limits_up_to_10_8() {
+    let records = records_below(100_000_000);
+    let answer = |limit: u64| *records.iter().rev().find(|&&(n, _)| n < limit).unwrap();
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let limits = (2..=100_000_000_u64, 2..=1_000_000_u64);
+    for _ in 0..40 {
+        let (large, small) = limits.new_tree(&mut runner).unwrap().current();
+        for limit in [large, small] {
+            assert_eq!(max_stopping_time(limit), Ok(answer(limit)), "limit {limit}");
+        }
+    }
+    // Just above and at every record: where a wrongly skipped answer would show first.
+    for &(n, _) in records.iter().filter(|&&(n, _)| n > 2) {
+        assert_eq!(
+            max_stopping_time(n + 1),
+            Ok(answer(n + 1)),
+            "limit {}",
+            n + 1
+        );
+        assert_eq!(max_stopping_time(n), Ok(answer(n)), "limit {n}");
+    }
+}
+
+#[test]
+fn max_stopping_time_finds_the_published_records() {
+    // The n below 10^k with the longest stopping time, k = 1 ..= 10 (published record tables).
+    let published = [
+        (9, 19),
+        (97, 118),
+        (871, 178),
+        (6_171, 261),
+        (77_031, 350),
+        (837_799, 524),
+        (8_400_511, 685),
+        (63_728_127, 949),
+        (670_617_279, 986),
+        (9_780_657_630, 1132),
+    ];
+    for (k, &expected) in (1..=10).zip(&published) {
+        assert_eq!(max_stopping_time(10_u64.pow(k)), Ok(expected), "10^{k}");
+    }
 }

@@ -64,19 +64,25 @@ def as_u64(value: object, name: str, minimum: int) -> int:
     return v
 
 
+U128_MAX = 2**128 - 1
+
+
 def _overflow(start: int, at: int, index: int | None = None) -> OverflowError:
     where = "" if index is None else f"element {index}: "
+    bound = 64 if at <= U64_MAX else 128
     if start == at:
-        return OverflowError(f"{where}step({at}) overflows: 3 * {at} + 1 exceeds 2**64 - 1")
+        return OverflowError(f"{where}step({at}) overflows: 3 * {at} + 1 exceeds 2**{bound} - 1")
     return OverflowError(
         f"{where}the trajectory of {start} overflows: it reaches {at}, "
-        f"and 3 * {at} + 1 exceeds 2**64 - 1"
+        f"and 3 * {at} + 1 exceeds 2**{bound} - 1"
     )
 
 
-def _next(start: int, n: int, index: int | None = None) -> int:
+def _next(start: int, n: int, index: int | None = None, bound: int = U64_MAX) -> int:
+    """One step, which must not exceed ``bound``: ``2**64 - 1`` where the value is handed out
+    (a step, a trajectory), ``2**128 - 1`` where only a count or a final value is."""
     nxt = collatz(n)
-    if nxt > U64_MAX:
+    if nxt > bound:
         raise _overflow(start, n, index)
     return nxt
 
@@ -88,19 +94,24 @@ def step(n: int, /) -> int:
 
 
 def iterate(n: int, k: int, /) -> int:
-    """``step`` applied ``k`` times, one at a time (the blog's ``loopCollatz``)."""
+    """``step`` applied ``k`` times, one at a time (the blog's ``loopCollatz``). The values on
+    the way may exceed ``2**64 - 1`` (up to ``2**128 - 1``); the result may not."""
     n = as_u64(n, "n", 1)
     k = as_u64(k, "k", 0)
     x = n
     for _ in range(k):
-        x = _next(n, x)
+        x = _next(n, x, bound=U128_MAX)
+    if x > U64_MAX:
+        raise OverflowError(f"iterate({n}, {k}) is {x}, which exceeds 2**64 - 1")
     return x
 
 
 def _stopping_time(n: int, index: int | None = None) -> int:
+    """Steps from ``n`` to 1; the values on the way may exceed ``2**64 - 1`` (a count is
+    handed out, not the values), up to ``2**128 - 1``."""
     x, steps = n, 0
     while x != 1:
-        x = _next(n, x, index)
+        x = _next(n, x, index, bound=U128_MAX)
         steps += 1
     return steps
 
