@@ -112,6 +112,12 @@ def test_quick_run_writes_json_and_plots(tmp_path: Path) -> None:
         for call in entry.values():
             assert call["not_stopped"] == 0 and call["median_ms"] is not None
 
+    records = data["records"]["records"]
+    assert [r["k"] for r in records] == list(range(1, QUICK.records_up_to + 1))
+    assert (records[0]["n"], records[0]["stopping_time"]) == (9, 19)
+    assert (records[6]["n"], records[6]["stopping_time"]) == (8_400_511, 685)
+    assert all(e["numbers_per_second"] > 0 for e in data["range"]["backends"].values())
+
     summary = (tmp_path / "summary.md").read_text()
     assert "| pyo3 |" in summary
     assert "N=10^6" not in summary, "headers name the sizes actually run"
@@ -122,5 +128,21 @@ def test_quick_run_writes_json_and_plots(tmp_path: Path) -> None:
 
 def test_help_explains_every_option() -> None:
     out = subprocess.run([_exe(), "--help"], capture_output=True, text=True, check=True).stdout
-    for option in ("--quick", "--out", "--backends", "--rounds", "--no-plots"):
+    for option in ("--quick", "--out", "--backends", "--rounds", "--no-plots", "--only", "--records-up-to"):
         assert option in out
+
+
+def test_one_section_alone(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [_exe(), "--quick", "--only", "records", "--records-up-to", "3", "--backends", "cython",
+         "--out", str(tmp_path), "--no-plots"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    data = json.loads((tmp_path / "bench.json").read_text())
+    assert [r["n"] for r in data["records"]["records"]] == [9, 97, 871]
+    assert "scalar" not in data
+    bad = subprocess.run([_exe(), "--only", "nothing"], capture_output=True, text=True)
+    assert bad.returncode != 0 and "unknown section" in bad.stderr

@@ -30,6 +30,8 @@ class Config:
     progress_limit: int
     progress_repeats: int
     interrupt_repeats: int
+    records_up_to: int
+    """Records below 10^k for k = 1 … this."""
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -56,6 +58,7 @@ FULL = Config(
     progress_limit=10**8,
     progress_repeats=3,
     interrupt_repeats=3,
+    records_up_to=10,
 )
 QUICK = Config(
     name="quick",
@@ -78,4 +81,5 @@ QUICK = Config(
     progress_limit=10**6,
     progress_repeats=1,
     interrupt_repeats=1,
+    records_up_to=7,
 )
