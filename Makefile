@@ -36,7 +36,7 @@ help:
 
 # --- environment ---------------------------------------------------------------------------
 
-$(VENV)/.deps: requirements/dev.txt
+$(VENV)/.deps: requirements/dev.txt requirements/bench.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --upgrade pip==26.3
 	$(PIP) install -r requirements/dev.txt

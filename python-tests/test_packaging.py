@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -117,3 +118,22 @@ def test_cabi_installs_at_full_speed_the_standard_way(tmp_path: Path) -> None:
     assert check.returncode == 0, check.stderr
     assert check.stdout.strip() == "ok"
     assert check.stderr == "", "no warning"
+
+
+@pytest.mark.parametrize("backend", [b for b in BACKENDS if b.native], ids=lambda b: b.name)
+def test_importing_a_front_end_does_not_import_numpy(backend: Any) -> None:
+    """numpy costs tens of milliseconds to import: a front end imports it only when an array
+    is needed (then it is, and the array functions work)."""
+    script = (
+        "import sys\n"
+        f"import {backend.module} as m\n"
+        "assert 'numpy' not in sys.modules, sorted(k for k in sys.modules if 'numpy' in k)[:5]\n"
+        "assert m.step(27) == 82 and m.walk(27, bool) == 112 and list(m.Trajectory(4)) == [4, 2, 1]\n"
+        "assert 'numpy' not in sys.modules\n"
+        "assert m.stopping_times([27]).tolist() == [111]\n"
+        "assert 'numpy' in sys.modules\n"
+        "print('ok')\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "ok"

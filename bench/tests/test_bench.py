@@ -4,6 +4,7 @@ is checked on synthetic data; every section counts its progress steps exactly.""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from collatz_bench import timing
+from collatz_bench import golang, timing
 from collatz_bench.config import QUICK
 from collatz_bench.sections import SECTIONS, amortisation
 from collatz_contract.backends import BACKENDS, NATIVE
@@ -87,8 +88,18 @@ def test_quick_run_writes_json_and_plots(tmp_path: Path) -> None:
     headline = data["headline"]
     assert headline["steps"] == 10**9
     assert headline["pure_python"]["seconds"] > 0
-    assert set(headline["per_step_calls"]) == set(native)
+    go = golang.find_go() is not None
+    go_steps = {"Go, the blog's way", "Go, careful"} if go else set()
+    assert set(headline["per_step_calls"]) == set(native) | go_steps
     assert set(native) <= set(headline["one_call"])
+    if go:
+        bug = data["provenance"]["go"]["c_int_bug"]
+        assert bug["blog_returns"] != bug["correct"] == 3 * bug["input"] + 1
+        assert set(data["scalar"]["go"]) == {"blog", "careful"}
+        assert set(data["amortisation"]["go"]) == {"Go (blog's way)", "Go (careful)"}
+        assert "Go via ctypes" in run.stdout
+    else:
+        assert "absent" in data["provenance"]["go"]
 
     bulk = data["bulk"]
     for name in native:
@@ -123,6 +134,14 @@ def test_quick_run_writes_json_and_plots(tmp_path: Path) -> None:
     assert "N=10^6" not in summary, "headers name the sizes actually run"
     pngs = sorted(p.name for p in tmp_path.glob("*.png"))
     assert pngs == ["amortisation.png", "bulk.png", "scalar_overhead.png", "shapes.png", "threads.png"]
+
+    costs = data["costs"]
+    assert set(costs["backends"]) == set(names)
+    assert all(e["import_ms"] > 0 for e in costs["backends"].values())
+    assert costs["backends"]["pyo3"]["glue"]["rust_lines"] > 100
+    assert costs["backends"]["cython"]["glue"]["python_lines"] > 100
+    assert "numpy>=1.24" in costs["backends"]["pyo3"]["distribution"]["requires"]
+    assert costs["builds"] == {} and "skipped" in costs["note"], "quick runs build nothing"
     assert all((tmp_path / p).stat().st_size > 10_000 for p in pngs)
 
 
@@ -146,3 +165,18 @@ def test_one_section_alone(tmp_path: Path) -> None:
     assert "scalar" not in data
     bad = subprocess.run([_exe(), "--only", "nothing"], capture_output=True, text=True)
     assert bad.returncode != 0 and "unknown section" in bad.stderr
+
+
+def test_without_go_the_go_rows_are_absent_with_a_note(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [_exe(), "--quick", "--only", "scalar", "--backends", "pyo3", "--out", str(tmp_path), "--no-plots"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLLATZ_BENCH_GO": "off"},
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "the Go rows are left out" in run.stdout
+    data = json.loads((tmp_path / "bench.json").read_text())
+    assert "go" not in data["scalar"]
+    assert "absent" in data["provenance"]["go"]

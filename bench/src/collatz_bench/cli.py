@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from collatz_contract.backends import BACKENDS
 
-from . import provenance
+from . import golang, provenance
 from .baseline import compile_baseline
 from .config import FULL, QUICK
 from .context import Context
@@ -103,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     ctx = Context({b: b.load() for b in BACKENDS if b.name in wanted}, config, compile_baseline())
     if not ctx.native:
         sys.exit("collatz-bench: choose at least one native backend")
+    ctx.go, go_note = golang.build()
 
     # Wide enough for the tables even when stdout is not a terminal (CI logs, files).
     console = Console(width=max(Console().width, 132))
@@ -112,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         module.stopping_time(3)  # builds the core's tables before anything is timed
     if ctx.plain_c is None:
         console.print("[yellow]no C compiler found: the plain C baseline is left out[/]")
+    if ctx.go is None:
+        console.print(f"[yellow]{go_note}[/]")
 
     results: dict[str, Any] = ctx.results
     results["schema"] = 2
@@ -119,6 +122,11 @@ def main(argv: list[str] | None = None) -> int:
     results["config"] = config.as_dict() | {"backends": [b.name for b in ctx.backends]}
     if ctx.plain_c is not None:
         results["provenance"]["plain_c"] = {"compiler": ctx.plain_c.compiler, "flags": ctx.plain_c.flags}
+    results["provenance"]["go"] = (
+        {"version": ctx.go.version, "build_seconds": ctx.go.build_seconds, "c_int_bug": ctx.go.c_int_bug()}
+        if ctx.go is not None
+        else {"absent": go_note}
+    )
 
     with Progress(
         TextColumn("{task.description:<28}"),

@@ -32,6 +32,10 @@ class Config:
     interrupt_repeats: int
     records_up_to: int
     """Records below 10^k for k = 1 … this."""
+    cost_builds: bool
+    """Time a release build of every package (the costs section)."""
+    import_runs: int
+    """Fresh interpreters per front end for import times."""
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -59,6 +63,8 @@ FULL = Config(
     progress_repeats=3,
     interrupt_repeats=3,
     records_up_to=10,
+    cost_builds=True,
+    import_runs=15,
 )
 QUICK = Config(
     name="quick",
@@ -82,4 +88,6 @@ QUICK = Config(
     progress_repeats=1,
     interrupt_repeats=1,
     records_up_to=7,
+    cost_builds=False,
+    import_runs=3,
 )

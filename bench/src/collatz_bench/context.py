@@ -13,6 +13,7 @@ from collatz_contract.backends import Backend
 
 from .baseline import PlainC
 from .config import Config
+from .golang import BlogGo
 from .timing import Case, calibrate, run_rounds
 
 Tick = Callable[[], None]
@@ -24,6 +25,8 @@ class Context:
     backends: dict[Backend, ModuleType]
     config: Config
     plain_c: PlainC | None
+    go: BlogGo | None = None
+    """The blog's Go library, when a Go toolchain is available."""
     results: dict[str, Any] = field(default_factory=dict)
 
     @property

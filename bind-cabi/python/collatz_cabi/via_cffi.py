@@ -21,10 +21,7 @@ pointer.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 
-import numpy as np
-import numpy.typing as npt
 
 from ._args import U64_MAX, as_u64, as_u64_array
 from ._callbacks import NativeCall, check_callable
@@ -43,6 +40,13 @@ elif MODE == "abi":
     from ._abi_mode import ffi, lib
 else:
     raise ImportError(f"collatz_cabi.via_cffi: COLLATZ_CFFI_MODE must be 'api' or 'abi', got {MODE!r}")
+
+TYPE_CHECKING = False  # not typing's: see _args.py
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import numpy as np
+    import numpy.typing as npt
 
 __all__ = [
     "Trajectory",
@@ -155,6 +159,8 @@ def stopping_times(values: npt.ArrayLike, /) -> npt.NDArray[np.uint64]:
 
     A C-contiguous ``uint64`` array is passed to the library by pointer, without copying.
     """
+    import numpy as np  # on first use, not with the module: importing numpy takes tens of ms
+
     array = as_u64_array(values)
     out = np.empty(array.shape[0], dtype=np.uint64)
     status = lib.collatz_stopping_times(
@@ -188,6 +194,8 @@ def max_stopping_time(
 
 def trajectory(n: int, /) -> npt.NDArray[np.uint64]:
     """The whole trajectory ``n, step(n), …, 1`` as a new array (filled by the library)."""
+    import numpy as np  # on first use, not with the module: importing numpy takes tens of ms
+
     n = _checked_n(n)
     values = ffi.new("uint64_t **")
     length = ffi.new("size_t *")

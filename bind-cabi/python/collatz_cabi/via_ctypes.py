@@ -17,17 +17,22 @@ call passes its state (:class:`~collatz_cabi._callbacks.NativeCall`) as the C co
 
 from __future__ import annotations
 
-import ctypes
-from collections.abc import Callable
-from typing import Any
 
-import numpy as np
-import numpy.typing as npt
+import ctypes
+
 
 from ._args import U64_MAX, as_u64, as_u64_array
 from ._callbacks import NativeCall, check_callable
 from ._library import PATH
 from ._status import OK, STOPPED, error_for
+
+TYPE_CHECKING = False  # not typing's: see _args.py
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    import numpy as np
+    import numpy.typing as npt
 
 __all__ = [
     "Trajectory",
@@ -165,6 +170,8 @@ def stopping_times(values: npt.ArrayLike, /) -> npt.NDArray[np.uint64]:
 
     A C-contiguous ``uint64`` array is passed to the library by pointer, without copying.
     """
+    import numpy as np  # on first use, not with the module: importing numpy takes tens of ms
+
     array = as_u64_array(values)
     out = np.empty(array.shape[0], dtype=np.uint64)
     status = _c_stopping_times(array.ctypes.data, out.ctypes.data, out.shape[0])
@@ -194,6 +201,8 @@ def max_stopping_time(
 
 def trajectory(n: int, /) -> npt.NDArray[np.uint64]:
     """The whole trajectory ``n, step(n), …, 1`` as a new array (filled by the library)."""
+    import numpy as np  # on first use, not with the module: importing numpy takes tens of ms
+
     n = _checked_n(n)
     values, length = _p_u64(), _size()
     if _c_trajectory(n, ctypes.byref(values), ctypes.byref(length)) != OK:

@@ -40,8 +40,6 @@ from collatz cimport (
     collatz_walk,
 )
 
-import numpy as np
-
 from collatz_cabi._args import as_u64, as_u64_array
 from collatz_cabi._callbacks import check_callable
 from collatz_cabi._status import error_for
@@ -205,6 +203,8 @@ def stopping_times(values, /):
     The stopping time of every element of a 1-D array or sequence of integers. A
     C-contiguous uint64 array is read in place, without copying.
     """
+    import numpy as np  # on first use, not with the module: importing numpy takes tens of ms
+
     cdef const uint64_t[::1] source = as_u64_array(values)
     cdef size_t length = source.shape[0]
     out = np.empty(length, dtype=np.uint64)
@@ -246,6 +246,8 @@ def trajectory(n, /):
 
     The whole trajectory n, step(n), ..., 1 as a new array (filled by the library).
     """
+    import numpy as np  # on first use, not with the module
+
     cdef uint64_t v = _checked_n(n)
     cdef uint64_t *values = NULL
     cdef size_t length = 0

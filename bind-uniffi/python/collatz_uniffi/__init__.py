@@ -11,15 +11,20 @@ asks Rust to stop; the facade re-raises it when the call returns.
 
 from __future__ import annotations
 
-import numpy as np
-import numpy.typing as npt
 
-from collections.abc import Callable
-from typing import Any
+
 
 from ._args import U64_MAX, as_u64, as_u64_array
 from ._callbacks import NativeCall, check_callable
 from ._native import collatz_uniffi as _generated
+
+TYPE_CHECKING = False  # not typing's: importing typing takes milliseconds
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    import numpy as np
+    import numpy.typing as npt
 
 __all__ = [
     "Trajectory",
@@ -112,6 +117,8 @@ def stopping_times(values: npt.ArrayLike, /) -> npt.NDArray[np.uint64]:
     The values cross as one ``bytes`` object each way (borrowed by Rust without a copy on
     the way in), never element by element.
     """
+    import numpy as np  # on first use, not with the module: importing numpy takes tens of ms
+
     array = as_u64_array(values)
     try:
         packed = _ffi.stopping_times_bytes(array.tobytes())
@@ -155,6 +162,8 @@ def max_stopping_time(
 
 def trajectory(n: int, /) -> npt.NDArray[np.uint64]:
     """The whole trajectory ``n, step(n), …, 1`` as a new array (one ``bytes`` from Rust)."""
+    import numpy as np  # on first use, not with the module: importing numpy takes tens of ms
+
     n = _checked_n(n)
     try:
         packed = _ffi.trajectory_bytes(n)

@@ -13,10 +13,16 @@ in bind-cabi and copy it (``make sync-args``).
 from __future__ import annotations
 
 import operator
-from typing import Any
+import sys
 
-import numpy as np
-import numpy.typing as npt
+# Not `from typing import TYPE_CHECKING`: importing typing alone takes milliseconds, and these
+# names serve the type checker only (mypy treats any TYPE_CHECKING as true).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    import numpy as np
+    import numpy.typing as npt
 
 U64_MAX = 2**64 - 1
 
@@ -47,23 +53,27 @@ def as_u64_array(values: object) -> npt.NDArray[np.uint64]:
 
     ``values`` itself is returned, without copying, when it already is one. Other integer
     arrays are converted; lists, tuples, object arrays and other iterables are checked element
-    by element like scalar arguments.
+    by element like scalar arguments. numpy is imported only when an array must be built (an
+    array cannot have been passed before numpy was imported).
     """
-    if isinstance(values, np.ndarray):
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and isinstance(values, numpy.ndarray):
         if values.ndim != 1:
             raise ValueError(
                 f"values must be a 1-D array, got {values.ndim} dimensions (shape {values.shape})"
             )
         kind = values.dtype.kind
         if kind == "u":
-            return np.require(values, np.uint64, ["C", "A"])
+            required: npt.NDArray[np.uint64] = numpy.require(values, numpy.uint64, ["C", "A"])
+            return required
         if kind == "i":
             if values.size:
                 bad = values < 1
                 if bad.any():
                     i = int(bad.argmax())
                     raise ValueError(f"element {i} must be >= 1, got {values[i]}")
-            return values.astype(np.uint64)
+            converted: npt.NDArray[np.uint64] = values.astype(numpy.uint64)
+            return converted
         if kind == "O":
             return _from_iterable(values)
         raise TypeError(f"values must have an integer dtype, got {values.dtype}")
@@ -80,4 +90,6 @@ def _from_iterable(values: Any) -> npt.NDArray[np.uint64]:
             f"values must be a 1-D array or sequence of integers, got {describe(values)}"
         ) from None
     checked = [as_u64(v, f"element {i}", 1) for i, v in enumerate(items)]
+    import numpy as np
+
     return np.array(checked, dtype=np.uint64)

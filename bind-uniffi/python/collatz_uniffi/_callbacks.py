@@ -21,13 +21,14 @@ in bind-cabi and copy it (``make sync-args``).
 
 from __future__ import annotations
 
-import signal
-import threading
-from collections.abc import Callable
-from types import FrameType, TracebackType
-from typing import Any
-
 from ._args import describe
+
+# Annotations only (see _args.py); signal and threading are imported on first use.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import FrameType, TracebackType
+    from typing import Any
 
 
 def check_callable(value: object, name: str, *, optional: bool = False) -> None:
@@ -87,6 +88,9 @@ class NativeCall:
         self._interrupted = True
 
     def __enter__(self) -> NativeCall:
+        import signal
+        import threading
+
         if threading.current_thread() is threading.main_thread():
             previous = signal.getsignal(signal.SIGINT)
             if callable(previous):  # a Python-level handler: defer it
@@ -102,6 +106,8 @@ class NativeCall:
     ) -> None:
         previous, self._previous = self._previous, None
         if previous is not None:
+            import signal
+
             signal.signal(signal.SIGINT, previous)
             if self._interrupted:
                 previous(signal.SIGINT, None)  # deliver it now: normally KeyboardInterrupt

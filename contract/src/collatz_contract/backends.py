@@ -87,6 +87,14 @@ class Backend:
     """Other raw ``step`` calls of the same package worth timing beside it."""
     breakdown: Breakdown | None = None
     """Where one raw call's time goes, part by part (optional)."""
+    distribution: str | None = None
+    """The package it installs from (for its wheel, version and dependencies)."""
+    project: str | None = None
+    """The directory of that package in the repository (for its build)."""
+    crates: tuple[str, ...] = ()
+    """The workspace crates its build compiles (cleaned before a timed build)."""
+    glue: tuple[str, ...] = ()
+    """Repository paths (globs) of the code written to bind the core: what it costs to keep."""
 
     def load(self) -> ModuleType:
         """Import the module (raises ``ImportError`` if the backend is not installed)."""
@@ -94,17 +102,45 @@ class Backend:
 
 
 REFERENCE = Backend(
-    "reference", "collatz_contract.reference", "pure Python (the blog's loop)", native=False
+    "reference",
+    "collatz_contract.reference",
+    "pure Python (the blog's loop)",
+    native=False,
+    distribution="collatz-contract",
+)
+
+# The C ABI and the Python helpers every C front end shares.
+_CABI_GLUE = (
+    "bind-cabi/src/lib.rs",
+    "bind-cabi/setup.py",
+    "bind-cabi/python/collatz_cabi/__init__.py",
+    "bind-cabi/python/collatz_cabi/_args.py",
+    "bind-cabi/python/collatz_cabi/_callbacks.py",
+    "bind-cabi/python/collatz_cabi/_status.py",
+    "bind-cabi/python/collatz_cabi/_library.py",
 )
 
 _UNIFFI_STEP = "_UniffiLib.uniffi_collatz_uniffi_fn_func_step"
 
 NATIVE: tuple[Backend, ...] = (
-    Backend("pyo3", "collatz_pyo3", "PyO3 extension module (abi3)"),
+    Backend(
+        "pyo3",
+        "collatz_pyo3",
+        "PyO3 extension module (abi3)",
+        distribution="collatz-pyo3",
+        project="bind-pyo3",
+        crates=("collatz-core", "bind-pyo3"),
+        glue=("bind-pyo3/src/*.rs", "bind-pyo3/python/collatz_pyo3/*.py"),
+    ),
     Backend(
         "cffi",
         "collatz_cabi.via_cffi",
         "C ABI through cffi",
+        distribution="collatz-cabi",
+        project="bind-cabi",
+        crates=("collatz-core", "bind-cabi"),
+        glue=(*_CABI_GLUE, "bind-cabi/build_cffi.py", "bind-cabi/python/collatz_cabi/via_cffi.py",
+              "bind-cabi/python/collatz_cabi/_abi_mode.py"),
         raw_step=Probe("collatz_cabi.via_cffi:lib.collatz_step", "lib.collatz_step (compiled API mode)"),
         variants=(
             Probe("collatz_cabi._abi_mode:lib.collatz_step", "lib.collatz_step (ABI mode, dlopen)"),
@@ -115,13 +151,33 @@ NATIVE: tuple[Backend, ...] = (
         "collatz_cabi.via_ctypes",
         "C ABI through ctypes",
         raw_step=Probe("collatz_cabi.via_ctypes:_c_step", "collatz_step with argtypes"),
+        distribution="collatz-cabi",
+        project="bind-cabi",
+        crates=("collatz-core", "bind-cabi"),
+        glue=(*_CABI_GLUE, "bind-cabi/python/collatz_cabi/via_ctypes.py"),
     ),
-    Backend("cython", "collatz_cabi.via_cython", "C ABI through a Cython module"),
+    Backend(
+        "cython",
+        "collatz_cabi.via_cython",
+        "C ABI through a Cython module",
+        distribution="collatz-cabi",
+        project="bind-cabi",
+        crates=("collatz-core", "bind-cabi"),
+        glue=(*_CABI_GLUE, "bind-cabi/python/collatz_cabi/via_cython.pyx"),
+    ),
     Backend(
         "uniffi",
         "collatz_uniffi",
         "UniFFI-generated bindings",
         raw_step=Probe("collatz_uniffi._native.collatz_uniffi:step", "generated collatz_uniffi.step"),
+        distribution="collatz-uniffi",
+        project="bind-uniffi",
+        crates=("collatz-core", "bind-uniffi"),
+        glue=(
+            "bind-uniffi/src/*.rs",
+            "bind-uniffi/uniffi-bindgen/src/*.rs",
+            "bind-uniffi/python/collatz_uniffi/*.py",
+        ),
         breakdown=Breakdown(
             module="collatz_uniffi._native.collatz_uniffi",
             setup=f"import ctypes; st = _UniffiRustCallStatus.default(); fn = {_UNIFFI_STEP}",

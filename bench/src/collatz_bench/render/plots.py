@@ -18,6 +18,8 @@ COLORS = {
     "ctypes": "#2ca02c",
     "uniffi": "#9467bd",
     "cython": "#ff7f0e",
+    "Go (blog's way)": "#17becf",
+    "Go (careful)": "#8c564b",
     "plain C": "#000000",
 }
 OTHER = "#333333"
@@ -57,10 +59,11 @@ def scalar_overhead(results: dict[str, Any], fig: Figure, ax: Axes) -> None:
 
 def amortisation(results: dict[str, Any], fig: Figure, ax: Axes) -> None:
     amort = results["amortisation"]
-    for name, entry in amort["backends"].items():
+    for name, entry in {**amort["backends"], **amort.get("go", {})}.items():
         ks = [p["k"] for p in entry["points"]]
         ns = [p["ns_per_call"]["median"] for p in entry["points"]]
-        ax.loglog(ks, ns, marker="o", color=COLORS.get(name, OTHER), label=name)
+        style = "--" if name.startswith("Go") else "-"
+        ax.loglog(ks, ns, marker="o", linestyle=style, color=COLORS.get(name, OTHER), label=name)
     all_k = sorted({p["k"] for e in amort["backends"].values() for p in e["points"]})
     native = amort["native_per_step_ns"]
     ax.loglog(all_k, [native * k for k in all_k], color="black", linestyle="--",

@@ -11,6 +11,7 @@ from . import (
     breakdown,
     bulk,
     callbacks,
+    costs,
     errors,
     headline,
     interrupts,
@@ -40,4 +41,5 @@ SECTIONS: list[Section] = [
     errors.SECTION,
     progress.SECTION,
     interrupts.SECTION,
+    costs.SECTION,  # last: it rebuilds the packages
 ]

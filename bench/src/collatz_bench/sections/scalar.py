@@ -30,6 +30,9 @@ def cases(ctx: Context) -> list[Case]:
         Case(FLOOR, "f(a)", {"f": operator.index, "a": 27}),
         Case(PYTHON_FUNCTION, "f(a)", {"f": python_function, "a": 27}),
     ]
+    if ctx.go is not None:
+        for way, f in _go_ways(ctx).items():
+            out.append(Case(f"go/{way}", "f(a)", {"f": f, "a": 27}))
     for backend, module in ctx.backends.items():
         out.append(Case(f"public/{backend.name}", "f(a)", {"f": module.step, "a": 27}))
         if backend.raw_step is not None:
@@ -37,6 +40,17 @@ def cases(ctx: Context) -> list[Case]:
         for i, variant in enumerate(backend.variants):
             out.append(Case(f"variant/{backend.name}/{i}", "f(a)", {"f": variant.load(), "a": 27}))
     return out
+
+
+GO_WAYS = {
+    "blog": "Go via ctypes, the blog's way (c_int, argtypes set on every call)",
+    "careful": "Go via ctypes, the careful way (c_int64, declared once)",
+}
+
+
+def _go_ways(ctx: Context) -> dict[str, Any]:
+    assert ctx.go is not None
+    return {"blog": ctx.go.blog_collatz, "careful": ctx.go.careful_collatz}
 
 
 def steps(ctx: Context) -> int:
@@ -62,6 +76,8 @@ def run(ctx: Context, tick: Tick) -> dict[str, Any]:
         },
         "backends": {},
     }
+    if ctx.go is not None:
+        result["go"] = {way: _timed(measured[f"go/{way}"], floor, what) for way, what in GO_WAYS.items()}
     for backend, module in ctx.backends.items():
         public = measured[f"public/{backend.name}"]
         entry = _timed(public, floor, f"{backend.module}.step")
@@ -97,6 +113,8 @@ def tables(results: dict[str, Any]) -> list[Table]:
             "",
         ]
     )
+    for entry in scalar.get("go", {}).values():
+        t.rows.append([entry["what"], spread(entry["ns_per_call"]), f"{entry['ratio_to_floor']['median']:.2f}", "", "", ""])
     for name, entry in scalar["backends"].items():
         raw = entry["raw"]
         t.rows.append(
