@@ -107,6 +107,11 @@ def test_quick_run_writes_json_and_plots(tmp_path: Path) -> None:
         assert all(r["convert_ns_per_element"]["median"] > 0 for r in bulk[name])
     assert set(data["threads"]) == set(names)
     assert all(isinstance(t["releases_gil"], bool) for t in data["threads"].values())
+    assert all(data["threads"][name]["releases_gil"] for name in native)
+    assert not data["threads"]["reference"]["releases_gil"]
+    for entry in scalar["backends"].values():
+        if entry["raw"] is not None:
+            assert entry["raw"]["wrapper_ns"] >= 0
     assert {tuple(e["answer"]) for e in data["range"]["backends"].values()} == {(77_031, 350)}
 
     every = [b.name for b in BACKENDS]
@@ -180,3 +185,25 @@ def test_without_go_the_go_rows_are_absent_with_a_note(tmp_path: Path) -> None:
     data = json.loads((tmp_path / "bench.json").read_text())
     assert "go" not in data["scalar"]
     assert "absent" in data["provenance"]["go"]
+
+
+def test_outside_a_checkout_and_without_a_backend(tmp_path: Path) -> None:
+    """Run from elsewhere, the provenance says so instead of printing None; a backend that is
+    not installed is a one-line message, not a traceback."""
+    run = subprocess.run(
+        [_exe(), "--quick", "--only", "scalar", "--backends", "pyo3", "--out", str(tmp_path), "--no-plots"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        env={**os.environ, "COLLATZ_BENCH_REPO": "none"},
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "None" not in run.stdout
+    assert "not a git checkout" in " ".join(run.stdout.split())  # rich wraps long lines
+    missing = subprocess.run(
+        [sys.executable, "-c",
+         "import sys; sys.modules['collatz_uniffi'] = None\n"
+         "from collatz_bench.cli import main; main(['--quick', '--only', 'scalar'])"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )
+    assert missing.returncode != 0
+    assert "backend uniffi (collatz_uniffi) is not installed" in missing.stderr
+    assert "Traceback" not in missing.stderr

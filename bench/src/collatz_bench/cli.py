@@ -100,7 +100,18 @@ def main(argv: list[str] | None = None) -> int:
     unknown = sorted(set(wanted) - {b.name for b in BACKENDS})
     if unknown:
         sys.exit(f"collatz-bench: unknown backend(s) {', '.join(unknown)}")
-    ctx = Context({b: b.load() for b in BACKENDS if b.name in wanted}, config, compile_baseline())
+    loaded = {}
+    for backend in BACKENDS:
+        if backend.name not in wanted:
+            continue
+        try:
+            loaded[backend] = backend.load()
+        except ImportError as e:
+            sys.exit(
+                f"collatz-bench: backend {backend.name} ({backend.module}) is not installed: {e}. "
+                "Install it (`make setup`, or pip install ./bind-...), or leave it out with --backends."
+            )
+    ctx = Context(loaded, config, compile_baseline())
     if not ctx.native:
         sys.exit("collatz-bench: choose at least one native backend")
     ctx.go, go_note = golang.build()

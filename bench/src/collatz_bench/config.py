@@ -36,6 +36,8 @@ class Config:
     """Time a release build of every package (the costs section)."""
     import_runs: int
     """Fresh interpreters per front end for import times."""
+    gil_probe_steps: int
+    """Steps of the native call during which another thread's Python work is counted."""
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -65,6 +67,7 @@ FULL = Config(
     records_up_to=10,
     cost_builds=True,
     import_runs=15,
+    gil_probe_steps=500_000_000,
 )
 QUICK = Config(
     name="quick",
@@ -90,4 +93,5 @@ QUICK = Config(
     records_up_to=7,
     cost_builds=False,
     import_runs=3,
+    gil_probe_steps=200_000_000,
 )

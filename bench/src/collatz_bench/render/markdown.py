@@ -10,7 +10,14 @@ from ..table import Table
 def heading(results: dict[str, Any]) -> str:
     p = results["provenance"]
     commit = p["git_commit"]
-    where = f"commit `{commit[:10]}`{' (dirty)' if p['git_dirty'] else ''}" if commit else "not a git checkout"
+    packages = p["packages"]
+    where = (
+        f"commit `{commit[:10]}`{' (dirty)' if p['git_dirty'] else ''}"
+        if commit
+        else "not a git checkout: packages " + ", ".join(
+            f"{name} {packages[name]}" for name in ("collatz-pyo3", "collatz-cabi", "collatz-uniffi")
+        )
+    )
     return (
         f"Machine: {p['cpu']}, {p['cores']} cores, {p['os']}; Python {p['python']}; "
         f"{p['rustc']}; {where}; {p['date']}; "
