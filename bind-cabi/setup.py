@@ -34,6 +34,8 @@ rust_library = RustExtension(
     # Named `_lib.abi3.so` whatever the interpreter: it is a plain C library, not a module.
     py_limited_api=True,
     cargo_manifest_args=["--locked"],
+    # Wheels carry no debug info (the release profile keeps line tables for profiling).
+    rustc_flags=["-C", "strip=debuginfo"],
 )
 
 
@@ -52,14 +54,18 @@ class build_ext(_build_ext):
                 ext.extra_link_args += [library, "-Wl,-rpath,@loader_path"]
             else:
                 ext.libraries.append(":" + name)  # the file by its exact name (GNU ld)
-                ext.extra_link_args.append("-Wl,-rpath,$ORIGIN")
+                ext.extra_link_args += ["-Wl,-rpath,$ORIGIN", *STRIP_DEBUG]
         super().run()
 
+
+# No debug info in the C extensions either (Python's own CFLAGS add -g).
+STRIP_DEBUG = [] if sys.platform == "darwin" else ["-Wl,--strip-debug"]
 
 cython_extension = Extension(
     "collatz_cabi.via_cython",
     ["python/collatz_cabi/via_cython.pyx"],
     include_dirs=[INCLUDE],
+    extra_link_args=STRIP_DEBUG,
 )
 
 setup(

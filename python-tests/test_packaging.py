@@ -137,3 +137,74 @@ def test_importing_a_front_end_does_not_import_numpy(backend: Any) -> None:
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "ok"
+
+
+DISTRIBUTIONS = {
+    "collatz_pyo3": "collatz-pyo3",
+    "collatz_cabi": "collatz-cabi",
+    "collatz_uniffi": "collatz-uniffi",
+    "collatz_contract": "collatz-contract",
+}
+
+
+@pytest.mark.parametrize(("package", "distribution"), DISTRIBUTIONS.items())
+def test_every_package_says_what_it_is(package: str, distribution: str) -> None:
+    from importlib import metadata
+
+    module = importlib.import_module(package)
+    assert module.__version__ == metadata.version(distribution)
+    meta = metadata.metadata(distribution)
+    assert meta["License-Expression"] == "MIT OR Apache-2.0"
+    assert "Repository, https://github.com/collatz-ffi/collatz-ffi" in (meta.get_all("Project-URL") or [])
+    assert meta["Description-Content-Type"].startswith("text/markdown")
+    assert len(meta.get_payload() or "") > 100, "the package's readme is its long description"
+    files = {str(f) for f in metadata.files(distribution) or []}
+    for license_file in ("LICENSE-MIT", "LICENSE-APACHE"):
+        assert any(f.endswith(f"licenses/{license_file}") for f in files), (distribution, license_file)
+
+
+@pytest.mark.parametrize("distribution", ["collatz-pyo3", "collatz-cabi", "collatz-uniffi"])
+def test_shared_libraries_ship_without_debug_info(distribution: str) -> None:
+    from importlib import metadata
+
+    libraries = [f for f in metadata.files(distribution) or [] if str(f).endswith(".so")]
+    assert libraries
+    for library in libraries:
+        sections = elf_section_names(Path(str(library.locate())))
+        assert ".text" in sections, "the reader works"
+        assert not [s for s in sections if s.startswith(".debug")], (library, sections)
+
+
+def elf_section_names(path: Path) -> list[str]:
+    """The section names of a 64-bit little-endian ELF file (what `readelf -S` lists)."""
+    import struct
+
+    data = path.read_bytes()
+    assert data[:4] == b"\x7fELF" and data[4] == 2 and data[5] == 1, "64-bit little-endian ELF"
+    shoff, = struct.unpack_from("<Q", data, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x3A)
+    headers = [struct.unpack_from("<IIQQQQ", data, shoff + i * shentsize) for i in range(shnum)]
+    names_at = headers[shstrndx][4]  # sh_offset of the section-name table
+    return [data[names_at + h[0] : data.index(b"\0", names_at + h[0])].decode() for h in headers]
+
+
+@pytest.mark.parametrize("backend", [b for b in BACKENDS if b.native], ids=lambda b: b.name)
+def test_front_ends_show_only_the_contract(backend: Any) -> None:
+    module = backend.load()
+    assert set(dir(module)) - {"__version__"} == set(FUNCTIONS), sorted(dir(module))
+
+
+def test_via_ctypes_imports_without_cffi() -> None:
+    script = (
+        "import sys\n"
+        "sys.modules['cffi'] = sys.modules['_cffi_backend'] = None  # as if cffi were not installed\n"
+        "from collatz_cabi import via_ctypes\n"
+        "assert via_ctypes.step(27) == 82\n"
+        "try:\n"
+        "    from collatz_cabi import via_cffi\n"
+        "except ImportError:\n"
+        "    print('ok')\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "ok"

@@ -2,9 +2,35 @@
 
 Three front ends call the same Rust library (``_lib``): :mod:`collatz_cabi.via_cffi` (cffi's
 compiled module), :mod:`collatz_cabi.via_ctypes` (the standard library's ctypes) and
-:mod:`collatz_cabi.via_cython` (a Cython module). This package re-exports the cffi one.
+:mod:`collatz_cabi.via_cython` (a Cython module). This package re-exports the cffi one, on
+first use: ``from collatz_cabi import via_ctypes`` needs neither cffi nor numpy.
 """
 
-from .via_cffi import iterate, max_stopping_time, step, stopping_time, stopping_times
+from __future__ import annotations
 
-__all__ = ["iterate", "max_stopping_time", "step", "stopping_time", "stopping_times"]
+__all__ = [
+    "Trajectory",
+    "iterate",
+    "max_stopping_time",
+    "step",
+    "stopping_time",
+    "stopping_times",
+    "trajectory",
+    "walk",
+]
+
+
+def __getattr__(name: str) -> object:
+    if name in __all__:
+        from . import via_cffi
+
+        return getattr(via_cffi, name)
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("collatz-cabi")
+    raise AttributeError(f"module 'collatz_cabi' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*__all__, "__version__", "via_cffi", "via_ctypes", "via_cython"])

@@ -250,3 +250,8 @@ class Trajectory:
 
     def __repr__(self) -> str:
         return f"Trajectory({self._start})"
+
+
+def __dir__() -> list[str]:
+    """The contract's names only (the module's helpers are not part of its interface)."""
+    return sorted(__all__)

@@ -262,3 +262,8 @@ class Trajectory:
         if handle:
             self._handle = None
             _free(handle)
+
+
+def __dir__() -> list[str]:
+    """The contract's names only (the module's helpers are not part of its interface)."""
+    return sorted(__all__)

@@ -312,3 +312,8 @@ cdef class Trajectory:
 
     def __repr__(self):
         return f"Trajectory({self._start})"
+
+
+def __dir__():
+    """The contract's names only (the module's helpers are not part of its interface)."""
+    return sorted(__all__)

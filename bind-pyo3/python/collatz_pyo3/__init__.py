@@ -26,3 +26,15 @@ __all__ = [
     "trajectory",
     "walk",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name == "__version__":
+        from importlib.metadata import version  # on first use: it takes milliseconds to import
+
+        return version("collatz-pyo3")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*__all__, "__version__"])

@@ -208,3 +208,15 @@ class Trajectory:
 
     def __repr__(self) -> str:
         return f"Trajectory({self._start})"
+
+
+def __getattr__(name: str) -> object:
+    if name == "__version__":
+        from importlib.metadata import version  # on first use: it takes milliseconds to import
+
+        return version("collatz-uniffi")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*__all__, "__version__"])

@@ -8,3 +8,7 @@
 Tests (``python-tests/``) and the benchmark (``collatz_bench``) both depend on this package;
 it depends on no backend.
 """
+
+from importlib.metadata import version as _version
+
+__version__ = _version("collatz-contract")
