@@ -50,10 +50,18 @@ $(VENV)/.deps: requirements/dev.txt requirements/bench.txt
 # PATH, hence .venv/bin first.)
 export MATURIN_PEP517_ARGS := --locked
 
+# What builds leave in a package's source tree: setuptools' build/ and egg-info, and the
+# modules an editable install (`pip install -e`) puts next to the sources (maturin's _native,
+# setuptools' in-place extensions, cffi's generated _abi.py). A wheel build must start without
+# them (maturin refuses to overwrite them), so `make` replaces an editable install: run
+# `pip install -e` again afterwards if you want one.
+in_tree = $(1)/build $(1)/python/*.egg-info $(1)/python/*/_native $(1)/python/*/*.so \
+	$(1)/python/*/_abi.py $(1)/python/*/via_cython.c
+
 # $(1): short name, $(2): package directory, $(3): variable listing its sources
 define backend
 $(VENV)/.built-$(1): $(VENV)/.deps $$($(3))
-	rm -rf $(WHEELS)/$(1) $(2)/build
+	rm -rf $(WHEELS)/$(1) $$(call in_tree,$(2))
 	PATH="$(CURDIR)/$(VENV)/bin:$$$$PATH" $(PIP) wheel --no-deps --no-build-isolation --wheel-dir $(WHEELS)/$(1) ./$(2)
 	$(PIP) install --no-deps --force-reinstall $(WHEELS)/$(1)/*.whl
 	touch $$@
@@ -128,5 +136,6 @@ sync-args:
 	  bind-uniffi/python/collatz_uniffi/
 
 clean:
-	rm -rf $(VENV) target results bind-cabi/build bind-cabi/python/*.egg-info
-	rm -f bind-cabi/python/collatz_cabi/*.so
+	rm -rf $(VENV) target results dist
+	rm -rf $(foreach package,bind-pyo3 bind-cabi bind-uniffi,$(call in_tree,$(package)))
+	rm -rf contract/dist bench/dist
