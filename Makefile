@@ -21,10 +21,12 @@ UNIFFI_SRC := $(CORE_SRC) $(call sources,bind-uniffi)
 CONTRACT_SRC := $(call sources,contract)
 BENCH_SRC  := $(call sources,bench/src bench/pyproject.toml) bench/src/collatz_bench/baseline.c
 
-.PHONY: help setup test fuzz bench bench-quick bench-core lint fmt header sync-args clean
+.PHONY: help setup test dist-check fuzz bench bench-quick bench-core lint fmt header sync-args clean
 
 help:
 	@echo "make test        set up .venv, build every backend (release), run cargo test + pytest"
+	@echo "make dist-check  build every package's sdist, install them all from the sdists (isolated"
+	@echo "                 builds) into a fresh venv, and call every front end (CI runs it)"
 	@echo "make bench       set up, build, and run the backend comparison (results/)"
 	@echo "make bench-quick the comparison at reduced size (< 1 minute)"
 	@echo "make bench-core  criterion benchmarks of collatz-core (the native baseline)"
@@ -102,6 +104,22 @@ test: $(BUILT) $(HOOKS)
 	cargo test --workspace --locked
 	cargo test -p bind-cabi --features test-hooks --test panics --locked
 	$(PY) -m pytest
+
+# Every package from its sdist, as a user would get it: `python -m build --sdist`, then one
+# `pip install` of all the sdists (isolated builds, the build tools from PyPI) into a fresh
+# virtual environment, and every front end called. The shared target/ keeps third-party crates
+# warm; the sources compiled are the sdists' own.
+DIST := target/dist
+dist-check: $(VENV)/.deps
+	rm -rf $(DIST) && mkdir -p $(DIST)
+	for package in bind-pyo3 bind-cabi bind-uniffi contract bench; do \
+	  $(PY) -m build --sdist --outdir $(DIST) ./$$package > $(DIST)/sdist-$$package.log 2>&1 \
+	    || { cat $(DIST)/sdist-$$package.log; exit 1; }; \
+	done
+	$(PYTHON) -m venv $(DIST)/venv
+	env -u PYO3_PYTHON $(DIST)/venv/bin/python -m pip install --quiet --disable-pip-version-check \
+	  $(DIST)/*.tar.gz
+	cd $(DIST) && venv/bin/python $(CURDIR)/python-tests/dist_smoke.py
 
 # The long fuzz profile: 10,000 hostile inputs per function per backend, against the reference.
 fuzz: $(BUILT)

@@ -11,6 +11,11 @@ Everything here is declared with the standard tools; the only hand-written step 
 setuptools-rust runs ``build_rust`` after the C extensions by default; :class:`build_ext`
 runs it first, because the C extensions link against its output. A compiler error fails the
 build: nothing is left out silently.
+
+The crate belongs to the repository's Cargo workspace (it depends on ``../core``), which a
+setuptools sdist cannot reach: :class:`sdist` puts a copy of the workspace's Rust sources
+(manifests, lock file, every member's crate files) under ``rust/`` in the sdist, and a build
+from the sdist uses that copy.
 """
 
 from __future__ import annotations
@@ -18,18 +23,30 @@ from __future__ import annotations
 import os
 import sys
 
+import re
+import shutil
+
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext as _build_ext
+from setuptools.command.sdist import sdist as _sdist
 from setuptools_rust import Binding, RustExtension
 
 LIBRARY = "collatz_cabi._lib"
 HERE = os.path.dirname(os.path.abspath(__file__))
 INCLUDE = os.path.join(HERE, "include")
+# In an sdist: the copy of the workspace; in the repository: its root, one level up.
+SHIPPED = os.path.join(HERE, "rust")
+WORKSPACE = SHIPPED if os.path.isdir(SHIPPED) else os.path.dirname(HERE)
+# What a workspace member needs to be built (cargo loads every member's manifest and targets).
+CRATE_FILES = ("Cargo.toml", "build.rs", "cbindgen.toml", "src", "tests", "benches", "include")
 
 rust_library = RustExtension(
     LIBRARY,
-    path="Cargo.toml",
+    path=os.path.relpath(
+        os.path.join(SHIPPED, "bind-cabi", "Cargo.toml") if os.path.isdir(SHIPPED) else "Cargo.toml",
+        HERE,
+    ),
     binding=Binding.NoBinding,
     # Named `_lib.abi3.so` whatever the interpreter: it is a plain C library, not a module.
     py_limited_api=True,
@@ -61,6 +78,30 @@ class build_ext(_build_ext):
 # No debug info in the C extensions either (Python's own CFLAGS add -g).
 STRIP_DEBUG = [] if sys.platform == "darwin" else ["-Wl,--strip-debug"]
 
+class sdist(_sdist):
+    """An sdist that carries the Rust workspace the crate is built in (see the module docs)."""
+
+    def make_release_tree(self, base_dir: str, files: list[str]) -> None:
+        super().make_release_tree(base_dir, files)
+        target = os.path.join(base_dir, "rust")
+        manifest = open(os.path.join(WORKSPACE, "Cargo.toml")).read()
+        block = re.search(r"members\s*=\s*\[(.*?)\]", manifest, re.S)
+        if block is None:
+            raise RuntimeError("no [workspace] members in the workspace's Cargo.toml")
+        os.makedirs(target, exist_ok=True)
+        for name in ("Cargo.toml", "Cargo.lock"):
+            shutil.copy2(os.path.join(WORKSPACE, name), os.path.join(target, name))
+        for member in re.findall(r'"([^"]+)"', block.group(1)):
+            for name in CRATE_FILES:
+                source = os.path.join(WORKSPACE, member, name)
+                destination = os.path.join(target, member, name)
+                if os.path.isdir(source):
+                    shutil.copytree(source, destination, ignore=shutil.ignore_patterns("__pycache__"))
+                elif os.path.isfile(source):
+                    os.makedirs(os.path.dirname(destination), exist_ok=True)
+                    shutil.copy2(source, destination)
+
+
 cython_extension = Extension(
     "collatz_cabi.via_cython",
     ["python/collatz_cabi/via_cython.pyx"],
@@ -78,5 +119,5 @@ setup(
         compiler_directives={"language_level": 3, "embedsignature": True},
         quiet=True,
     ),
-    cmdclass={"build_ext": build_ext},
+    cmdclass={"build_ext": build_ext, "sdist": sdist},
 )

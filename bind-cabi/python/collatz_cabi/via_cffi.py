@@ -43,7 +43,8 @@ else:
 
 TYPE_CHECKING = False  # not typing's: see _args.py
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
+    from typing import SupportsIndex
 
     import numpy as np
     import numpy.typing as npt
@@ -101,7 +102,7 @@ def _last_error() -> Exception:
     return error_for(code, ffi.string(buf).decode())
 
 
-def step(n: int, /) -> int:
+def step(n: SupportsIndex, /) -> int:
     """One Collatz step: ``n // 2`` if ``n`` is even, else ``3 * n + 1``."""
     if n.__class__ is int:
         try:
@@ -115,7 +116,7 @@ def step(n: int, /) -> int:
     return step(as_u64(n, "n", 1))
 
 
-def iterate(n: int, k: int, /) -> int:
+def iterate(n: SupportsIndex, k: SupportsIndex, /) -> int:
     """``step`` applied ``k`` times (a real loop of ``k`` steps); ``k = 0`` returns ``n``."""
     if n.__class__ is int and k.__class__ is int and k < _LONG_K:
         try:
@@ -140,7 +141,7 @@ def iterate(n: int, k: int, /) -> int:
     return int(out[0])
 
 
-def stopping_time(n: int, /) -> int:
+def stopping_time(n: SupportsIndex, /) -> int:
     """The number of steps until ``n`` first reaches 1."""
     if n.__class__ is int:
         try:
@@ -154,7 +155,7 @@ def stopping_time(n: int, /) -> int:
     return stopping_time(as_u64(n, "n", 1))
 
 
-def stopping_times(values: npt.ArrayLike, /) -> npt.NDArray[np.uint64]:
+def stopping_times(values: Iterable[SupportsIndex], /) -> npt.NDArray[np.uint64]:
     """The stopping time of every element of a 1-D array or sequence of integers.
 
     A C-contiguous ``uint64`` array is passed to the library by pointer, without copying.
@@ -172,7 +173,7 @@ def stopping_times(values: npt.ArrayLike, /) -> npt.NDArray[np.uint64]:
 
 
 def max_stopping_time(
-    limit: int, /, *, progress: Callable[[int, int], object] | None = None
+    limit: SupportsIndex, /, *, progress: Callable[[int, int], object] | None = None
 ) -> tuple[int, int]:
     """``(n, stopping_time(n))`` for the ``n < limit`` with the longest stopping time.
 
@@ -192,7 +193,7 @@ def max_stopping_time(
     return int(n[0]), int(steps[0])
 
 
-def trajectory(n: int, /) -> npt.NDArray[np.uint64]:
+def trajectory(n: SupportsIndex, /) -> npt.NDArray[np.uint64]:
     """The whole trajectory ``n, step(n), …, 1`` as a new array (filled by the library)."""
     import numpy as np  # on first use, not with the module: importing numpy takes tens of ms
 
@@ -207,7 +208,7 @@ def trajectory(n: int, /) -> npt.NDArray[np.uint64]:
         lib.collatz_free_values(values[0], length[0])
 
 
-def walk(n: int, visit: Callable[[int], object], /) -> int:
+def walk(n: SupportsIndex, visit: Callable[[int], object], /) -> int:
     """Call ``visit(x)`` for each value of the trajectory of ``n``, from the library; return
     the number of values visited."""
     n = _checked_n(n)
@@ -229,7 +230,7 @@ class Trajectory:
 
     __slots__ = ("_handle", "_start")
 
-    def __init__(self, n: int, /) -> None:
+    def __init__(self, n: SupportsIndex, /) -> None:
         n = _checked_n(n)
         handle = lib.collatz_trajectory_new(n)
         if handle == ffi.NULL:

@@ -1,6 +1,6 @@
 """Type information for the compiled Cython module (checked by mypy.stubtest in the test suite)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import SupportsIndex
 
 from typing_extensions import Self, disjoint_base
@@ -28,7 +28,7 @@ def iterate(n: SupportsIndex, k: SupportsIndex, /) -> int:
 def stopping_time(n: SupportsIndex, /) -> int:
     """The number of steps until n first reaches 1."""
 
-def stopping_times(values: npt.ArrayLike, /) -> npt.NDArray[np.uint64]:
+def stopping_times(values: Iterable[SupportsIndex], /) -> npt.NDArray[np.uint64]:
     """The stopping time of every element of a 1-D array or sequence of integers."""
 
 def max_stopping_time(

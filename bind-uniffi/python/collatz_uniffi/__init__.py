@@ -20,8 +20,8 @@ from ._native import collatz_uniffi as _generated
 
 TYPE_CHECKING = False  # not typing's: importing typing takes milliseconds
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from typing import Any
+    from collections.abc import Callable, Iterable
+    from typing import Any, SupportsIndex
 
     import numpy as np
     import numpy.typing as npt
@@ -47,9 +47,9 @@ _EXCEPTIONS: dict[type[Exception], type[Exception]] = {
     _ffi.CollatzFfiError.Argument: ValueError,
     _ffi.InternalError: RuntimeError,
 }
-_ffi_step: Callable[[int], int] = _ffi.step
-_ffi_iterate: Callable[[int, int], int] = _ffi.iterate
-_ffi_stopping_time: Callable[[int], int] = _ffi.stopping_time
+_ffi_step: Callable[[SupportsIndex], int] = _ffi.step
+_ffi_iterate: Callable[[SupportsIndex, SupportsIndex], int] = _ffi.iterate
+_ffi_stopping_time: Callable[[SupportsIndex], int] = _ffi.stopping_time
 _FfiTrajectory: Any = _ffi.TrajectoryIterator
 # iterate calls with at least this many steps poll for Ctrl-C (iterate_polled).
 _LONG_K = 1 << 24
@@ -73,7 +73,7 @@ def _translate(error: Exception) -> Exception:
 # the argument. ``as_u64`` never returns for an argument UniFFI refused, so the retry ends.
 
 
-def step(n: int, /) -> int:
+def step(n: SupportsIndex, /) -> int:
     """One Collatz step: ``n // 2`` if ``n`` is even, else ``3 * n + 1``."""
     try:
         return _ffi_step(n)
@@ -84,7 +84,7 @@ def step(n: int, /) -> int:
     return step(as_u64(n, "n", 1))
 
 
-def iterate(n: int, k: int, /) -> int:
+def iterate(n: SupportsIndex, k: SupportsIndex, /) -> int:
     """``step`` applied ``k`` times (a real loop of ``k`` steps); ``k = 0`` returns ``n``."""
     if k.__class__ is int and k < _LONG_K:
         try:
@@ -100,7 +100,7 @@ def iterate(n: int, k: int, /) -> int:
     return result
 
 
-def stopping_time(n: int, /) -> int:
+def stopping_time(n: SupportsIndex, /) -> int:
     """The number of steps until ``n`` first reaches 1."""
     try:
         return _ffi_stopping_time(n)
@@ -111,7 +111,7 @@ def stopping_time(n: int, /) -> int:
     return stopping_time(as_u64(n, "n", 1))
 
 
-def stopping_times(values: npt.ArrayLike, /) -> npt.NDArray[np.uint64]:
+def stopping_times(values: Iterable[SupportsIndex], /) -> npt.NDArray[np.uint64]:
     """The stopping time of every element of a 1-D array or sequence of integers.
 
     The values cross as one ``bytes`` object each way (borrowed by Rust without a copy on
@@ -148,7 +148,7 @@ def _checked_n(n: object) -> int:
 
 
 def max_stopping_time(
-    limit: int, /, *, progress: Callable[[int, int], object] | None = None
+    limit: SupportsIndex, /, *, progress: Callable[[int, int], object] | None = None
 ) -> tuple[int, int]:
     """``(n, stopping_time(n))`` for the ``n < limit`` with the longest stopping time.
 
@@ -160,7 +160,7 @@ def max_stopping_time(
     return best.n, best.steps
 
 
-def trajectory(n: int, /) -> npt.NDArray[np.uint64]:
+def trajectory(n: SupportsIndex, /) -> npt.NDArray[np.uint64]:
     """The whole trajectory ``n, step(n), …, 1`` as a new array (one ``bytes`` from Rust)."""
     import numpy as np  # on first use, not with the module: importing numpy takes tens of ms
 
@@ -172,7 +172,7 @@ def trajectory(n: int, /) -> npt.NDArray[np.uint64]:
     return np.frombuffer(packed, dtype=np.uint64).copy()
 
 
-def walk(n: int, visit: Callable[[int], object], /) -> int:
+def walk(n: SupportsIndex, visit: Callable[[int], object], /) -> int:
     """Call ``visit(x)`` for each value of the trajectory of ``n``, from Rust; return the
     number of values visited."""
     n = _checked_n(n)
@@ -187,7 +187,7 @@ class Trajectory:
 
     __slots__ = ("_iterator", "_start")
 
-    def __init__(self, n: int, /) -> None:
+    def __init__(self, n: SupportsIndex, /) -> None:
         self._start = _checked_n(n)
         try:
             self._iterator = _FfiTrajectory(self._start)

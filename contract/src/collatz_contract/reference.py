@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, SupportsIndex
 
 import numpy as np
 import numpy.typing as npt
@@ -87,13 +87,13 @@ def _next(start: int, n: int, index: int | None = None, bound: int = U64_MAX) ->
     return nxt
 
 
-def step(n: int, /) -> int:
+def step(n: SupportsIndex, /) -> int:
     """One Collatz step: ``n // 2`` if ``n`` is even, else ``3 * n + 1``."""
     n = as_u64(n, "n", 1)
     return _next(n, n)
 
 
-def iterate(n: int, k: int, /) -> int:
+def iterate(n: SupportsIndex, k: SupportsIndex, /) -> int:
     """``step`` applied ``k`` times, one at a time (the blog's ``loopCollatz``). The values on
     the way may exceed ``2**64 - 1`` (up to ``2**128 - 1``); the result may not."""
     n = as_u64(n, "n", 1)
@@ -116,7 +116,7 @@ def _stopping_time(n: int, index: int | None = None) -> int:
     return steps
 
 
-def stopping_time(n: int, /) -> int:
+def stopping_time(n: SupportsIndex, /) -> int:
     """The number of steps until ``n`` first reaches 1."""
     return _stopping_time(as_u64(n, "n", 1))
 
@@ -146,7 +146,7 @@ def _elements(values: object) -> list[int]:
     return [as_u64(v, f"element {i}", 1) for i, v in enumerate(items)]
 
 
-def stopping_times(values: npt.ArrayLike, /) -> npt.NDArray[np.uint64]:
+def stopping_times(values: Iterable[SupportsIndex], /) -> npt.NDArray[np.uint64]:
     """The stopping time of every element of a 1-D array or sequence of integers."""
     elements = _elements(values)
     return np.array([_stopping_time(v, i) for i, v in enumerate(elements)], dtype=np.uint64)
@@ -165,7 +165,7 @@ def _check_callable(value: object, name: str, *, optional: bool = False) -> None
 
 
 def max_stopping_time(
-    limit: int, /, *, progress: Callable[[int, int], object] | None = None
+    limit: SupportsIndex, /, *, progress: Callable[[int, int], object] | None = None
 ) -> tuple[int, int]:
     """``(n, stopping_time(n))`` for the ``n`` in ``1 <= n < limit`` with the longest
     stopping time; ties go to the smallest ``n``. ``progress(done, total)`` is called with
@@ -195,12 +195,12 @@ def _values(n: int) -> Iterator[int]:
         yield x
 
 
-def trajectory(n: int, /) -> npt.NDArray[np.uint64]:
+def trajectory(n: SupportsIndex, /) -> npt.NDArray[np.uint64]:
     """The whole trajectory ``n, step(n), …, 1`` as a new ``uint64`` array."""
     return np.array(list(_values(as_u64(n, "n", 1))), dtype=np.uint64)
 
 
-def walk(n: int, visit: Callable[[int], object], /) -> int:
+def walk(n: SupportsIndex, visit: Callable[[int], object], /) -> int:
     """Call ``visit(x)`` for each value of the trajectory of ``n``; return how many."""
     n = as_u64(n, "n", 1)
     _check_callable(visit, "visit")
@@ -214,7 +214,7 @@ def walk(n: int, visit: Callable[[int], object], /) -> int:
 class Trajectory:
     """The trajectory ``n, step(n), …, 1`` as an iterator (fused: exhausted after an error)."""
 
-    def __init__(self, n: int, /) -> None:
+    def __init__(self, n: SupportsIndex, /) -> None:
         self._start = as_u64(n, "n", 1)
         self._values: Iterator[int] = _values(self._start)
 

@@ -1,0 +1,62 @@
+"""Type-checked, not run: `mypy --strict` on this file (python-tests/test_typing.py) checks that
+every front end takes and returns the same types, and that calls which work at run time type-
+check: plain ints, numpy integer scalars, objects with __index__, and for stopping_times
+lists, tuples, generators and integer arrays. The lines marked `# type: ignore` must be
+errors (mypy's `warn_unused_ignores` fails if they are not)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Protocol, SupportsIndex
+
+import numpy as np
+import numpy.typing as npt
+
+import collatz_pyo3
+import collatz_uniffi
+from collatz_cabi import via_cffi, via_ctypes, via_cython
+from collatz_contract import reference
+
+
+class Index:
+    def __index__(self) -> int:
+        return 27
+
+
+def use(m: FrontEnd) -> None:
+    for n in (27, np.uint64(27), np.int32(27), Index(), True):
+        a: int = m.step(n)
+        b: int = m.iterate(n, n)
+        c: int = m.stopping_time(n)
+        d: tuple[int, int] = m.max_stopping_time(n, progress=lambda done, total: None)
+        e: npt.NDArray[np.uint64] = m.trajectory(n)
+        f: Iterator[int] = m.Trajectory(n)
+        g: int = m.walk(n, print)
+    values: list[int] = [1, 27]
+    for v in (values, tuple(values), (x for x in values), np.arange(1, 5), np.ones(3, dtype=np.uint8), [Index()]):
+        h: npt.NDArray[np.uint64] = m.stopping_times(v)
+    m.step(1.5)  # type: ignore[arg-type]
+    m.stopping_times("123")  # type: ignore[arg-type]
+    m.stopping_times([1.5])  # type: ignore[list-item]
+    m.walk(27, 5)  # type: ignore[arg-type]
+
+
+class FrontEnd(Protocol):
+    """What every front end is, for a type checker: the contract's names with one typing (a
+    module matches a protocol through its functions, without their `self`)."""
+
+    def step(self, n: SupportsIndex, /) -> int: ...
+    def iterate(self, n: SupportsIndex, k: SupportsIndex, /) -> int: ...
+    def stopping_time(self, n: SupportsIndex, /) -> int: ...
+    def stopping_times(self, values: Iterable[SupportsIndex], /) -> npt.NDArray[np.uint64]: ...
+    def max_stopping_time(
+        self, limit: SupportsIndex, /, *, progress: Callable[[int, int], object] | None = None
+    ) -> tuple[int, int]: ...
+    def trajectory(self, n: SupportsIndex, /) -> npt.NDArray[np.uint64]: ...
+    def walk(self, n: SupportsIndex, visit: Callable[[int], object], /) -> int: ...
+    @property
+    def Trajectory(self) -> Callable[[SupportsIndex], Iterator[int]]: ...
+
+
+for front_end in (collatz_pyo3, via_cffi, via_ctypes, via_cython, collatz_uniffi, reference):
+    use(front_end)
