@@ -33,7 +33,7 @@ help:
 	@echo "make fuzz        the long fuzz run of every backend (results/fuzz.json)"
 	@echo "make lint        cargo fmt --check, clippy -D warnings, mypy"
 	@echo "make header      regenerate bind-cabi/include/collatz.h and collatz.pxd with cbindgen"
-	@echo "make sync-args   copy bind-cabi's _args.py and _callbacks.py into collatz_uniffi"
+	@echo "make sync-args   copy the files shipped twice (_args.py, _callbacks.py, licence texts)"
 	@echo "make clean       remove .venv, target/ and results/"
 
 # --- environment ---------------------------------------------------------------------------
@@ -117,7 +117,8 @@ dist-check: $(VENV)/.deps
 	    || { cat $(DIST)/sdist-$$package.log; exit 1; }; \
 	done
 	$(PYTHON) -m venv $(DIST)/venv
-	env -u PYO3_PYTHON $(DIST)/venv/bin/python -m pip install --quiet --disable-pip-version-check \
+	env -u PYO3_PYTHON -u MATURIN_PEP517_ARGS $(DIST)/venv/bin/python -m pip install --quiet \
+	  --disable-pip-version-check \
 	  $(DIST)/*.tar.gz
 	cd $(DIST) && venv/bin/python $(CURDIR)/python-tests/dist_smoke.py
 
@@ -148,10 +149,12 @@ header:
 	COLLATZ_UPDATE_HEADER=1 cargo test -p bind-cabi --test header --locked
 
 # The argument rules and the callback plumbing ship in collatz_cabi and collatz_uniffi as one
-# file each (a test compares them).
+# file each, and the hatchling packages carry copies of the licence texts (hatchling would ship
+# a symlink as a dangling link); tests compare the copies.
 sync-args:
 	cp bind-cabi/python/collatz_cabi/_args.py bind-cabi/python/collatz_cabi/_callbacks.py \
 	  bind-uniffi/python/collatz_uniffi/
+	for package in contract bench; do cp LICENSE-MIT LICENSE-APACHE $$package/; done
 
 clean:
 	rm -rf $(VENV) target results dist

@@ -47,6 +47,15 @@ def test_argument_rules_are_one_file_in_both_packages() -> None:
         assert Path(module.__file__).read_bytes() == source, f"{module.__file__} is stale: rebuild"
 
 
+@pytest.mark.parametrize("package", ["bind-pyo3", "bind-cabi", "bind-uniffi", "contract", "bench"])
+def test_every_package_carries_the_licence_texts(package: str) -> None:
+    root = Path(__file__).resolve().parents[1]
+    for name in ("LICENSE-MIT", "LICENSE-APACHE"):
+        assert (root / package / name).read_bytes() == (root / name).read_bytes(), (
+            f"{package}/{name} differs from the root's: run `make sync-args`"
+        )
+
+
 def test_callback_plumbing_is_one_file_in_both_packages() -> None:
     import collatz_cabi._callbacks
     import collatz_uniffi._callbacks
