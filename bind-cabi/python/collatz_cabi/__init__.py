@@ -8,6 +8,19 @@ first use: ``from collatz_cabi import via_ctypes`` needs neither cffi nor numpy.
 
 from __future__ import annotations
 
+TYPE_CHECKING = False  # not typing's: importing typing takes milliseconds
+if TYPE_CHECKING:  # what the lazy re-export below gives, for type checkers
+    from .via_cffi import (
+        Trajectory,
+        iterate,
+        max_stopping_time,
+        step,
+        stopping_time,
+        stopping_times,
+        trajectory,
+        walk,
+    )
+
 __all__ = [
     "Trajectory",
     "iterate",

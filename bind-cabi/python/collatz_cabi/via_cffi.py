@@ -28,23 +28,32 @@ from ._callbacks import NativeCall, check_callable
 from ._status import error_for
 
 MODE = os.environ.get("COLLATZ_CFFI_MODE", "api")
-if MODE == "api":
-    try:
-        from ._api import ffi, lib
-    except ImportError as missing:
-        raise ImportError(
-            f"collatz_cabi.via_cffi: cffi's compiled module is missing ({missing}); reinstall "
-            "collatz-cabi, or set COLLATZ_CFFI_MODE=abi to use cffi's ABI mode"
-        ) from missing
-elif MODE == "abi":
-    from ._abi_mode import ffi, lib
-else:
-    raise ImportError(f"collatz_cabi.via_cffi: COLLATZ_CFFI_MODE must be 'api' or 'abi', got {MODE!r}")
+
+
+def _load(mode: str) -> tuple[Any, Any]:
+    """cffi's ``ffi`` and ``lib`` in the mode asked for."""
+    if mode == "api":
+        try:
+            from ._api import ffi, lib
+        except ImportError as e:
+            raise ImportError(
+                f"collatz_cabi.via_cffi: cffi's compiled module is missing ({e}); reinstall "
+                "collatz-cabi, or set COLLATZ_CFFI_MODE=abi to use cffi's ABI mode"
+            ) from e
+        return ffi, lib
+    if mode == "abi":
+        from ._abi_mode import ffi, lib
+
+        return ffi, lib
+    raise ImportError(f"collatz_cabi.via_cffi: COLLATZ_CFFI_MODE must be 'api' or 'abi', got {mode!r}")
+
+
+ffi, lib = _load(MODE)
 
 TYPE_CHECKING = False  # not typing's: see _args.py
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
-    from typing import SupportsIndex
+    from typing import Any, SupportsIndex
 
     import numpy as np
     import numpy.typing as npt

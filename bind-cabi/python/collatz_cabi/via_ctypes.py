@@ -48,7 +48,9 @@ __all__ = [
 
 _lib = ctypes.CDLL(PATH)  # releases the GIL during calls
 _lib_short = ctypes.PyDLL(_lib._name)  # keeps it: for calls that take nanoseconds
-_u64, _i32, _size = ctypes.c_uint64, ctypes.c_int32, ctypes.c_size_t
+_u64 = ctypes.c_uint64
+_i32 = ctypes.c_int32
+_size = ctypes.c_size_t
 _p_u64 = ctypes.POINTER(_u64)
 
 

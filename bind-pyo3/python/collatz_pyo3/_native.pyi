@@ -7,6 +7,17 @@ from typing import SupportsIndex, final
 
 from typing_extensions import Self
 
+__all__ = [
+    "Trajectory",
+    "step",
+    "iterate",
+    "stopping_time",
+    "stopping_times",
+    "max_stopping_time",
+    "trajectory",
+    "walk",
+]
+
 def step(n: SupportsIndex, /) -> int:
     """One Collatz step: n // 2 if n is even, else 3 * n + 1."""
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-def check_callable(value: object, name: str, *, optional: bool = False) -> None:
+def check_callable(value: Any, name: str, *, optional: bool = False) -> None:
     """``TypeError`` unless ``value`` is callable (or ``None``, when ``optional``)."""
     if callable(value) or (optional and value is None):
         return

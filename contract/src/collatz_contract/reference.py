@@ -157,7 +157,7 @@ def stopping_times(values: Iterable[SupportsIndex], /) -> npt.NDArray[np.uint64]
 PROGRESS_NUMBERS = 4096
 
 
-def _check_callable(value: object, name: str, *, optional: bool = False) -> None:
+def _check_callable(value: Any, name: str, *, optional: bool = False) -> None:
     if callable(value) or (optional and value is None):
         return
     what = "callable or None" if optional else "callable"
