@@ -14,7 +14,7 @@ import pytest
 
 from collatz_bench import golang, timing
 from collatz_bench.config import QUICK
-from collatz_bench.sections import SECTIONS, amortisation
+from collatz_bench.sections import SECTIONS, amortisation, costs
 from collatz_contract.backends import BACKENDS, NATIVE
 
 
@@ -24,6 +24,17 @@ def test_fit_recovers_overhead_and_per_step_cost() -> None:
     overhead, per_step = amortisation.fit_overhead(ks, seconds)
     assert overhead == pytest.approx(250, rel=1e-6)
     assert per_step == pytest.approx(0.5, rel=1e-6)
+
+
+def test_every_glue_pattern_names_files_of_this_repository() -> None:
+    repo = Path(__file__).resolve().parents[2]
+    for backend in BACKENDS:
+        entry = costs.glue(repo, backend)  # raises on a pattern that matches nothing
+        assert all((repo / f).is_file() for f in entry["files"])
+        if backend.native:
+            assert entry["rust_lines"] > 0 and entry["python_lines"] > 0, backend.name
+    uniffi = costs.glue(repo, next(b for b in BACKENDS if b.name == "uniffi"))
+    assert "bind-uniffi/src/bin/uniffi-bindgen.rs" in uniffi["files"]
 
 
 def test_summary_and_round_by_round_ratios() -> None:

@@ -27,6 +27,7 @@ class Config:
     range_repeats: int
     shape_starts: tuple[int, ...]
     """Starting values whose trajectories have ~10, ~100 and ~1000 values."""
+
     progress_limit: int
     progress_repeats: int
     interrupt_repeats: int
@@ -38,6 +39,11 @@ class Config:
     """Fresh interpreters per front end for import times."""
     gil_probe_steps: int
     """Steps of the native call during which another thread's Python work is counted."""
+
+    @property
+    def long_start(self) -> int:
+        """The start of the longest trajectory of ``shape_starts`` (per-value costs are taken on it)."""
+        return self.shape_starts[-1]
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)

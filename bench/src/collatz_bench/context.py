@@ -52,6 +52,11 @@ def python_trajectory(n: int) -> Iterator[int]:
         yield n
 
 
+def trajectory_length(n: int) -> int:
+    """How many values the trajectory of ``n`` has, ``n`` and ``1`` included."""
+    return sum(1 for _ in python_trajectory(n))
+
+
 def measure_group_steps(cases: list[Case], rounds: int) -> int:
     """Progress steps :func:`measure_group` makes: one calibration and ``rounds`` runs each."""
     return len(cases) * (rounds + 1)

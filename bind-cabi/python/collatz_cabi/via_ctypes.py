@@ -17,9 +17,7 @@ call passes its state (:class:`~collatz_cabi._callbacks.NativeCall`) as the C co
 
 from __future__ import annotations
 
-
 import ctypes
-
 
 from ._args import U64_MAX, as_u64, as_u64_array
 from ._callbacks import NativeCall, check_callable
@@ -44,7 +42,6 @@ __all__ = [
     "trajectory",
     "walk",
 ]
-
 
 _lib = ctypes.CDLL(PATH)  # releases the GIL during calls
 _lib_short = ctypes.PyDLL(_lib._name)  # keeps it: for calls that take nanoseconds

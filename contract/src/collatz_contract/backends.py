@@ -175,7 +175,7 @@ NATIVE: tuple[Backend, ...] = (
         crates=("collatz-core", "bind-uniffi"),
         glue=(
             "bind-uniffi/src/*.rs",
-            "bind-uniffi/uniffi-bindgen/src/*.rs",
+            "bind-uniffi/src/bin/*.rs",
             "bind-uniffi/python/collatz_uniffi/*.py",
         ),
         breakdown=Breakdown(

@@ -13,6 +13,7 @@ from ..context import (
     measure_group,
     measure_group_steps,
     python_trajectory,
+    trajectory_length,
 )
 from ..section import Section
 from ..table import Table, ns
@@ -34,12 +35,8 @@ def python_loop(values: list[int], f: Any) -> int:
     return count
 
 
-def _long(ctx: Context) -> int:
-    return ctx.config.shape_starts[-1]
-
-
 def cases(ctx: Context) -> list[Case]:
-    n = _long(ctx)
+    n = ctx.config.long_start
     values = list(python_trajectory(n))
     out = [floor_case()]
     for backend, module in ctx.backends.items():
@@ -57,8 +54,9 @@ def steps(ctx: Context) -> int:
 def run(ctx: Context, tick: Tick) -> dict[str, Any]:
     measured = measure_group(cases(ctx), ctx.config.rounds, ctx.config.target, tick)
     floor = measured[FLOOR].samples
-    values = sum(1 for _ in python_trajectory(_long(ctx)))
-    result: dict[str, Any] = {"n": _long(ctx), "values": values, "backends": {}}
+    n = ctx.config.long_start
+    values = trajectory_length(n)
+    result: dict[str, Any] = {"n": n, "values": values, "backends": {}}
     for name in [*(b.name for b in ctx.backends), PYTHON_LOOP]:
         samples = measured[f"walk/{name}"].samples
         per_visit = [s / values for s in samples]

@@ -74,7 +74,13 @@ def code_lines(path: Path) -> int:
 
 
 def glue(repo: Path, backend: Backend) -> dict[str, Any]:
-    files = sorted({p for pattern in backend.glue for p in repo.glob(pattern) if p.is_file()})
+    found: set[Path] = set()
+    for pattern in backend.glue:
+        matched = {p for p in repo.glob(pattern) if p.is_file()}
+        if not matched:  # a stale registry entry would silently shrink the figure
+            raise ValueError(f"{backend.name}: glue pattern {pattern!r} matches no file in {repo}")
+        found |= matched
+    files = sorted(found)
     rust = sum(code_lines(p) for p in files if p.suffix == ".rs")
     python = sum(code_lines(p) for p in files if p.suffix in (".py", ".pyx"))
     return {"rust_lines": rust, "python_lines": python, "files": [str(p.relative_to(repo)) for p in files]}

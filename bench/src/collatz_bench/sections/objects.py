@@ -15,17 +15,14 @@ from ..context import (
     measure_group,
     measure_group_steps,
     python_trajectory,
+    trajectory_length,
 )
 from ..section import Section
 from ..table import Table, ns
-from ..timing import Case, Summary
+from ..timing import Case, Summary, ratio_summary
 
 DRAIN = "for _ in T(n): pass"
 PYTHON_GENERATOR = "Python generator"
-
-
-def _long(ctx: Context) -> int:
-    return ctx.config.shape_starts[-1]
 
 
 def _makers(ctx: Context) -> dict[str, Any]:
@@ -38,7 +35,7 @@ def cases(ctx: Context) -> list[Case]:
     out = [floor_case()]
     for name, make in _makers(ctx).items():
         out.append(Case(f"one/{name}", DRAIN, {"T": make, "n": 1}))
-        out.append(Case(f"long/{name}", DRAIN, {"T": make, "n": _long(ctx)}))
+        out.append(Case(f"long/{name}", DRAIN, {"T": make, "n": ctx.config.long_start}))
     return out
 
 
@@ -49,17 +46,16 @@ def steps(ctx: Context) -> int:
 def run(ctx: Context, tick: Tick) -> dict[str, Any]:
     measured = measure_group(cases(ctx), ctx.config.rounds, ctx.config.target, tick)
     floor = measured[FLOOR].samples
-    values = sum(1 for _ in python_trajectory(_long(ctx)))
-    result: dict[str, Any] = {"n": _long(ctx), "values": values, "backends": {}}
+    n = ctx.config.long_start
+    values = trajectory_length(n)
+    result: dict[str, Any] = {"n": n, "values": values, "backends": {}}
     for name in _makers(ctx):
         one, long = measured[f"one/{name}"].samples, measured[f"long/{name}"].samples
         per_next = [(b - a) / (values - 1) for a, b in zip(one, long, strict=True)]
         result["backends"][name] = {
             "object_ns": Summary.of(one).as_dict(),
             "ns_per_next": Summary.of(per_next).as_dict(),
-            "next_ratio_to_floor": Summary.of(
-                [p / f / 1e9 for p, f in zip(per_next, floor, strict=True)]
-            ).as_dict(),
+            "next_ratio_to_floor": ratio_summary(per_next, floor).as_dict(),
             "drain_ns_per_value": Summary.of(long, values).as_dict(),
         }
     return result

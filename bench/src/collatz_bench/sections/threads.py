@@ -21,7 +21,7 @@ import numpy as np
 from ..context import Context, Tick
 from ..section import Section
 from ..table import Table, seconds
-from ..timing import Summary
+from ..timing import Summary, ratio_summary
 
 
 def _threaded(function: Callable[[], object], threads: int, calls_each: int) -> float:
@@ -119,8 +119,7 @@ def run(ctx: Context, tick: Tick) -> dict[str, Any]:
             else:
                 one.append(_threaded(work, 1, 2 * calls))
                 two.append(_threaded(work, 2, calls))
-        speedups = [a / b for a, b in zip(one, two, strict=True)]
-        s = Summary.of([x / 1e9 for x in speedups])
+        s = ratio_summary(one, two)
         k = config.gil_probe_steps if backend.native else config.gil_probe_steps // 1000
         shares = [python_work_share(module.iterate, k) for _ in range(3)]
         share = statistics.median(shares)

@@ -16,7 +16,7 @@ from ..context import (
     floor_case,
     measure_group,
     measure_group_steps,
-    python_trajectory,
+    trajectory_length,
 )
 from ..section import Section
 from ..table import Table, ns
@@ -24,7 +24,7 @@ from ..timing import Case, Summary, ratio_summary
 
 
 def _lengths(ctx: Context) -> dict[int, int]:
-    return {n: sum(1 for _ in python_trajectory(n)) for n in ctx.config.shape_starts}
+    return {n: trajectory_length(n) for n in ctx.config.shape_starts}
 
 
 def cases(ctx: Context) -> list[Case]:
