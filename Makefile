@@ -13,15 +13,23 @@ export CARGO_TARGET_DIR := $(CURDIR)/target
 # PyO3's build script and maturin use the project's interpreter.
 export PYO3_PYTHON := $(CURDIR)/$(PY)
 
-sources = $(shell find $(1) -type f \( -name '*.rs' -o -name '*.py' -o -name '*.pyi' -o -name '*.pyx' -o -name '*.pxd' -o -name '*.toml' -o -name '*.h' -o -name 'py.typed' \) -not -path '*/__pycache__/*' -not -path '*/build/*')
-CORE_SRC   := Cargo.toml Cargo.lock $(call sources,core/src core/Cargo.toml)
-PYO3_SRC   := $(CORE_SRC) $(call sources,bind-pyo3/src bind-pyo3/python bind-pyo3/Cargo.toml bind-pyo3/pyproject.toml)
-CABI_SRC   := $(CORE_SRC) $(call sources,bind-cabi/src bind-cabi/python bind-cabi/include bind-cabi/Cargo.toml bind-cabi/cbindgen.toml bind-cabi/pyproject.toml bind-cabi/setup.py bind-cabi/build_cffi.py)
-UNIFFI_SRC := $(CORE_SRC) $(call sources,bind-uniffi)
-CONTRACT_SRC := $(call sources,contract)
-BENCH_SRC  := $(call sources,bench/src bench/pyproject.toml) bench/src/collatz_bench/baseline.c
+# The binding packages, from the one list of them (contract/src/collatz_contract/packages.py,
+# which needs nothing but Python): their directories, and those with test-only panic hooks.
+REGISTRY    := contract/src/collatz_contract/packages.py
+PACKAGES    := $(shell $(PYTHON) $(REGISTRY) directory)
+HOOKED      := $(shell $(PYTHON) $(REGISTRY) panic_hooks)
+HOOK_WHEELS := $(shell $(PYTHON) $(REGISTRY) hook_wheels)
+ifeq ($(PACKAGES),)
+$(error could not read the list of packages from $(REGISTRY) with $(PYTHON))
+endif
 
-.PHONY: help setup test dist-check fuzz bench bench-quick bench-core lint fmt header sync-args clean
+# A package is rebuilt when any of its sources, the core's or the shared Python glue change.
+sources = $(shell find -L $(1) -type f \( -name '*.rs' -o -name '*.py' -o -name '*.pyi' -o -name '*.pyx' -o -name '*.pxd' -o -name '*.toml' -o -name '*.h' -o -name '*.c' -o -name 'py.typed' \) -not -path '*/__pycache__/*' -not -path '*/build/*' -not -path '*/_native/*' -not -name '*.so' -not -name '_abi.py' -not -name 'via_cython.c')
+CORE_SRC     := Cargo.toml Cargo.lock $(call sources,core/src core/Cargo.toml glue)
+CONTRACT_SRC := $(call sources,contract)
+BENCH_SRC    := $(call sources,bench/src bench/pyproject.toml)
+
+.PHONY: help setup test dist-check fuzz bench bench-quick bench-core lint fmt header licences clean
 
 help:
 	@echo "make test        set up .venv, build every backend (release), run cargo test + pytest"
@@ -31,9 +39,9 @@ help:
 	@echo "make bench-quick the comparison at reduced size (< 1 minute)"
 	@echo "make bench-core  criterion benchmarks of collatz-core (the native baseline)"
 	@echo "make fuzz        the long fuzz run of every backend (results/fuzz.json)"
-	@echo "make lint        cargo fmt --check, clippy -D warnings, mypy"
-	@echo "make header      regenerate bind-cabi/include/collatz.h and collatz.pxd with cbindgen"
-	@echo "make sync-args   copy the files shipped twice (_args.py, _callbacks.py, licence texts)"
+	@echo "make lint        cargo fmt --check, clippy -D warnings, ruff check + format --check, mypy"
+	@echo "make header      regenerate the C ABI's header and .pxd with cbindgen (the crates' header tests)"
+	@echo "make licences    regenerate the licence texts the hatchling packages ship (contract, bench)"
 	@echo "make clean       remove .venv, target/ and results/"
 
 # --- environment ---------------------------------------------------------------------------
@@ -44,11 +52,11 @@ $(VENV)/.deps: requirements/dev.txt requirements/bench.txt
 	$(PIP) install -r requirements/dev.txt
 	touch $@
 
-# --- the three binding packages, each a wheel built in release mode and installed into .venv ---
+# --- the binding packages (the registry lists them), each a wheel built and installed into .venv
 # One command for all of them: pip's standard (PEP 517) build, with the pinned build tools of
-# .venv instead of an isolated environment. bind-pyo3 and bind-uniffi build with maturin,
-# bind-cabi with setuptools (setuptools-rust, cffi, Cython); python-tests/test_packaging.py
-# builds bind-cabi the way a user would, isolated. (maturin's build hook runs `maturin` from
+# .venv instead of an isolated environment (maturin, or setuptools with setuptools-rust, cffi
+# and Cython: the registry says which); python-tests/test_packaging.py also builds each
+# package the way a user would, isolated. (maturin's build hook runs `maturin` from
 # PATH, hence .venv/bin first.)
 export MATURIN_PEP517_ARGS := --locked
 
@@ -60,17 +68,15 @@ export MATURIN_PEP517_ARGS := --locked
 in_tree = $(1)/build $(1)/python/*.egg-info $(1)/python/*/_native $(1)/python/*/*.so \
 	$(1)/python/*/_abi.py $(1)/python/*/via_cython.c
 
-# $(1): short name, $(2): package directory, $(3): variable listing its sources
-define backend
-$(VENV)/.built-$(1): $(VENV)/.deps $$($(3))
-	rm -rf $(WHEELS)/$(1) $$(call in_tree,$(2))
-	PATH="$(CURDIR)/$(VENV)/bin:$$$$PATH" $(PIP) wheel --no-deps --no-build-isolation --wheel-dir $(WHEELS)/$(1) ./$(2)
+# $(1): the package's directory
+define package
+$(VENV)/.built-$(1): $(VENV)/.deps $(CORE_SRC) $$(call sources,$(1))
+	rm -rf $(WHEELS)/$(1) $$(call in_tree,$(1))
+	PATH="$(CURDIR)/$(VENV)/bin:$$$$PATH" $(PIP) wheel --no-deps --no-build-isolation --wheel-dir $(WHEELS)/$(1) ./$(1)
 	$(PIP) install --no-deps --force-reinstall $(WHEELS)/$(1)/*.whl
 	touch $$@
 endef
-$(eval $(call backend,pyo3,bind-pyo3,PYO3_SRC))
-$(eval $(call backend,cabi,bind-cabi,CABI_SRC))
-$(eval $(call backend,uniffi,bind-uniffi,UNIFFI_SRC))
+$(foreach p,$(PACKAGES),$(eval $(call package,$(p))))
 
 # The contract package (reference + registry) and the benchmark: pure Python.
 $(VENV)/.built-contract: $(VENV)/.deps $(CONTRACT_SRC)
@@ -81,15 +87,14 @@ $(VENV)/.built-bench: $(VENV)/.deps $(VENV)/.built-contract $(BENCH_SRC)
 	$(PIP) install --no-deps --no-build-isolation --force-reinstall ./bench
 	touch $@
 
-BUILT := $(VENV)/.built-pyo3 $(VENV)/.built-cabi $(VENV)/.built-uniffi $(VENV)/.built-contract \
-	$(VENV)/.built-bench
+BUILT := $(foreach p,$(PACKAGES),$(VENV)/.built-$(p)) $(VENV)/.built-contract $(VENV)/.built-bench
 
 # Test-only builds with the `test-hooks` feature (functions that panic on purpose), in debug
 # mode, unpacked under target/hooks/ for python-tests/test_panics.py. Never installed.
 HOOKS := target/hooks/.built
-$(HOOKS): $(VENV)/.deps $(PYO3_SRC) $(UNIFFI_SRC)
+$(HOOKS): $(VENV)/.deps $(CORE_SRC) $(foreach p,$(HOOK_WHEELS),$(call sources,$(p)))
 	rm -rf target/hooks $(WHEELS)/hooks
-	for crate in bind-pyo3 bind-uniffi; do \
+	for crate in $(HOOK_WHEELS); do \
 	  $(VENV)/bin/maturin build --locked --quiet --features test-hooks -i $(PY) \
 	    -m $$crate/Cargo.toml --out $(WHEELS)/hooks/$$crate && \
 	  $(PY) -m zipfile -e $(WHEELS)/hooks/$$crate/*.whl target/hooks/$$crate || exit 1; \
@@ -100,10 +105,12 @@ setup: $(BUILT)
 
 # --- what people run -------------------------------------------------------------------------
 
+# pytest spreads the tests over every core (pytest-xdist); tests that could crash or hang run
+# their code in child processes of their own, whichever worker runs them.
 test: $(BUILT) $(HOOKS)
 	cargo test --workspace --locked
-	cargo test -p bind-cabi --features test-hooks --test panics --locked
-	$(PY) -m pytest
+	cargo test $(foreach p,$(HOOKED),-p $(p) --features $(p)/test-hooks) --test panics --locked
+	$(PY) -m pytest -n auto
 
 # Every package from its sdist, as a user would get it: `python -m build --sdist`, then one
 # `pip install` of all the sdists (isolated builds, the build tools from PyPI) into a fresh
@@ -112,7 +119,7 @@ test: $(BUILT) $(HOOKS)
 DIST := target/dist
 dist-check: $(VENV)/.deps
 	rm -rf $(DIST) && mkdir -p $(DIST)
-	for package in bind-pyo3 bind-cabi bind-uniffi contract bench; do \
+	for package in $(PACKAGES) contract bench; do \
 	  $(PY) -m build --sdist --outdir $(DIST) ./$$package > $(DIST)/sdist-$$package.log 2>&1 \
 	    || { cat $(DIST)/sdist-$$package.log; exit 1; }; \
 	done
@@ -139,24 +146,24 @@ bench-core:
 lint: $(VENV)/.deps
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
-	cargo clippy -p bind-pyo3 -p bind-cabi -p bind-uniffi --features test-hooks --all-targets --locked -- -D warnings
-	$(PY) -m mypy
+	cargo clippy $(foreach p,$(PACKAGES),-p $(p)) --features test-hooks --all-targets --locked -- -D warnings
+	$(PY) -m ruff check
+	$(PY) -m ruff format --check
+	$(PY) -m mypy $(foreach p,$(PACKAGES),$(p)/python) contract/src bench/src
 
 fmt:
 	cargo fmt --all
+	$(PY) -m ruff format
 
 header:
-	COLLATZ_UPDATE_HEADER=1 cargo test -p bind-cabi --test header --locked
+	COLLATZ_UPDATE_HEADER=1 cargo test --workspace --test header --locked
 
-# The argument rules and the callback plumbing ship in collatz_cabi and collatz_uniffi as one
-# file each, and the hatchling packages carry copies of the licence texts (hatchling would ship
-# a symlink as a dangling link); tests compare the copies.
-sync-args:
-	cp bind-cabi/python/collatz_cabi/_args.py bind-cabi/python/collatz_cabi/_callbacks.py \
-	  bind-uniffi/python/collatz_uniffi/
+# The hatchling packages (contract, bench) carry copies of the licence texts, regenerated here
+# from the root's (hatchling would ship a symlink as a dangling link); a test compares them.
+licences:
 	for package in contract bench; do cp LICENSE-MIT LICENSE-APACHE $$package/; done
 
 clean:
 	rm -rf $(VENV) target results dist
-	rm -rf $(foreach package,bind-pyo3 bind-cabi bind-uniffi,$(call in_tree,$(package)))
+	rm -rf $(foreach package,$(PACKAGES),$(call in_tree,$(package)))
 	rm -rf contract/dist bench/dist

@@ -21,10 +21,9 @@ from the sdist uses that copy.
 from __future__ import annotations
 
 import os
-import sys
-
 import re
 import shutil
+import sys
 
 from Cython.Build import cythonize
 from setuptools import Extension, setup
@@ -78,13 +77,15 @@ class build_ext(_build_ext):
 # No debug info in the C extensions either (Python's own CFLAGS add -g).
 STRIP_DEBUG = [] if sys.platform == "darwin" else ["-Wl,--strip-debug"]
 
+
 class sdist(_sdist):
     """An sdist that carries the Rust workspace the crate is built in (see the module docs)."""
 
     def make_release_tree(self, base_dir: str, files: list[str]) -> None:
         super().make_release_tree(base_dir, files)
         target = os.path.join(base_dir, "rust")
-        manifest = open(os.path.join(WORKSPACE, "Cargo.toml")).read()
+        with open(os.path.join(WORKSPACE, "Cargo.toml")) as f:
+            manifest = f.read()
         block = re.search(r"members\s*=\s*\[(.*?)\]", manifest, re.S)
         if block is None:
             raise RuntimeError("no [workspace] members in the workspace's Cargo.toml")

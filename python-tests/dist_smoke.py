@@ -7,14 +7,10 @@ import subprocess
 import sys
 from importlib import import_module, metadata
 
-FRONT_ENDS = [
-    "collatz_pyo3",
-    "collatz_cabi.via_cffi",
-    "collatz_cabi.via_ctypes",
-    "collatz_cabi.via_cython",
-    "collatz_uniffi",
-    "collatz_contract.reference",
-]
+from collatz_contract.backends import BACKENDS
+from collatz_contract.packages import PACKAGES
+
+FRONT_ENDS = [b.module for b in BACKENDS]
 
 for name in FRONT_ENDS:
     m = import_module(name)
@@ -32,11 +28,10 @@ for name in FRONT_ENDS:
     else:
         raise AssertionError(f"{name}: no OverflowError")
 
-assert import_module("collatz_cabi.via_cffi").MODE == "api"
+for name in FRONT_ENDS:  # a front end with modes (cffi: compiled or ABI) runs its compiled one
+    assert getattr(import_module(name), "MODE", "api") == "api", name
 for package, distribution in [
-    ("collatz_pyo3", "collatz-pyo3"),
-    ("collatz_cabi", "collatz-cabi"),
-    ("collatz_uniffi", "collatz-uniffi"),
+    *((p.import_name, p.distribution) for p in PACKAGES),
     ("collatz_contract", "collatz-contract"),
     ("collatz_bench", "collatz-bench"),
 ]:

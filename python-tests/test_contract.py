@@ -158,9 +158,7 @@ def test_stopping_times_does_not_touch_its_input(impl: ModuleType) -> None:
     assert not np.shares_memory(out, values)
 
 
-@pytest.mark.parametrize(
-    ("limit", "expected"), [(2, (1, 0)), (3, (2, 1)), (10, (9, 19)), (1000, (871, 178))]
-)
+@pytest.mark.parametrize(("limit", "expected"), [(2, (1, 0)), (3, (2, 1)), (10, (9, 19)), (1000, (871, 178))])
 def test_max_stopping_time(impl: ModuleType, limit: int, expected: tuple[int, int]) -> None:
     result = impl.max_stopping_time(limit)
     assert result == expected
@@ -253,7 +251,11 @@ OVERFLOW_ERRORS: list[tuple[str, tuple[Any, ...], str]] = [
     ("iterate", (27, 2**64), str(2**64)),
     ("iterate", (U64_MAX, 1), str(U64_MAX)),
     # iterate's result must fit, whatever the values on the way did
-    ("iterate", (U64_MAX - 1, 2), f"iterate({U64_MAX - 1}, 2) is {3 * (2**63 - 1) + 1}, which exceeds 2**64 - 1"),
+    (
+        "iterate",
+        (U64_MAX - 1, 2),
+        f"iterate({U64_MAX - 1}, 2) is {3 * (2**63 - 1) + 1}, which exceeds 2**64 - 1",
+    ),
     ("stopping_time", (2**64,), str(2**64)),
     ("max_stopping_time", (2**64,), str(2**64)),
     ("stopping_times", ([1, 2**64],), "element 1"),

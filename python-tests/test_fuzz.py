@@ -13,18 +13,15 @@ import json
 import operator
 import os
 from collections import Counter
-from decimal import Decimal
-from fractions import Fraction
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
+from conftest import outcome
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-
-from conftest import outcome
 
 U64_MAX = 2**64 - 1
 INPUTS: Counter[str] = Counter()
@@ -163,9 +160,15 @@ def arrays(draw: st.DrawFn) -> Any:
             st.just(np.dtype(object)),
         )
     )
-    shape = draw(st.one_of(st.just((draw(st.integers(0, 12)),)), hnp.array_shapes(min_dims=0, max_dims=3, max_side=3)))
+    shape = draw(
+        st.one_of(st.just((draw(st.integers(0, 12)),)), hnp.array_shapes(min_dims=0, max_dims=3, max_side=3))
+    )
     if dtype == np.dtype(object):
-        flat = draw(st.lists(anything(integers(limit=10**6)), min_size=int(np.prod(shape)), max_size=int(np.prod(shape))))
+        flat = draw(
+            st.lists(
+                anything(integers(limit=10**6)), min_size=int(np.prod(shape)), max_size=int(np.prod(shape))
+            )
+        )
         array = np.empty(shape, dtype=object)
         array.ravel()[:] = flat if flat else []
     else:
@@ -202,14 +205,14 @@ def trajectory_outcome(module: ModuleType, n: Any) -> tuple[str, Any]:
     """Everything an iterator did: the values it yielded, then how it ended."""
     try:
         iterator = module.Trajectory(n)
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         return ("raises at creation", type(e))
     values = []
     try:
         for value in iterator:
             assert type(value) is int
             values.append(value)
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         return ("raises after", (values, type(e), list(iterator)))
     return ("ok", values)
 
@@ -314,4 +317,3 @@ def test_max_stopping_time_progress(
     total = operator.index(limit) - 1
     assert calls and calls[-1] == (total, total), calls
     assert all(t == total for _, t in calls) and [d for d, _ in calls] == sorted(d for d, _ in calls)
-

@@ -6,14 +6,13 @@ Python), with and without a `progress` callback, and a `walk` stops during a slo
 
 from __future__ import annotations
 
-from typing import IO
-
 import select
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+from typing import IO
 
 import pytest
 

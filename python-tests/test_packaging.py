@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,13 +13,54 @@ from typing import Any
 import pytest
 
 from collatz_contract.backends import BACKENDS, FUNCTIONS
+from collatz_contract.packages import PACKAGES
+
+ALLOWLISTED = [
+    line.strip()
+    for line in Path(__file__).with_name("stubtest-allowlist.txt").read_text().splitlines()
+    if line.strip() and not line.startswith("#")
+]
 
 
-@pytest.mark.parametrize("package", ["collatz_pyo3", "collatz_cabi", "collatz_uniffi", "collatz_contract"])
+IMPORT_NAMES = [p.import_name for p in PACKAGES] + ["collatz_contract"]
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("package", IMPORT_NAMES)
 def test_py_typed(package: str) -> None:
     module = importlib.import_module(package)
     assert module.__file__ is not None
     assert (Path(module.__file__).parent / "py.typed").is_file()
+
+
+def test_the_registry_lists_every_package_of_the_tree() -> None:
+    """Every directory with a Python package build beside core/ is in the registry, and every
+    registry entry is such a directory with its crate in the workspace."""
+    pure = {"contract", "bench"}
+    found = {p.parent.name for p in ROOT.glob("*/pyproject.toml")} - pure
+    assert found == {p.directory for p in PACKAGES}
+    workspace = (ROOT / "Cargo.toml").read_text()
+    for package in PACKAGES:
+        manifest = (ROOT / package.directory / "Cargo.toml").read_text()
+        assert f'name = "{package.crate}"' in manifest, package
+        assert f'"{package.directory}"' in workspace, f"{package.directory} is not a workspace member"
+        pyproject = (ROOT / package.directory / "pyproject.toml").read_text()
+        assert f'name = "{package.distribution}"' in pyproject, package
+        assert package.build in pyproject, f"{package.directory} does not build with {package.build}"
+        assert (ROOT / package.directory / "python" / package.import_name / "py.typed").is_file()
+
+
+def test_the_makefile_reads_the_registry() -> None:
+    """The Makefile's list of packages is the registry's (it runs packages.py)."""
+    run = subprocess.run(
+        ["make", "--no-print-directory", "-s", "-f", "Makefile", "-f", "-", "show-packages"],
+        input="show-packages:\n\t@echo $(PACKAGES)\n",
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert run.stdout.split() == [p.directory for p in PACKAGES]
 
 
 def test_every_backend_exposes_exactly_the_contract() -> None:
@@ -31,46 +71,39 @@ def test_every_backend_exposes_exactly_the_contract() -> None:
             assert callable(getattr(module, name)), (backend.name, name)
 
 
-def test_argument_rules_are_one_file_in_both_packages() -> None:
-    """collatz_cabi and collatz_uniffi each ship the contract's argument rules; the copies are
-    one file, byte for byte, in the sources and in the installed packages."""
-    import collatz_cabi._args
-    import collatz_uniffi._args
-
-    root = Path(__file__).resolve().parents[1]
-    source = (root / "bind-cabi/python/collatz_cabi/_args.py").read_bytes()
-    assert (root / "bind-uniffi/python/collatz_uniffi/_args.py").read_bytes() == source, (
-        "the two _args.py differ: edit bind-cabi's and run `make sync-args`"
-    )
-    for module in (collatz_cabi._args, collatz_uniffi._args):
-        assert module.__file__ is not None
-        assert Path(module.__file__).read_bytes() == source, f"{module.__file__} is stale: rebuild"
+def _glue_users() -> list[str]:
+    return [
+        p.import_name
+        for p in PACKAGES
+        if (ROOT / p.directory / "python" / p.import_name / "_glue.py").exists()
+    ]
 
 
-@pytest.mark.parametrize("package", ["bind-pyo3", "bind-cabi", "bind-uniffi", "contract", "bench"])
+def test_the_shared_glue_is_one_file() -> None:
+    """The Python glue (glue/_glue.py) exists once: each package that ships it has a symbolic
+    link to it, and its installed copy is that file, byte for byte."""
+    source = (ROOT / "glue" / "_glue.py").read_bytes()
+    users = _glue_users()
+    assert users, "some front end uses the shared glue"
+    for name in users:
+        package = next(p for p in PACKAGES if p.import_name == name)
+        link = ROOT / package.directory / "python" / name / "_glue.py"
+        assert link.is_symlink(), f"{link} must be a link to glue/_glue.py, not a copy"
+        assert link.resolve() == (ROOT / "glue" / "_glue.py").resolve()
+        installed = importlib.import_module(f"{name}._glue")
+        assert installed.__file__ is not None
+        assert Path(installed.__file__).read_bytes() == source, f"{installed.__file__} is stale: rebuild"
+
+
+@pytest.mark.parametrize("package", [*(p.directory for p in PACKAGES), "contract", "bench"])
 def test_every_package_carries_the_licence_texts(package: str) -> None:
-    root = Path(__file__).resolve().parents[1]
     for name in ("LICENSE-MIT", "LICENSE-APACHE"):
-        assert (root / package / name).read_bytes() == (root / name).read_bytes(), (
-            f"{package}/{name} differs from the root's: run `make sync-args`"
+        assert (ROOT / package / name).read_bytes() == (ROOT / name).read_bytes(), (
+            f"{package}/{name} differs from the root's: run `make licences`"
         )
 
 
-def test_callback_plumbing_is_one_file_in_both_packages() -> None:
-    import collatz_cabi._callbacks
-    import collatz_uniffi._callbacks
-
-    root = Path(__file__).resolve().parents[1]
-    source = (root / "bind-cabi/python/collatz_cabi/_callbacks.py").read_bytes()
-    assert (root / "bind-uniffi/python/collatz_uniffi/_callbacks.py").read_bytes() == source, (
-        "the two _callbacks.py differ: edit bind-cabi's and run `make sync-args`"
-    )
-    for module in (collatz_cabi._callbacks, collatz_uniffi._callbacks):
-        assert module.__file__ is not None
-        assert Path(module.__file__).read_bytes() == source, f"{module.__file__} is stale: rebuild"
-
-
-@pytest.mark.parametrize("package", ["collatz_pyo3", "collatz_cabi", "collatz_uniffi", "collatz_contract"])
+@pytest.mark.parametrize("package", IMPORT_NAMES)
 def test_stubs_and_annotations_match_the_run_time(package: str) -> None:
     """mypy.stubtest over every module of the package (compiled ones through their stubs,
     generated ones as they are), with no blanket ignore."""
@@ -78,78 +111,52 @@ def test_stubs_and_annotations_match_the_run_time(package: str) -> None:
     # entries, so it goes to that package alone).
     allowlist = ["--allowlist", str(Path(__file__).with_name("stubtest-allowlist.txt"))]
     result = subprocess.run(
-        [sys.executable, "-m", "mypy.stubtest", package,
-         "--mypy-config-file", str(Path(__file__).with_name("stubtest.ini")),
-         *(allowlist if package == "collatz_uniffi" else [])],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=Path(__file__).parent,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_every_front_end_types_the_same() -> None:
-    """mypy --strict on a script that uses every front end the same way, with every kind of
-    argument the run time accepts (python-tests/typing/use_every_front_end.py)."""
-    script = Path(__file__).parent / "typing" / "use_every_front_end.py"
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--warn-unused-ignores", "--no-incremental",
-         "--config-file", str(Path(__file__).with_name("stubtest.ini")), str(script)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=Path(__file__).parent,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-ROOT = Path(__file__).resolve().parents[1]
-_NOT_SOURCES = shutil.ignore_patterns(
-    ".git", ".venv", "target", "results", "build", "*.egg-info", "__pycache__", "*.so", ".*_cache"
-)
-
-
-def test_cabi_installs_at_full_speed_the_standard_way(tmp_path: Path) -> None:
-    """`pip install ./bind-cabi` as a new user runs it: an isolated PEP 517 build of a copy of
-    the sources, into a fresh virtual environment; cffi's compiled module and the Cython
-    module are there, and importing warns about nothing."""
-    source = tmp_path / "src"
-    shutil.copytree(ROOT, source, ignore=_NOT_SOURCES)
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYO3_", "MATURIN_", "VIRTUAL_ENV"))}
-    install = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(source / "bind-cabi")],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=900,
-        check=False,
-    )
-    assert install.returncode == 0, install.stdout + install.stderr
-    check = subprocess.run(
         [
-            str(python),
-            "-W",
-            "error",
-            "-c",
-            "from collatz_cabi import via_cffi, via_ctypes, via_cython\n"
-            "assert via_cffi.MODE == 'api', via_cffi.MODE\n"
-            "from collatz_cabi import _api\n"
-            "assert via_cffi.lib is _api.lib\n"
-            "assert via_cython.step(27) == via_cffi.step(27) == via_ctypes.step(27) == 82\n"
-            "print('ok')\n",
+            sys.executable,
+            "-m",
+            "mypy.stubtest",
+            package,
+            "--mypy-config-file",
+            str(Path(__file__).with_name("stubtest.ini")),
+            *(allowlist if any(line.startswith(f"{package}.") for line in ALLOWLISTED) else []),
         ],
         capture_output=True,
         text=True,
-        cwd=tmp_path,
         check=False,
+        cwd=Path(__file__).parent,
     )
-    assert check.returncode == 0, check.stderr
-    assert check.stdout.strip() == "ok"
-    assert check.stderr == "", "no warning"
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_front_end_types_the_same(tmp_path: Path) -> None:
+    """mypy --strict on a script that uses every front end of the registry the same way
+    (python-tests/typing/front_end.py), and reads every package's ``__version__`` as a ``str``."""
+    lines = ["from front_end import use", ""]
+    for i, backend in enumerate(BACKENDS):
+        lines += [f"import {backend.module} as m{i}", f"use(m{i})"]
+    for name in IMPORT_NAMES:
+        lines += [f"import {name}", f"version_of_{name}: str = {name}.__version__"]
+    script = tmp_path / "use_every_front_end.py"
+    script.write_text("\n".join(lines) + "\n")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--warn-unused-ignores",
+            "--no-incremental",
+            "--config-file",
+            str(Path(__file__).with_name("stubtest.ini")),
+            str(script),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        env={**os.environ, "MYPYPATH": str(Path(__file__).parent / "typing")},
+    )
+    assert result.returncode == 0, script.read_text() + result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("backend", [b for b in BACKENDS if b.native], ids=lambda b: b.name)
@@ -175,12 +182,7 @@ def test_importing_a_front_end_does_not_import_numpy(backend: Any) -> None:
     assert run.stdout.strip() == "ok"
 
 
-DISTRIBUTIONS = {
-    "collatz_pyo3": "collatz-pyo3",
-    "collatz_cabi": "collatz-cabi",
-    "collatz_uniffi": "collatz-uniffi",
-    "collatz_contract": "collatz-contract",
-}
+DISTRIBUTIONS = {p.import_name: p.distribution for p in PACKAGES} | {"collatz_contract": "collatz-contract"}
 
 
 @pytest.mark.parametrize(("package", "distribution"), DISTRIBUTIONS.items())
@@ -199,7 +201,7 @@ def test_every_package_says_what_it_is(package: str, distribution: str) -> None:
         assert any(f.endswith(f"licenses/{license_file}") for f in files), (distribution, license_file)
 
 
-@pytest.mark.parametrize("distribution", ["collatz-pyo3", "collatz-cabi", "collatz-uniffi"])
+@pytest.mark.parametrize("distribution", [p.distribution for p in PACKAGES])
 def test_shared_libraries_ship_without_debug_info(distribution: str) -> None:
     from importlib import metadata
 
@@ -211,13 +213,25 @@ def test_shared_libraries_ship_without_debug_info(distribution: str) -> None:
         assert not [s for s in sections if s.startswith(".debug")], (library, sections)
 
 
+@pytest.mark.parametrize("distribution", [p.distribution for p in PACKAGES])
+def test_installed_wheels_have_no_panic_hooks(distribution: str) -> None:
+    """The test-only functions that panic on purpose (`test-hooks`) are in no wheel: their panic
+    messages, "forced panic from ...", appear in no installed shared library."""
+    from importlib import metadata
+
+    libraries = [f for f in metadata.files(distribution) or [] if str(f).endswith(".so")]
+    assert libraries
+    for library in libraries:
+        assert b"forced panic from" not in Path(str(library.locate())).read_bytes(), library
+
+
 def elf_section_names(path: Path) -> list[str]:
     """The section names of a 64-bit little-endian ELF file (what `readelf -S` lists)."""
     import struct
 
     data = path.read_bytes()
     assert data[:4] == b"\x7fELF" and data[4] == 2 and data[5] == 1, "64-bit little-endian ELF"
-    shoff, = struct.unpack_from("<Q", data, 0x28)
+    (shoff,) = struct.unpack_from("<Q", data, 0x28)
     shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x3A)
     headers = [struct.unpack_from("<IIQQQQ", data, shoff + i * shentsize) for i in range(shnum)]
     names_at = headers[shstrndx][4]  # sh_offset of the section-name table

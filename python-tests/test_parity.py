@@ -7,15 +7,29 @@ from types import ModuleType
 from typing import Any
 
 import numpy as np
+from conftest import outcome
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from conftest import outcome
-
 U64_MAX = 2**64 - 1
-EDGES = [0, 1, 2, 3, 4, 27, 2**32 + 1, 2**63, (U64_MAX - 1) // 3 - 1, (U64_MAX - 1) // 3 + 1,
-         U64_MAX - 1, U64_MAX, 2**64, -1, -(2**64)]
+EDGES = [
+    0,
+    1,
+    2,
+    3,
+    4,
+    27,
+    2**32 + 1,
+    2**63,
+    (U64_MAX - 1) // 3 - 1,
+    (U64_MAX - 1) // 3 + 1,
+    U64_MAX - 1,
+    U64_MAX,
+    2**64,
+    -1,
+    -(2**64),
+]
 
 # Integers across the whole u64 range and beyond it on both sides, with the edges common.
 integers = st.one_of(

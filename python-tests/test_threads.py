@@ -59,7 +59,7 @@ def test_error_messages_stay_with_their_thread(backend: ModuleType) -> None:
         return "no error"
 
     with ThreadPoolExecutor(THREADS) as pool:
-        for n, message in zip(range(500), pool.map(fail, range(500))):
+        for n, message in zip(range(500), pool.map(fail, range(500)), strict=True):
             assert message == f"element {n} must be >= 1, got 0"
 
 
@@ -87,5 +87,5 @@ def test_walks_from_many_threads(backend: ModuleType) -> None:
         return seen
 
     with ThreadPoolExecutor(THREADS) as pool:
-        for n, seen in zip(range(1, 400), pool.map(walk, range(1, 400))):
+        for n, seen in zip(range(1, 400), pool.map(walk, range(1, 400)), strict=True):
             assert seen == backend.trajectory(n).tolist()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from collatz_bench import golang, timing
+from collatz_bench import golang, probes, timing
 from collatz_bench.config import QUICK
 from collatz_bench.sections import SECTIONS, amortisation, costs
 from collatz_contract.backends import BACKENDS, NATIVE
@@ -32,9 +32,10 @@ def test_every_glue_pattern_names_files_of_this_repository() -> None:
         entry = costs.glue(repo, backend)  # raises on a pattern that matches nothing
         assert all((repo / f).is_file() for f in entry["files"])
         if backend.native:
+            assert backend.package is not None
             assert entry["rust_lines"] > 0 and entry["python_lines"] > 0, backend.name
-    uniffi = costs.glue(repo, next(b for b in BACKENDS if b.name == "uniffi"))
-    assert "bind-uniffi/src/bin/uniffi-bindgen.rs" in uniffi["files"]
+            own = [f for f in entry["files"] if f.startswith(backend.package.directory + "/")]
+            assert any(f.endswith(".rs") for f in own), f"{backend.name}: its own Rust is glue"
 
 
 def test_summary_and_round_by_round_ratios() -> None:
@@ -48,6 +49,21 @@ def test_summary_and_round_by_round_ratios() -> None:
 def test_sections_have_distinct_keys() -> None:
     keys = [s.key for s in SECTIONS]
     assert len(keys) == len(set(keys))
+
+
+def test_every_section_runs_after_the_sections_it_needs() -> None:
+    seen: set[str] = set()
+    for section in SECTIONS:
+        assert set(section.needs) <= seen, f"{section.key} needs {section.needs}, runs before them"
+        seen.add(section.key)
+
+
+def test_only_refuses_a_section_without_what_it_needs() -> None:
+    from collatz_bench import cli
+
+    with pytest.raises(SystemExit, match="needs headline"):
+        cli.choose_sections("amortisation")
+    assert [s.key for s in cli.choose_sections("headline,amortisation")] == ["headline", "amortisation"]
 
 
 def _exe() -> str:
@@ -80,8 +96,8 @@ def test_quick_run_writes_json_and_plots(tmp_path: Path) -> None:
     for backend in NATIVE:
         entry = scalar["backends"][backend.name]
         assert entry["ratio_to_floor"]["median"] > 0
-        assert (entry["raw"] is not None) == (backend.raw_step is not None)
-        assert len(entry["variants"]) == len(backend.variants)
+        assert (entry["raw"] is not None) == (probes.of(backend).raw_step is not None)
+        assert len(entry["variants"]) == len(probes.of(backend).variants)
 
     amort = data["amortisation"]
     assert set(amort["backends"]) == set(names)
@@ -92,7 +108,7 @@ def test_quick_run_writes_json_and_plots(tmp_path: Path) -> None:
     assert amort["native_per_step_ns"] > 0
 
     breakdown = data["breakdown"]
-    assert set(breakdown) == {b.name for b in NATIVE if b.breakdown is not None}
+    assert set(breakdown) == {b.name for b in NATIVE if probes.of(b).breakdown is not None}
     for entry in breakdown.values():
         assert entry["whole_ns"] > entry["parts_ns"]["the foreign call (ctypes CDLL)"] > 0
 
@@ -169,8 +185,19 @@ def test_help_explains_every_option() -> None:
 
 def test_one_section_alone(tmp_path: Path) -> None:
     run = subprocess.run(
-        [_exe(), "--quick", "--only", "records", "--records-up-to", "3", "--backends", "cython",
-         "--out", str(tmp_path), "--no-plots"],
+        [
+            _exe(),
+            "--quick",
+            "--only",
+            "records",
+            "--records-up-to",
+            "3",
+            "--backends",
+            "cython",
+            "--out",
+            str(tmp_path),
+            "--no-plots",
+        ],
         capture_output=True,
         text=True,
         timeout=120,
@@ -203,17 +230,26 @@ def test_outside_a_checkout_and_without_a_backend(tmp_path: Path) -> None:
     not installed is a one-line message, not a traceback."""
     run = subprocess.run(
         [_exe(), "--quick", "--only", "scalar", "--backends", "pyo3", "--out", str(tmp_path), "--no-plots"],
-        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
         env={**os.environ, "COLLATZ_BENCH_REPO": "none"},
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "None" not in run.stdout
     assert "not a git checkout" in " ".join(run.stdout.split())  # rich wraps long lines
     missing = subprocess.run(
-        [sys.executable, "-c",
-         "import sys; sys.modules['collatz_uniffi'] = None\n"
-         "from collatz_bench.cli import main; main(['--quick', '--only', 'scalar'])"],
-        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        [
+            sys.executable,
+            "-c",
+            "import sys; sys.modules['collatz_uniffi'] = None\n"
+            "from collatz_bench.cli import main; main(['--quick', '--only', 'scalar'])",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
     )
     assert missing.returncode != 0
     assert "backend uniffi (collatz_uniffi) is not installed" in missing.stderr

@@ -90,12 +90,9 @@ thread_local! {
 #[inline(always)]
 fn run<T>(body: impl FnOnce() -> Result<T, Failure>) -> Result<T, Failure> {
     catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|payload| {
-        let what = payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown payload".to_owned());
-        Err(Failure::Panic(what))
+        Err(Failure::Panic(collatz_core::panic_message(
+            payload.as_ref(),
+        )))
     })
 }
 

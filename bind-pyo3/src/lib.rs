@@ -244,13 +244,9 @@ impl Trajectory {
 /// nothing unless a panic happens.
 fn guard<T>(body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).unwrap_or_else(|payload| {
-        let what = payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown payload".to_owned());
         Err(pyo3::exceptions::PyRuntimeError::new_err(format!(
-            "internal error (panic): {what}"
+            "internal error (panic): {}",
+            collatz_core::panic_message(payload.as_ref())
         )))
     })
 }

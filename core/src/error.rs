@@ -144,3 +144,19 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// What a caught panic says: its message if it carries one (`panic!("...")` payloads are a
+/// `&str` or a `String`), for the bindings that catch panics at their boundary and report them
+/// as errors (a panic must never cross an FFI boundary).
+///
+/// ```
+/// let payload = std::panic::catch_unwind(|| panic!("boom {}", 1)).unwrap_err();
+/// assert_eq!(collatz_core::panic_message(payload.as_ref()), "boom 1");
+/// ```
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown payload".to_owned())
+}

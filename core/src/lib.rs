@@ -39,7 +39,7 @@ mod wide;
 pub use bulk::{
     PARALLEL_MIN_LEN, PROGRESS_NUMBERS, max_stopping_time, max_stopping_time_with, stopping_times,
 };
-pub use error::{Error, Kind};
+pub use error::{Error, Kind, panic_message};
 pub use trajectory::{Trajectory, trajectory};
 
 /// The largest `n` for which `3 * n + 1` still fits in a `u64`: an odd `n` above it overflows.

@@ -6,18 +6,21 @@ import argparse
 import dataclasses
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from collatz_contract.backends import BACKENDS
+from collatz_contract.backends import BACKENDS, Backend
 
 from . import golang, provenance
 from .baseline import compile_baseline
-from .config import FULL, QUICK
+from .config import FULL, QUICK, Config
 from .context import Context
-from .render import jsonfile, markdown, plots, terminal
+from .render import jsonfile, markdown, terminal
+from .render.plots import write_all as write_plots
+from .section import Section
 from .sections import SECTIONS
 from .targets import targets
 
@@ -74,8 +77,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def configure(args: argparse.Namespace) -> Config:
+    """The run's sizes: quick or full, with the overrides the command line gives."""
     config = QUICK if args.quick else FULL
     if args.rounds is not None:
         if args.rounds < 1:
@@ -85,18 +88,27 @@ def main(argv: list[str] | None = None) -> int:
         if args.records_up_to < 1 or args.records_up_to > 19:
             sys.exit("collatz-bench: --records-up-to must be in 1..19")
         config = dataclasses.replace(config, records_up_to=args.records_up_to)
-    sections = SECTIONS
-    if args.only:
-        keys = [k.strip() for k in args.only.split(",") if k.strip()]
-        unknown_sections = sorted(set(keys) - {s.key for s in SECTIONS})
-        if unknown_sections:
-            sys.exit(f"collatz-bench: unknown section(s) {', '.join(unknown_sections)}")
-        sections = [s for s in SECTIONS if s.key in keys]
-        needed = {"amortisation": "headline"}
-        for key, before in needed.items():
-            if key in keys and before not in keys:
-                sys.exit(f"collatz-bench: section {key} needs {before} (add it to --only)")
-    wanted = [name.strip() for name in args.backends.split(",") if name.strip()]
+    return config
+
+
+def choose_sections(only: str | None) -> list[Section]:
+    """The sections to run, in their order; each with the sections it needs."""
+    if not only:
+        return SECTIONS
+    keys = [k.strip() for k in only.split(",") if k.strip()]
+    unknown = sorted(set(keys) - {s.key for s in SECTIONS})
+    if unknown:
+        sys.exit(f"collatz-bench: unknown section(s) {', '.join(unknown)}")
+    for section in SECTIONS:
+        missing = [need for need in section.needs if need not in keys]
+        if section.key in keys and missing:
+            sys.exit(f"collatz-bench: section {section.key} needs {', '.join(missing)} (add it to --only)")
+    return [s for s in SECTIONS if s.key in keys]
+
+
+def load_backends(names: str) -> dict[Backend, ModuleType]:
+    """Import the backends asked for; a missing one ends the run with a one-line message."""
+    wanted = [name.strip() for name in names.split(",") if name.strip()]
     unknown = sorted(set(wanted) - {b.name for b in BACKENDS})
     if unknown:
         sys.exit(f"collatz-bench: unknown backend(s) {', '.join(unknown)}")
@@ -111,23 +123,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"collatz-bench: backend {backend.name} ({backend.module}) is not installed: {e}. "
                 "Install it (`make setup`, or pip install ./bind-...), or leave it out with --backends."
             )
-    ctx = Context(loaded, config, compile_baseline())
-    if not ctx.native:
-        sys.exit("collatz-bench: choose at least one native backend")
-    ctx.go, go_note = golang.build()
+    return loaded
 
-    # Wide enough for the tables even when stdout is not a terminal (CI logs, files).
-    console = Console(width=max(Console().width, 132))
-    out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    for module in ctx.native.values():
-        module.stopping_time(3)  # builds the core's tables before anything is timed
-    if ctx.plain_c is None:
-        console.print("[yellow]no C compiler found: the plain C baseline is left out[/]")
-    if ctx.go is None:
-        console.print(f"[yellow]{go_note}[/]")
 
-    results: dict[str, Any] = ctx.results
+def record_provenance(ctx: Context, config: Config) -> None:
+    """What the figures will be compared by: code, machine, tools, sizes."""
+    results = ctx.results
     results["schema"] = 2
     results["provenance"] = provenance.collect(provenance.find_repo())
     results["config"] = config.as_dict() | {"backends": [b.name for b in ctx.backends]}
@@ -136,9 +137,12 @@ def main(argv: list[str] | None = None) -> int:
     results["provenance"]["go"] = (
         {"version": ctx.go.version, "build_seconds": ctx.go.build_seconds, "c_int_bug": ctx.go.c_int_bug()}
         if ctx.go is not None
-        else {"absent": go_note}
+        else {"absent": ctx.go_note}
     )
 
+
+def measure(ctx: Context, sections: list[Section], console: Console) -> None:
+    """Run the sections in order, with a progress bar; each adds its results to ``ctx.results``."""
     with Progress(
         TextColumn("{task.description:<28}"),
         BarColumn(),
@@ -160,19 +164,48 @@ def main(argv: list[str] | None = None) -> int:
             progress.update(task, description=section.title)
             outcome = section.run(ctx, tick)
             if outcome is not None:
-                results[section.key] = outcome
-    if all(key in results for key in ("scalar", "headline", "bulk")):
-        results["targets"] = targets(results)
-    results["progress_steps"] = {"planned": planned, "done": done}
+                ctx.results[section.key] = outcome
+    if all(key in ctx.results for key in ("scalar", "headline", "bulk")):
+        ctx.results["targets"] = targets(ctx.results)
+    ctx.results["progress_steps"] = {"planned": planned, "done": done}
 
-    tables = [t for s in sections if s.key in results for t in s.tables(results)]
+
+def report(
+    results: dict[str, Any], sections: list[Section], out: Path, plots: bool, console: Console
+) -> None:
+    """Print the tables; write bench.json, summary.md and the plots to ``out``."""
+    tables = [t for s in sections if s.key in results for t in s.tables(results[s.key])]
     terminal.print_all(results, tables, console)
     jsonfile.write(results, out / "bench.json")
     (out / "summary.md").write_text(markdown.document(results, tables))
     written = [out / "bench.json", out / "summary.md"]
-    if not args.no_plots:
-        written += plots.write_all(results, out)
+    if plots:
+        written += write_plots(results, sections, out)
     console.print("wrote " + ", ".join(str(p) for p in written))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    config = configure(args)
+    sections = choose_sections(args.only)
+    ctx = Context(load_backends(args.backends), config, compile_baseline())
+    if not ctx.native:
+        sys.exit("collatz-bench: choose at least one native backend")
+    ctx.go, ctx.go_note = golang.build()
+
+    # Wide enough for the tables even when stdout is not a terminal (CI logs, files).
+    console = Console(width=max(Console().width, 132))
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    for module in ctx.native.values():
+        module.stopping_time(3)  # builds the core's tables before anything is timed
+    if ctx.plain_c is None:
+        console.print("[yellow]no C compiler found: the plain C baseline is left out[/]")
+    if ctx.go is None:
+        console.print(f"[yellow]{ctx.go_note}[/]")
+    record_provenance(ctx, config)
+    measure(ctx, sections, console)
+    report(ctx.results, sections, out, not args.no_plots, console)
     return 0
 
 

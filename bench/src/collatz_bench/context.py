@@ -27,6 +27,8 @@ class Context:
     plain_c: PlainC | None
     go: BlogGo | None = None
     """The blog's Go library, when a Go toolchain is available."""
+    go_note: str = ""
+    """Why the Go library is absent, or how it was built."""
     results: dict[str, Any] = field(default_factory=dict)
 
     @property

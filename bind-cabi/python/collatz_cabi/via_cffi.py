@@ -14,7 +14,7 @@ arguments looked at again to raise the contract's exception.
 
 Callbacks from the library (``walk``'s ``visit``, ``max_stopping_time``'s ``progress``, and
 the Ctrl-C poll of long calls) go through two ``ffi.callback`` trampolines made once, at import;
-each call passes its state (:class:`~collatz_cabi._callbacks.NativeCall`) as the C context
+each call passes its state (:class:`~collatz_cabi._glue.NativeCall`) as the C context
 pointer.
 """
 
@@ -22,10 +22,8 @@ from __future__ import annotations
 
 import os
 
-
-from ._args import U64_MAX, as_u64, as_u64_array
-from ._callbacks import NativeCall, check_callable
-from ._status import error_for
+from ._glue import NativeCall, as_u64, as_u64_array, check_callable, checked_n
+from ._status import exception_for, finish
 
 MODE = os.environ.get("COLLATZ_CFFI_MODE", "api")
 
@@ -50,7 +48,7 @@ def _load(mode: str) -> tuple[Any, Any]:
 
 ffi, lib = _load(MODE)
 
-TYPE_CHECKING = False  # not typing's: see _args.py
+TYPE_CHECKING = False  # not typing's: see _glue.py
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from typing import Any, SupportsIndex
@@ -76,7 +74,6 @@ _c_trajectory_next = lib.collatz_trajectory_next
 _c_trajectory_status = lib.collatz_trajectory_status
 _STOPPING_TIME_ERROR: int = lib.COLLATZ_STOPPING_TIME_ERROR
 _OK: int = lib.COLLATZ_OK
-_STOPPED: int = lib.COLLATZ_STOPPED
 # iterate calls with at least this many steps poll for Ctrl-C (collatz_iterate_polled).
 _LONG_K = 1 << 24
 
@@ -96,19 +93,12 @@ _c_progress = ffi.callback("int32_t(void *, uint64_t, uint64_t)", _on_progress, 
 _c_visit = ffi.callback("int32_t(void *, uint64_t)", _on_visit, error=1)
 
 
-def _checked_n(n: object) -> int:
-    """``n`` for the call shapes: checked here, before any other argument."""
-    if n.__class__ is int and 1 <= n <= U64_MAX:
-        return n
-    return as_u64(n, "n", 1)
-
-
 def _last_error() -> Exception:
     code = lib.collatz_last_error()
     size = lib.collatz_last_error_message(ffi.NULL, 0) + 1
     buf = ffi.new("char[]", size)
     lib.collatz_last_error_message(buf, size)
-    return error_for(code, ffi.string(buf).decode())
+    return exception_for(code, ffi.string(buf).decode())
 
 
 def step(n: SupportsIndex, /) -> int:
@@ -143,10 +133,7 @@ def iterate(n: SupportsIndex, k: SupportsIndex, /) -> int:
     with NativeCall() as call:
         handle = ffi.new_handle(call)
         status = lib.collatz_iterate_polled(n, k, _c_progress, handle, out)
-    if status == _STOPPED:
-        call.raise_stopped()
-    if status != _OK:
-        raise _last_error()
+    finish(status, call, _last_error)
     return int(out[0])
 
 
@@ -176,8 +163,7 @@ def stopping_times(values: Iterable[SupportsIndex], /) -> npt.NDArray[np.uint64]
     status = lib.collatz_stopping_times(
         ffi.from_buffer("uint64_t[]", array), ffi.from_buffer("uint64_t[]", out), out.shape[0]
     )
-    if status != _OK:
-        raise _last_error()
+    finish(status, None, _last_error)
     return out
 
 
@@ -195,10 +181,7 @@ def max_stopping_time(
     with NativeCall(progress=progress) as call:
         handle = ffi.new_handle(call)
         status = lib.collatz_max_stopping_time(limit, _c_progress, handle, n, steps)
-    if status == _STOPPED:
-        call.raise_stopped()
-    if status != _OK:
-        raise _last_error()
+    finish(status, call, _last_error)
     return int(n[0]), int(steps[0])
 
 
@@ -206,11 +189,10 @@ def trajectory(n: SupportsIndex, /) -> npt.NDArray[np.uint64]:
     """The whole trajectory ``n, step(n), …, 1`` as a new array (filled by the library)."""
     import numpy as np  # on first use, not with the module: importing numpy takes tens of ms
 
-    n = _checked_n(n)
+    n = checked_n(n)
     values = ffi.new("uint64_t **")
     length = ffi.new("size_t *")
-    if lib.collatz_trajectory(n, values, length) != _OK:
-        raise _last_error()
+    finish(lib.collatz_trajectory(n, values, length), None, _last_error)
     try:
         return np.frombuffer(ffi.buffer(values[0], 8 * length[0]), dtype=np.uint64).copy()
     finally:
@@ -220,16 +202,13 @@ def trajectory(n: SupportsIndex, /) -> npt.NDArray[np.uint64]:
 def walk(n: SupportsIndex, visit: Callable[[int], object], /) -> int:
     """Call ``visit(x)`` for each value of the trajectory of ``n``, from the library; return
     the number of values visited."""
-    n = _checked_n(n)
+    n = checked_n(n)
     check_callable(visit, "visit")
     count = ffi.new("uint64_t *")
     with NativeCall(visit=visit) as call:
         handle = ffi.new_handle(call)
         status = lib.collatz_walk(n, _c_visit, handle, count)
-    if status == _STOPPED:
-        call.raise_stopped()
-    if status != _OK:
-        raise _last_error()
+    finish(status, call, _last_error)
     return int(count[0])
 
 
@@ -240,7 +219,7 @@ class Trajectory:
     __slots__ = ("_handle", "_start")
 
     def __init__(self, n: SupportsIndex, /) -> None:
-        n = _checked_n(n)
+        n = checked_n(n)
         handle = lib.collatz_trajectory_new(n)
         if handle == ffi.NULL:
             raise _last_error()

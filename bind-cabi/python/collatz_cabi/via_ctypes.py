@@ -11,7 +11,7 @@ Python. Calls that can be long (``iterate`` with large ``k``, the bulk and range
 go through ``ctypes.CDLL``, which releases the GIL so other threads run meanwhile.
 
 Callbacks from the library go through two ``CFUNCTYPE`` trampolines made once, at import; each
-call passes its state (:class:`~collatz_cabi._callbacks.NativeCall`) as the C context pointer
+call passes its state (:class:`~collatz_cabi._glue.NativeCall`) as the C context pointer
 (its address, read back as a ``py_object``), and keeps it alive until the call returns.
 """
 
@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import ctypes
 
-from ._args import U64_MAX, as_u64, as_u64_array
-from ._callbacks import NativeCall, check_callable
+from ._glue import U64_MAX, NativeCall, as_u64, as_u64_array, check_callable, checked_n
 from ._library import PATH
-from ._status import OK, STOPPED, error_for
+from ._status import OK, exception_for, finish
 
-TYPE_CHECKING = False  # not typing's: see _args.py
+TYPE_CHECKING = False  # not typing's: see _glue.py
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from typing import Any, SupportsIndex
@@ -68,14 +67,10 @@ _VISIT = ctypes.CFUNCTYPE(_i32, ctypes.c_void_p, _u64)
 _c_max_stopping_time = _declare(
     "collatz_max_stopping_time", _i32, _u64, _PROGRESS, ctypes.c_void_p, _p_u64, _p_u64
 )
-_c_iterate_polled = _declare(
-    "collatz_iterate_polled", _i32, _u64, _u64, _PROGRESS, ctypes.c_void_p, _p_u64
-)
+_c_iterate_polled = _declare("collatz_iterate_polled", _i32, _u64, _u64, _PROGRESS, ctypes.c_void_p, _p_u64)
 # walk keeps the GIL: each value calls back into Python, which needs it anyway.
 _c_walk = _declare("collatz_walk", _i32, _u64, _VISIT, ctypes.c_void_p, _p_u64, lib=_lib_short)
-_c_trajectory = _declare(
-    "collatz_trajectory", _i32, _u64, ctypes.POINTER(_p_u64), ctypes.POINTER(_size)
-)
+_c_trajectory = _declare("collatz_trajectory", _i32, _u64, ctypes.POINTER(_p_u64), ctypes.POINTER(_size))
 _c_free_values = _declare("collatz_free_values", None, _p_u64, _size)
 _c_trajectory_new = _declare("collatz_trajectory_new", ctypes.c_void_p, _u64)
 _c_trajectory_next = _declare("collatz_trajectory_next", _u64, ctypes.c_void_p, lib=_lib_short)
@@ -109,19 +104,12 @@ _c_progress = _PROGRESS(_on_progress)
 _c_visit = _VISIT(_on_visit)
 
 
-def _checked_n(n: object) -> int:
-    """``n`` for the call shapes: checked here, before any other argument."""
-    if n.__class__ is int and 1 <= n <= U64_MAX:
-        return n
-    return as_u64(n, "n", 1)
-
-
 def _last_error() -> Exception:
     code = _c_last_error()
     size = _c_last_error_message(None, 0) + 1
     buf = ctypes.create_string_buffer(size)
     _c_last_error_message(buf, size)
-    return error_for(code, buf.value.decode())
+    return exception_for(code, buf.value.decode())
 
 
 def step(n: SupportsIndex, /) -> int:
@@ -147,10 +135,7 @@ def iterate(n: SupportsIndex, k: SupportsIndex, /) -> int:
     out = _u64()
     with NativeCall() as call:
         status = _c_iterate_polled(n, k, _c_progress, id(call), ctypes.byref(out))
-    if status == STOPPED:
-        call.raise_stopped()
-    if status != OK:
-        raise _last_error()
+    finish(status, call, _last_error)
     return out.value
 
 
@@ -174,8 +159,7 @@ def stopping_times(values: Iterable[SupportsIndex], /) -> npt.NDArray[np.uint64]
     array = as_u64_array(values)
     out = np.empty(array.shape[0], dtype=np.uint64)
     status = _c_stopping_times(array.ctypes.data, out.ctypes.data, out.shape[0])
-    if status != OK:
-        raise _last_error()
+    finish(status, None, _last_error)
     return out
 
 
@@ -191,10 +175,7 @@ def max_stopping_time(
     n, steps = _u64(), _u64()
     with NativeCall(progress=progress) as call:
         status = _c_max_stopping_time(limit, _c_progress, id(call), ctypes.byref(n), ctypes.byref(steps))
-    if status == STOPPED:
-        call.raise_stopped()
-    if status != OK:
-        raise _last_error()
+    finish(status, call, _last_error)
     return n.value, steps.value
 
 
@@ -202,10 +183,9 @@ def trajectory(n: SupportsIndex, /) -> npt.NDArray[np.uint64]:
     """The whole trajectory ``n, step(n), …, 1`` as a new array (filled by the library)."""
     import numpy as np  # on first use, not with the module: importing numpy takes tens of ms
 
-    n = _checked_n(n)
+    n = checked_n(n)
     values, length = _p_u64(), _size()
-    if _c_trajectory(n, ctypes.byref(values), ctypes.byref(length)) != OK:
-        raise _last_error()
+    finish(_c_trajectory(n, ctypes.byref(values), ctypes.byref(length)), None, _last_error)
     try:
         return np.ctypeslib.as_array(values, shape=(length.value,)).copy()
     finally:
@@ -215,15 +195,12 @@ def trajectory(n: SupportsIndex, /) -> npt.NDArray[np.uint64]:
 def walk(n: SupportsIndex, visit: Callable[[int], object], /) -> int:
     """Call ``visit(x)`` for each value of the trajectory of ``n``, from the library; return
     the number of values visited."""
-    n = _checked_n(n)
+    n = checked_n(n)
     check_callable(visit, "visit")
     count = _u64()
     with NativeCall(visit=visit) as call:
         status = _c_walk(n, _c_visit, id(call), ctypes.byref(count))
-    if status == STOPPED:
-        call.raise_stopped()
-    if status != OK:
-        raise _last_error()
+    finish(status, call, _last_error)
     return count.value
 
 
@@ -234,7 +211,7 @@ class Trajectory:
     __slots__ = ("_handle", "_start")
 
     def __init__(self, n: SupportsIndex, /) -> None:
-        n = _checked_n(n)
+        n = checked_n(n)
         handle: int | None = _c_trajectory_new(n)
         if not handle:
             raise _last_error()

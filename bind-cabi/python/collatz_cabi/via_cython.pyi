@@ -3,10 +3,9 @@
 from collections.abc import Callable, Iterable
 from typing import SupportsIndex
 
-from typing_extensions import Self, disjoint_base
-
 import numpy as np
 import numpy.typing as npt
+from typing_extensions import Self, disjoint_base
 
 __all__ = [
     "Trajectory",

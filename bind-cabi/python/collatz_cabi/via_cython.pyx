@@ -5,7 +5,7 @@ The declarations come from ``include/collatz.pxd``, which cbindgen generates fro
 Rust source as ``collatz.h``; the module links to the same Rust library as ``via_cffi`` and
 ``via_ctypes``. Arguments are checked here, in C: the success path of a scalar call is a type
 check, a C conversion, the C call and a test of the result against the failure sentinel. Only
-when that fails are the arguments looked at again (``_args``) to raise the contract's
+when that fails are the arguments looked at again (``_glue``) to raise the contract's
 exception, with the message every front end gives.
 
 The module is compiled against each interpreter's full C API, not the limited API (abi3):
@@ -20,7 +20,6 @@ from libc.string cimport memcpy
 
 from collatz cimport (
     COLLATZ_OK,
-    COLLATZ_STOPPED,
     COLLATZ_STOPPING_TIME_ERROR,
     CollatzTrajectory,
     collatz_free_values,
@@ -40,9 +39,8 @@ from collatz cimport (
     collatz_walk,
 )
 
-from collatz_cabi._args import as_u64, as_u64_array
-from collatz_cabi._callbacks import check_callable
-from collatz_cabi._status import error_for
+from collatz_cabi._glue import as_u64, as_u64_array, check_callable
+from collatz_cabi._status import exception_for, finish
 
 __all__ = [
     "Trajectory",
@@ -70,6 +68,11 @@ cdef class _Call:
     cdef object progress
     cdef object error
 
+    def raise_stopped(self):
+        """The library stopped because a callback asked it to: raise what the callback raised."""
+        error, self.error = self.error, None
+        raise error
+
 
 cdef int32_t _c_progress(void *ctx, uint64_t done, uint64_t total) noexcept with gil:
     """Poll and progress callback: runs Python's signal handlers, then ``progress``. Any
@@ -96,16 +99,7 @@ cdef int32_t _c_visit(void *ctx, uint64_t value) noexcept with gil:
     return 0
 
 
-cdef object _finish(int32_t status, _Call call):
-    """Raise what made a callback-taking call fail or stop; return if it succeeded."""
-    if status == COLLATZ_OK:
-        return
-    if status == COLLATZ_STOPPED:
-        raise call.error
-    raise _last_error()
-
-
-cdef object _last_error():
+cpdef object _last_error():
     """The exception for the last failed call on this thread."""
     cdef int32_t code = collatz_last_error()
     cdef size_t size = collatz_last_error_message(NULL, 0) + 1
@@ -117,7 +111,7 @@ cdef object _last_error():
         message = buf[: size - 1].decode("utf-8")
     finally:
         free(buf)
-    return error_for(code, message)
+    return exception_for(code, message)
 
 
 cdef uint64_t _checked_n(object n) except 0:
@@ -175,7 +169,7 @@ def iterate(n, k, /):
         call = _Call()
         with nogil:
             status = collatz_iterate_polled(v, steps, _c_progress, <void *>call, &result)
-        _finish(status, call)
+        finish(status, call, _last_error)
         return result
     if result:
         return result
@@ -237,7 +231,7 @@ def max_stopping_time(limit, /, *, progress=None):
     call.progress = progress
     with nogil:
         status = collatz_max_stopping_time(bound, _c_progress, <void *>call, &n, &steps)
-    _finish(status, call)
+    finish(status, call, _last_error)
     return n, steps
 
 
@@ -275,7 +269,7 @@ def walk(n, visit, /):
     call.visit = visit
     # The GIL stays held: every value calls back into Python.
     status = collatz_walk(v, _c_visit, <void *>call, &count)
-    _finish(status, call)
+    finish(status, call, _last_error)
     return count
 
 

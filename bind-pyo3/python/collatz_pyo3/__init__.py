@@ -28,6 +28,12 @@ __all__ = [
 ]
 
 
+__version__: str
+"""The installed distribution's version (read from its metadata on first use, by
+``__getattr__`` below: importing importlib.metadata takes milliseconds). Declared here so that
+type checkers see a ``str``."""
+
+
 def __getattr__(name: str) -> object:
     if name == "__version__":
         from importlib.metadata import version  # on first use: it takes milliseconds to import

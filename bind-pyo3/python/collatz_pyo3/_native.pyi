@@ -1,19 +1,19 @@
 """Type information for the compiled module (checked by mypy.stubtest in the test suite)."""
 
-import numpy as np
-import numpy.typing as npt
 from collections.abc import Callable, Iterable
 from typing import SupportsIndex, final
 
+import numpy as np
+import numpy.typing as npt
 from typing_extensions import Self
 
 __all__ = [
     "Trajectory",
-    "step",
     "iterate",
+    "max_stopping_time",
+    "step",
     "stopping_time",
     "stopping_times",
-    "max_stopping_time",
     "trajectory",
     "walk",
 ]

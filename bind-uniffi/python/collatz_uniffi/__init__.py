@@ -5,17 +5,13 @@ UniFFI generates a low-level module (``collatz_uniffi._native``): plain ``int`` 
 object, and a ``Callbacks`` callback interface through which Rust calls Python. This facade
 presents the project's contract over it: the same functions, built-in exceptions and numpy
 arrays as every other backend. Its one ``Callbacks`` implementation,
-:class:`~collatz_uniffi._callbacks.NativeCall`, keeps any exception a callback raises and
+:class:`~collatz_uniffi._glue.NativeCall`, keeps any exception a callback raises and
 asks Rust to stop; the facade re-raises it when the call returns.
 """
 
 from __future__ import annotations
 
-
-
-
-from ._args import U64_MAX, as_u64, as_u64_array
-from ._callbacks import NativeCall, check_callable
+from ._glue import NativeCall, as_u64, as_u64_array, check_callable, checked_n, error_for
 from ._native import collatz_uniffi as _generated
 
 TYPE_CHECKING = False  # not typing's: importing typing takes milliseconds
@@ -39,14 +35,6 @@ __all__ = [
 
 _ffi: Any = _generated  # generated code, typed loosely
 _FfiFailure: tuple[type[Exception], ...] = (_ffi.CollatzFfiError, _ffi.InternalError)
-# One entry per variant of the Rust `CollatzFfiError` (one per core error kind), and UniFFI's
-# own `InternalError` for a caught panic.
-_EXCEPTIONS: dict[type[Exception], type[Exception]] = {
-    _ffi.CollatzFfiError.Invalid: ValueError,
-    _ffi.CollatzFfiError.Overflow: OverflowError,
-    _ffi.CollatzFfiError.Argument: ValueError,
-    _ffi.InternalError: RuntimeError,
-}
 _ffi_step: Callable[[SupportsIndex], int] = _ffi.step
 _ffi_iterate: Callable[[SupportsIndex, SupportsIndex], int] = _ffi.iterate
 _ffi_stopping_time: Callable[[SupportsIndex], int] = _ffi.stopping_time
@@ -56,14 +44,14 @@ _LONG_K = 1 << 24
 
 
 def _translate(error: Exception) -> Exception:
-    """The built-in exception for an error raised by the generated module."""
-    try:
-        exception = _EXCEPTIONS[type(error)]
-    except KeyError:
-        return RuntimeError(f"unexpected error from the generated bindings: {error!r}")
-    if exception is RuntimeError:
-        return RuntimeError(f"internal error (panic): {error}")
-    return exception(str(error))
+    """The built-in exception for an error raised by the generated module: each variant of the
+    Rust ``CollatzFfiError`` is named after the core's error kind it carries; UniFFI's own
+    ``InternalError`` is a caught panic."""
+    if isinstance(error, _ffi.InternalError):
+        return error_for("Panic", f"internal error (panic): {error}")
+    if isinstance(error, _ffi.CollatzFfiError):
+        return error_for(type(error).__name__, str(error))
+    return RuntimeError(f"unexpected error from the generated bindings: {error!r}")  # pragma: no cover
 
 
 # The generated functions check their arguments themselves (``__index__``, then the u64
@@ -140,13 +128,6 @@ def _call(function: Callable[..., Any], *args: Any, call: NativeCall) -> Any:
     return result
 
 
-def _checked_n(n: object) -> int:
-    """``n`` for the call shapes: checked here, before any other argument."""
-    if n.__class__ is int and 1 <= n <= U64_MAX:
-        return n
-    return as_u64(n, "n", 1)
-
-
 def max_stopping_time(
     limit: SupportsIndex, /, *, progress: Callable[[int, int], object] | None = None
 ) -> tuple[int, int]:
@@ -164,7 +145,7 @@ def trajectory(n: SupportsIndex, /) -> npt.NDArray[np.uint64]:
     """The whole trajectory ``n, step(n), …, 1`` as a new array (one ``bytes`` from Rust)."""
     import numpy as np  # on first use, not with the module: importing numpy takes tens of ms
 
-    n = _checked_n(n)
+    n = checked_n(n)
     try:
         packed = _ffi.trajectory_bytes(n)
     except _FfiFailure as e:
@@ -175,7 +156,7 @@ def trajectory(n: SupportsIndex, /) -> npt.NDArray[np.uint64]:
 def walk(n: SupportsIndex, visit: Callable[[int], object], /) -> int:
     """Call ``visit(x)`` for each value of the trajectory of ``n``, from Rust; return the
     number of values visited."""
-    n = _checked_n(n)
+    n = checked_n(n)
     check_callable(visit, "visit")
     count: int = _call(_ffi.walk, n, call=NativeCall(visit=visit))
     return count
@@ -188,7 +169,7 @@ class Trajectory:
     __slots__ = ("_iterator", "_start")
 
     def __init__(self, n: SupportsIndex, /) -> None:
-        self._start = _checked_n(n)
+        self._start = checked_n(n)
         try:
             self._iterator = _FfiTrajectory(self._start)
         except _FfiFailure as e:
@@ -208,6 +189,12 @@ class Trajectory:
 
     def __repr__(self) -> str:
         return f"Trajectory({self._start})"
+
+
+__version__: str
+"""The installed distribution's version (read from its metadata on first use, by
+``__getattr__`` below: importing importlib.metadata takes milliseconds). Declared here so that
+type checkers see a ``str``."""
 
 
 def __getattr__(name: str) -> object:

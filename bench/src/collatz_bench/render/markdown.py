@@ -5,19 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from ..table import Table
+from . import where as render_where
 
 
 def heading(results: dict[str, Any]) -> str:
     p = results["provenance"]
-    commit = p["git_commit"]
-    packages = p["packages"]
-    where = (
-        f"commit `{commit[:10]}`{' (dirty)' if p['git_dirty'] else ''}"
-        if commit
-        else "not a git checkout: packages " + ", ".join(
-            f"{name} {packages[name]}" for name in ("collatz-pyo3", "collatz-cabi", "collatz-uniffi")
-        )
-    )
+    where = render_where(results, "`{}`")
     return (
         f"Machine: {p['cpu']}, {p['cores']} cores, {p['os']}; Python {p['python']}; "
         f"{p['rustc']}; {where}; {p['date']}; "

@@ -8,19 +8,12 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from ..table import Table
+from . import where as render_where
 
 
 def heading(results: dict[str, Any]) -> str:
     p = results["provenance"]
-    commit = p["git_commit"]
-    packages = p["packages"]
-    where = (
-        f"commit {commit[:10]}{' (dirty)' if p['git_dirty'] else ''}"
-        if commit
-        else "not a git checkout: packages " + ", ".join(
-            f"{name} {packages[name]}" for name in ("collatz-pyo3", "collatz-cabi", "collatz-uniffi")
-        )
-    )
+    where = render_where(results)
     return (
         f"[bold]collatz-bench[/] ({results['config']['name']}) on {p['cpu']}, {p['cores']} cores, "
         f"Python {p['python']}, {p['rustc']}, {where}"

@@ -1,7 +1,8 @@
 """The sections of the comparison, in the order they run. Each module defines ``SECTION``
 (a :class:`~collatz_bench.section.Section`): its key in ``bench.json``, how many progress
-steps it makes, how it measures, and the tables that show its results. Adding a section is
-one module and one line here."""
+steps it makes, how it measures, the sections it needs, and the tables and plots that show its
+results. Adding a section is one module and one line here; a test checks that every section
+comes after those it needs."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from . import (
     interrupts,
     objects,
     progress,
-    range,
+    ranges,
     records,
     scalar,
     shapes,
@@ -27,17 +28,17 @@ from . import (
 
 SECTIONS: list[Section] = [
     scalar.SECTION,
-    headline.SECTION,  # before amortisation: it measures the native per-step cost
+    headline.SECTION,
     amortisation.SECTION,
     bulk.SECTION,
-    range.SECTION,
+    ranges.SECTION,
     records.SECTION,
     threads.SECTION,
     breakdown.SECTION,
     trajectory.SECTION,
     objects.SECTION,
     callbacks.SECTION,
-    shapes.SECTION,  # after the three above: it compares their figures
+    shapes.SECTION,
     errors.SECTION,
     progress.SECTION,
     interrupts.SECTION,

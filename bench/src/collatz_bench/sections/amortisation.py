@@ -4,17 +4,21 @@ each backend reaches 90 % of the native per-step speed (from the headline sectio
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..context import Context, Tick, measure_group, measure_group_steps
-from ..section import Section
+from ..context import Context
+from ..render.plots import color, machine
+from ..section import timed
 from ..table import Table, ns
 from ..timing import Case, Summary
 
-
 GO_WAYS = {"Go (blog's way)": "blog_loop", "Go (careful)": "careful_loop"}
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 
 def _runners(ctx: Context) -> dict[str, tuple[Any, bool]]:
@@ -36,10 +40,6 @@ def cases(ctx: Context) -> list[Case]:
     return out
 
 
-def steps(ctx: Context) -> int:
-    return measure_group_steps(cases(ctx), ctx.config.rounds)
-
-
 def fit_overhead(ks: list[int], seconds: list[float]) -> tuple[float, float]:
     """Fit ``t(k) = overhead + per_step * k`` (ns) minimising relative error."""
     k = np.asarray(ks, dtype=float)
@@ -49,8 +49,7 @@ def fit_overhead(ks: list[int], seconds: list[float]) -> tuple[float, float]:
     return float(overhead), float(per_step)
 
 
-def run(ctx: Context, tick: Tick) -> dict[str, Any]:
-    measured = measure_group(cases(ctx), ctx.config.rounds, ctx.config.target, tick)
+def summary(ctx: Context, measured: dict[str, Case]) -> dict[str, Any]:
     native_per_step_ns = ctx.results["headline"]["native_per_step_ns"]
     result: dict[str, Any] = {"native_per_step_ns": native_per_step_ns, "backends": {}, "go": {}}
     for name, (_, native) in _runners(ctx).items():
@@ -78,8 +77,7 @@ def run(ctx: Context, tick: Tick) -> dict[str, Any]:
     return result
 
 
-def tables(results: dict[str, Any]) -> list[Table]:
-    amort = results["amortisation"]
+def tables(amort: dict[str, Any]) -> list[Table]:
     t = Table(
         f"Amortisation: iterate(27, k); native core {amort['native_per_step_ns']:.2f} ns/step",
         ["backend", "overhead (fit)", "per step (fit)", "ns/step at largest k", "k for 90 % of native"],
@@ -99,4 +97,46 @@ def tables(results: dict[str, Any]) -> list[Table]:
     return [t]
 
 
-SECTION = Section("amortisation", "amortisation over k", steps, run, tables)
+def plot(results: dict[str, Any], fig: Figure, ax: Axes) -> None:
+    amort = results["amortisation"]
+    for name, entry in {**amort["backends"], **amort.get("go", {})}.items():
+        ks = [p["k"] for p in entry["points"]]
+        ns = [p["ns_per_call"]["median"] for p in entry["points"]]
+        style = "--" if name.startswith("Go") else "-"
+        ax.loglog(ks, ns, marker="o", linestyle=style, color=color(name), label=name)
+    all_k = sorted({p["k"] for e in amort["backends"].values() for p in e["points"]})
+    native = amort["native_per_step_ns"]
+    ax.loglog(
+        all_k,
+        [native * k for k in all_k],
+        color="black",
+        linestyle="--",
+        label=f"native core, {native:.2f} ns/step",
+    )
+    plain = results["headline"].get("plain_c_per_step_ns")
+    if plain:
+        ax.loglog(
+            all_k,
+            [plain * k for k in all_k],
+            color="black",
+            linestyle=":",
+            label=f"plain C loop (-O2), {plain:.2f} ns/step",
+        )
+    ax.set_xlabel("k (steps per call)")
+    ax.set_ylabel("ns per call of iterate(27, k)")
+    ax.set_title(
+        f"Amortisation: where the per-call overhead stops mattering\n{machine(results)}", fontsize=10
+    )
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+
+
+SECTION = timed(
+    "amortisation",
+    "amortisation over k",
+    cases,
+    summary,
+    tables,
+    needs=("headline",),
+    plots={"amortisation.png": plot},
+)

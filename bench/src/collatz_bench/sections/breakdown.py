@@ -1,6 +1,6 @@
-"""Where a binding's call time goes: for every backend whose registry entry declares a
-:class:`~collatz_contract.backends.Breakdown` (today UniFFI's generated ``step``), each part
-of one raw call timed alone."""
+"""Where a binding's call time goes: for every backend whose probes declare a
+:class:`~collatz_bench.probes.Breakdown` (today UniFFI's generated ``step``), each part of one
+raw call timed alone."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 from collatz_contract.backends import Backend
 
+from .. import probes
 from ..context import Context, Tick
 from ..section import Section
 from ..table import Table
@@ -18,7 +19,7 @@ REST = "the rest (Python frames, argument tuples)"
 
 
 def _declared(ctx: Context) -> list[Backend]:
-    return [b for b in ctx.backends if b.breakdown is not None]
+    return [b for b in ctx.backends if probes.of(b).breakdown is not None]
 
 
 def steps(ctx: Context) -> int:
@@ -26,7 +27,7 @@ def steps(ctx: Context) -> int:
 
 
 def _cases(backend: Backend) -> list[Case]:
-    spec = backend.breakdown
+    spec = probes.of(backend).breakdown
     assert spec is not None
     env: dict[str, Any] = dict(vars(importlib.import_module(spec.module)))
     exec(spec.setup, env)  # the registry's setup statements: the struct and function the parts use
@@ -42,9 +43,10 @@ def run(ctx: Context, tick: Tick) -> dict[str, Any] | None:
         run_rounds(cases, max(3, ctx.config.rounds // 3))
         medians = {c.key: Summary.of(c.samples).median for c in cases}
         whole = medians.pop("whole")
-        assert backend.breakdown is not None
+        spec = probes.of(backend).breakdown
+        assert spec is not None
         result[backend.name] = {
-            "call": backend.breakdown.whole,
+            "call": spec.whole,
             "whole_ns": whole,
             "parts_ns": medians | {REST: whole - sum(medians.values())},
         }
@@ -52,9 +54,9 @@ def run(ctx: Context, tick: Tick) -> dict[str, Any] | None:
     return result or None
 
 
-def tables(results: dict[str, Any]) -> list[Table]:
+def tables(own: dict[str, Any]) -> list[Table]:
     out = []
-    for name, entry in (results.get("breakdown") or {}).items():
+    for name, entry in own.items():
         whole = entry["whole_ns"]
         t = Table(
             f"Where a {name} call's time goes: the generated {entry['call']}, part by part",

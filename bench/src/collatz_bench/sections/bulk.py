@@ -4,16 +4,21 @@ free) that a binding adds per element."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..context import Context, Tick, measure_group, measure_group_steps
-from ..section import Section
+from ..context import Context
+from ..render.plots import color, machine
+from ..section import timed
 from ..table import Table, power_of_ten
 from ..timing import Case, Summary, ratio_summary
 
 PLAIN_C = "plain C"
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 
 def cases(ctx: Context) -> list[Case]:
@@ -34,12 +39,7 @@ def cases(ctx: Context) -> list[Case]:
     return out
 
 
-def steps(ctx: Context) -> int:
-    return measure_group_steps(cases(ctx), ctx.config.rounds)
-
-
-def run(ctx: Context, tick: Tick) -> dict[str, Any]:
-    measured = measure_group(cases(ctx), ctx.config.rounds, ctx.config.target, tick)
+def summary(ctx: Context, measured: dict[str, Case]) -> dict[str, Any]:
     names = [b.name for b in ctx.backends] + ([PLAIN_C] if ctx.plain_c is not None else [])
     result: dict[str, Any] = {}
     for name in names:
@@ -60,14 +60,17 @@ def run(ctx: Context, tick: Tick) -> dict[str, Any]:
     return result
 
 
-def tables(results: dict[str, Any]) -> list[Table]:
-    bulk = results["bulk"]
+def tables(bulk: dict[str, Any]) -> list[Table]:
     sizes = sorted({row["n"] for rows in bulk.values() for row in rows})
     largest = sizes[-1]
     t = Table(
         "Bulk: stopping_times(1..N), ns per element (median)",
-        ["backend", *[f"N={power_of_ten(n)}" for n in sizes],
-         f"convert only, N={power_of_ten(largest)}", f"speed-up vs plain C, N={power_of_ten(largest)}"],
+        [
+            "backend",
+            *[f"N={power_of_ten(n)}" for n in sizes],
+            f"convert only, N={power_of_ten(largest)}",
+            f"speed-up vs plain C, N={power_of_ten(largest)}",
+        ],
     )
     for name, rows in bulk.items():
         by_n = {row["n"]: row for row in rows}
@@ -83,4 +86,34 @@ def tables(results: dict[str, Any]) -> list[Table]:
     return [t]
 
 
-SECTION = Section("bulk", "bulk stopping_times", steps, run, tables)
+def plot(results: dict[str, Any], fig: Figure, ax: Axes) -> None:
+    for name, rows in results["bulk"].items():
+        line = color(name)
+        ax.loglog(
+            [r["n"] for r in rows],
+            [r["ns_per_element"]["median"] for r in rows],
+            marker="o",
+            color=line,
+            label=f"{name}: stopping_times",
+        )
+        conv = [r for r in rows if "convert_ns_per_element" in r]
+        if conv:
+            ax.loglog(
+                [r["n"] for r in conv],
+                [r["convert_ns_per_element"]["median"] for r in conv],
+                linestyle="--",
+                color=line,
+                alpha=0.7,
+                label=f"{name}: conversion only",
+            )
+    ax.set_xlabel("N (elements per call)")
+    ax.set_ylabel("ns per element")
+    ax.set_title(
+        f"Bulk calls: stopping_times(1..N) and conversion-only cost (all ones)\n{machine(results)}",
+        fontsize=10,
+    )
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7, ncol=2)
+
+
+SECTION = timed("bulk", "bulk stopping_times", cases, summary, tables, plots={"bulk.png": plot})

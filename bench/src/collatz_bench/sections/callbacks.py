@@ -8,14 +8,11 @@ from typing import Any
 from ..context import (
     FLOOR,
     Context,
-    Tick,
     floor_case,
-    measure_group,
-    measure_group_steps,
     python_trajectory,
     trajectory_length,
 )
-from ..section import Section
+from ..section import timed
 from ..table import Table, ns
 from ..timing import Case, Summary, ratio_summary
 
@@ -40,19 +37,16 @@ def cases(ctx: Context) -> list[Case]:
     values = list(python_trajectory(n))
     out = [floor_case()]
     for backend, module in ctx.backends.items():
-        out.append(Case(f"walk/{backend.name}", "w(n, v)", {"w": module.walk, "n": n, "v": visit}, units=len(values)))
+        out.append(
+            Case(f"walk/{backend.name}", "w(n, v)", {"w": module.walk, "n": n, "v": visit}, units=len(values))
+        )
     out.append(
         Case(f"walk/{PYTHON_LOOP}", "w(n, v)", {"w": python_loop, "n": values, "v": visit}, units=len(values))
     )
     return out
 
 
-def steps(ctx: Context) -> int:
-    return measure_group_steps(cases(ctx), ctx.config.rounds)
-
-
-def run(ctx: Context, tick: Tick) -> dict[str, Any]:
-    measured = measure_group(cases(ctx), ctx.config.rounds, ctx.config.target, tick)
+def summary(ctx: Context, measured: dict[str, Case]) -> dict[str, Any]:
     floor = measured[FLOOR].samples
     n = ctx.config.long_start
     values = trajectory_length(n)
@@ -67,8 +61,7 @@ def run(ctx: Context, tick: Tick) -> dict[str, Any]:
     return result
 
 
-def tables(results: dict[str, Any]) -> list[Table]:
-    section = results["callbacks"]
+def tables(section: dict[str, Any]) -> list[Table]:
     t = Table(
         f"Rust calls Python: walk(n, visit) with a no-op visit, {section['values']} values",
         ["backend", "per visit", "visit × floor"],
@@ -80,4 +73,4 @@ def tables(results: dict[str, Any]) -> list[Table]:
     return [t]
 
 
-SECTION = Section("callbacks", "callbacks into Python", steps, run, tables)
+SECTION = timed("callbacks", "callbacks into Python", cases, summary, tables)

@@ -11,8 +11,8 @@ lines of glue and runtime dependencies, per front end.
   distribution lists (with its shared libraries), measured whether or not builds ran.
 - **Import time** is ``import <module>`` timed inside a fresh interpreter, median of several
   interpreters, each front end after the others in turn.
-- **Lines of glue** are the non-blank, non-comment lines of the files the registry names as
-  the front end's glue (Rust, and Python or Cython), counted from the sources.
+- **Lines of glue** are the non-blank, non-comment lines of the files ``collatz_bench.probes``
+  names as the front end's glue (Rust, and Python or Cython), counted from the sources.
 - **Runtime dependencies** come from the installed distribution's metadata.
 """
 
@@ -31,7 +31,7 @@ from typing import Any
 
 from collatz_contract.backends import Backend
 
-from .. import provenance
+from .. import probes, provenance
 from ..context import Context, Tick
 from ..section import Section
 from ..table import Table
@@ -40,11 +40,11 @@ IMPORT = "import time, sys; t = time.perf_counter(); import {module}; print(time
 
 
 def _projects(ctx: Context) -> dict[str, Backend]:
-    """One backend per package to build (the first front end of each)."""
+    """One backend per package to build (the first front end of each), by directory."""
     projects: dict[str, Backend] = {}
     for backend in ctx.native:
-        if backend.project is not None and backend.project not in projects:
-            projects[backend.project] = backend
+        if backend.package is not None:
+            projects.setdefault(backend.package.directory, backend)
     return projects
 
 
@@ -74,12 +74,15 @@ def code_lines(path: Path) -> int:
 
 
 def glue(repo: Path, backend: Backend) -> dict[str, Any]:
+    listed = probes.of(backend)
     found: set[Path] = set()
-    for pattern in backend.glue:
+    for pattern in listed.glue:
         matched = {p for p in repo.glob(pattern) if p.is_file()}
-        if not matched:  # a stale registry entry would silently shrink the figure
+        if not matched and listed.glue_listed:  # a stale entry would silently shrink the figure
             raise ValueError(f"{backend.name}: glue pattern {pattern!r} matches no file in {repo}")
         found |= matched
+    if not found and backend.native:
+        raise ValueError(f"{backend.name}: no glue found in {repo} (patterns {listed.glue})")
     files = sorted(found)
     rust = sum(code_lines(p) for p in files if p.suffix == ".rs")
     python = sum(code_lines(p) for p in files if p.suffix in (".py", ".pyx"))
@@ -100,7 +103,7 @@ def installed(distribution: str) -> dict[str, Any]:
 
 def build(repo: Path, backend: Backend) -> dict[str, Any]:
     """Clean the project's crates, then build its wheel the standard way; seconds and bytes."""
-    assert backend.project is not None
+    assert backend.package is not None
     env = {
         **os.environ,
         "CARGO_TARGET_DIR": str(repo / "target"),
@@ -109,15 +112,29 @@ def build(repo: Path, backend: Backend) -> dict[str, Any]:
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }
     clean = ["cargo", "clean", "--release", "--quiet"]
-    for crate in backend.crates:
+    for crate in ("collatz-core", backend.package.crate):
         clean += ["-p", crate]
     subprocess.run(clean, cwd=repo, env=env, check=True, capture_output=True, timeout=600)
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-             "--wheel-dir", out, str(repo / backend.project)],
-            cwd=repo, env=env, check=True, capture_output=True, timeout=3600,
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "--quiet",
+                "--no-deps",
+                "--no-build-isolation",
+                "--wheel-dir",
+                out,
+                str(repo / backend.package.directory),
+            ],
+            cwd=repo,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=3600,
         )
         seconds = time.perf_counter() - start
         wheel = next(Path(out).glob("*.whl"))
@@ -143,12 +160,11 @@ def run(ctx: Context, tick: Tick) -> dict[str, Any]:
     for backend in ctx.backends:
         entry: dict[str, Any] = {
             "module": backend.module,
-            "project": backend.project,
+            "project": backend.package.directory if backend.package else None,
             "import_ms": statistics.median(imports[backend.name]) * 1e3,
             "import_ms_all": [t * 1e3 for t in imports[backend.name]],
         }
-        if backend.distribution is not None:
-            entry["distribution"] = installed(backend.distribution)
+        entry["distribution"] = installed(backend.distribution)
         if repo is not None:
             entry["glue"] = glue(repo, backend)
         result["backends"][backend.name] = entry
@@ -159,14 +175,22 @@ def _mb(n: float) -> str:
     return f"{n / 1e6:.2f} MB"
 
 
-def tables(results: dict[str, Any]) -> list[Table]:
-    costs = results["costs"]
+def tables(costs: dict[str, Any]) -> list[Table]:
     builds = costs["builds"]
     t = Table(
         "What each binding costs besides call time",
-        ["front end", "release build", "wheel", "installed", "import", "glue: Rust / Python lines",
-         "runtime dependencies"],
-        note=costs.get("note", "cffi, ctypes and cython share one package (collatz-cabi): one build, one wheel."),
+        [
+            "front end",
+            "release build",
+            "wheel",
+            "installed",
+            "import",
+            "glue: Rust / Python lines",
+            "runtime dependencies",
+        ],
+        note=costs.get(
+            "note", "cffi, ctypes and cython share one package (collatz-cabi): one build, one wheel."
+        ),
     )
     for name, entry in costs["backends"].items():
         built = builds.get(entry["project"] or "")

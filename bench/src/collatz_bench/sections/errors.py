@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..context import FLOOR, Context, Tick, floor_case, measure_group, measure_group_steps
-from ..section import Section
+from ..context import FLOOR, Context, floor_case
+from ..section import timed
 from ..table import Table, ns
 from ..timing import Case, Summary, ratio_summary
 
@@ -22,12 +22,7 @@ def cases(ctx: Context) -> list[Case]:
     return out
 
 
-def steps(ctx: Context) -> int:
-    return measure_group_steps(cases(ctx), ctx.config.rounds)
-
-
-def run(ctx: Context, tick: Tick) -> dict[str, Any]:
-    measured = measure_group(cases(ctx), ctx.config.rounds, ctx.config.target, tick)
+def summary(ctx: Context, measured: dict[str, Case]) -> dict[str, Any]:
     floor = measured[FLOOR].samples
     result: dict[str, Any] = {"calls": {k: str(v) for k, v in CALLS.items()}, "backends": {}}
     for backend in ctx.backends:
@@ -44,12 +39,19 @@ def run(ctx: Context, tick: Tick) -> dict[str, Any]:
     return result
 
 
-def tables(results: dict[str, Any]) -> list[Table]:
+def tables(own: dict[str, Any]) -> list[Table]:
     t = Table(
         "The error path: step(n) in try/except, per call",
-        ["backend", "step(27): success", "step(0): ValueError", "× success", "step(2**64 - 1): OverflowError", "× success"],
+        [
+            "backend",
+            "step(27): success",
+            "step(0): ValueError",
+            "× success",
+            "step(2**64 - 1): OverflowError",
+            "× success",
+        ],
     )
-    for name, entry in results["errors"]["backends"].items():
+    for name, entry in own["backends"].items():
         t.rows.append(
             [
                 name,
@@ -63,4 +65,4 @@ def tables(results: dict[str, Any]) -> list[Table]:
     return [t]
 
 
-SECTION = Section("errors", "the error path", steps, run, tables)
+SECTION = timed("errors", "the error path", cases, summary, tables)

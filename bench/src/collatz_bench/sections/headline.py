@@ -109,8 +109,7 @@ def run(ctx: Context, tick: Tick) -> dict[str, Any]:
     }
 
 
-def tables(results: dict[str, Any]) -> list[Table]:
-    h = results["headline"]
+def tables(h: dict[str, Any]) -> list[Table]:
     blog = h["blog"]
     per_step, one_call = h["per_step_calls"], h["one_call"]
     rust_step = [n for n in per_step if n not in GO_STEP]
@@ -120,14 +119,18 @@ def tables(results: dict[str, Any]) -> list[Table]:
     has_go = any(n in per_step for n in GO_STEP)
 
     def go(entries: dict[str, Any], names: dict[str, str]) -> str:
-        return " / ".join(seconds(entries[n]["seconds"]) for n in names if n in entries) if has_go else "(no Go)"
+        return (
+            " / ".join(seconds(entries[n]["seconds"]) for n in names if n in entries) if has_go else "(no Go)"
+        )
 
     summary = Table(
         "The blog's headline, 10^9 Collatz steps: Rust and the blog's Go measured here, the blog's figures",
         ["how", "Rust, here (fastest backend)", "Go, here (blog's way / careful)", "blog (its machine)"],
-        note="Per-step figures are extrapolated from shorter loops; \"careful\": argtypes once, 64-bit.",
+        note='Per-step figures are extrapolated from shorter loops; "careful": argtypes once, 64-bit.',
     )
-    summary.rows.append(["pure Python loop", seconds(h["pure_python"]["seconds"]), "", seconds(blog["pure_python_s"])])
+    summary.rows.append(
+        ["pure Python loop", seconds(h["pure_python"]["seconds"]), "", seconds(blog["pure_python_s"])]
+    )
     summary.rows.append(
         [
             "one native call per step",

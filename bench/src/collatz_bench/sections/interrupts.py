@@ -83,7 +83,7 @@ def run(ctx: Context, tick: Tick) -> dict[str, Any]:
     return result
 
 
-def tables(results: dict[str, Any]) -> list[Table]:
+def tables(own: dict[str, Any]) -> list[Table]:
     t = Table(
         "Ctrl-C: from SIGINT to KeyboardInterrupt during a long call (median, max)",
         ["backend", "iterate(27, 10**15)", "max_stopping_time(2**40)"],
@@ -94,7 +94,7 @@ def tables(results: dict[str, Any]) -> list[Table]:
             return "did not stop"
         return f"{entry['median_ms']:.0f} ms ({entry['max_ms']:.0f} ms)"
 
-    for name, entry in results["interrupts"]["backends"].items():
+    for name, entry in own["backends"].items():
         t.rows.append([name, cell(entry["iterate"]), cell(entry["max_stopping_time"])])
     return [t]
 

@@ -10,14 +10,11 @@ from typing import Any
 from ..context import (
     FLOOR,
     Context,
-    Tick,
     floor_case,
-    measure_group,
-    measure_group_steps,
     python_trajectory,
     trajectory_length,
 )
-from ..section import Section
+from ..section import timed
 from ..table import Table, ns
 from ..timing import Case, Summary, ratio_summary
 
@@ -39,12 +36,7 @@ def cases(ctx: Context) -> list[Case]:
     return out
 
 
-def steps(ctx: Context) -> int:
-    return measure_group_steps(cases(ctx), ctx.config.rounds)
-
-
-def run(ctx: Context, tick: Tick) -> dict[str, Any]:
-    measured = measure_group(cases(ctx), ctx.config.rounds, ctx.config.target, tick)
+def summary(ctx: Context, measured: dict[str, Case]) -> dict[str, Any]:
     floor = measured[FLOOR].samples
     n = ctx.config.long_start
     values = trajectory_length(n)
@@ -61,8 +53,7 @@ def run(ctx: Context, tick: Tick) -> dict[str, Any]:
     return result
 
 
-def tables(results: dict[str, Any]) -> list[Table]:
-    section = results["objects"]
+def tables(section: dict[str, Any]) -> list[Table]:
     t = Table(
         f"Native object: Trajectory(n); one object drained (1 value), per next() "
         f"(from {section['values']} values)",
@@ -80,4 +71,4 @@ def tables(results: dict[str, Any]) -> list[Table]:
     return [t]
 
 
-SECTION = Section("objects", "native objects", steps, run, tables)
+SECTION = timed("objects", "native objects", cases, summary, tables)

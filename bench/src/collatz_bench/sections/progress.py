@@ -46,8 +46,7 @@ def run(ctx: Context, tick: Tick) -> dict[str, Any]:
     return result
 
 
-def tables(results: dict[str, Any]) -> list[Table]:
-    section = results["progress"]
+def tables(section: dict[str, Any]) -> list[Table]:
     t = Table(
         f"Progress overhead: max_stopping_time({power_of_ten(section['limit'])}) with a no-op progress",
         ["backend", "without", "with progress", "ratio", "progress calls"],

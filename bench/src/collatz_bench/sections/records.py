@@ -31,8 +31,7 @@ def run(ctx: Context, tick: Tick) -> dict[str, Any] | None:
     return {"backend": backend.name, "records": rows}
 
 
-def tables(results: dict[str, Any]) -> list[Table]:
-    section = results["records"]
+def tables(section: dict[str, Any]) -> list[Table]:
     t = Table(
         f"Collatz records: the n below 10^k with the longest stopping time ({section['backend']})",
         ["below", "n", "stopping time", "search time"],

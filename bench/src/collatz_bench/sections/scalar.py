@@ -2,7 +2,7 @@
 
 The floor is a call of a C builtin that takes one int and returns one (``operator.index``);
 every backend's public ``step(27)`` is timed next to it, and so is the binding's own call
-under the public wrapper where the registry names one (with its variants), so that the
+under the public wrapper where its probes name one (``collatz_bench.probes``) (with its variants), so that the
 wrapper's share shows.
 """
 
@@ -10,15 +10,21 @@ from __future__ import annotations
 
 import operator
 import statistics
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..context import Context, Tick, measure_group, measure_group_steps
-from ..section import Section
+from .. import probes
+from ..context import Context
+from ..render.plots import color, machine
+from ..section import timed
 from ..table import Table, ns, spread
 from ..timing import Case, Summary, ratio_summary
 
 FLOOR = "floor/operator.index"
 PYTHON_FUNCTION = "floor/python_function"
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 
 def python_function(n: int) -> int:
@@ -36,9 +42,10 @@ def cases(ctx: Context) -> list[Case]:
             out.append(Case(f"go/{way}", "f(a)", {"f": f, "a": 27}))
     for backend, module in ctx.backends.items():
         out.append(Case(f"public/{backend.name}", "f(a)", {"f": module.step, "a": 27}))
-        if backend.raw_step is not None:
-            out.append(Case(f"raw/{backend.name}", "f(a)", {"f": backend.raw_step.load(), "a": 27}))
-        for i, variant in enumerate(backend.variants):
+        inside = probes.of(backend)
+        if inside.raw_step is not None:
+            out.append(Case(f"raw/{backend.name}", "f(a)", {"f": inside.raw_step.load(), "a": 27}))
+        for i, variant in enumerate(inside.variants):
             out.append(Case(f"variant/{backend.name}/{i}", "f(a)", {"f": variant.load(), "a": 27}))
     return out
 
@@ -54,10 +61,6 @@ def _go_ways(ctx: Context) -> dict[str, Any]:
     return {"blog": ctx.go.blog_collatz, "careful": ctx.go.careful_collatz}
 
 
-def steps(ctx: Context) -> int:
-    return measure_group_steps(cases(ctx), ctx.config.rounds)
-
-
 def _timed(case: Case, floor: list[float], what: str) -> dict[str, Any]:
     return {
         "what": what,
@@ -66,8 +69,7 @@ def _timed(case: Case, floor: list[float], what: str) -> dict[str, Any]:
     }
 
 
-def run(ctx: Context, tick: Tick) -> dict[str, Any]:
-    measured = measure_group(cases(ctx), ctx.config.rounds, ctx.config.target, tick)
+def summary(ctx: Context, measured: dict[str, Case]) -> dict[str, Any]:
     floor = measured[FLOOR].samples
     result: dict[str, Any] = {
         "floor": {
@@ -84,9 +86,10 @@ def run(ctx: Context, tick: Tick) -> dict[str, Any]:
         entry = _timed(public, floor, f"{backend.module}.step")
         entry["mode"] = getattr(module, "MODE", None)
         entry["raw"] = None
-        if backend.raw_step is not None:
+        inside = probes.of(backend)
+        if inside.raw_step is not None:
             raw = measured[f"raw/{backend.name}"]
-            entry["raw"] = _timed(raw, floor, backend.raw_step.what)
+            entry["raw"] = _timed(raw, floor, inside.raw_step.what)
             # The wrapper's cost, taken within each round (the two calls timed side by side),
             # then the median; a difference the noise makes negative is reported as 0.
             differences = [p - r for p, r in zip(public.samples, raw.samples, strict=True)]
@@ -95,14 +98,13 @@ def run(ctx: Context, tick: Tick) -> dict[str, Any]:
             entry["raw"]["wrapper_within_noise"] = wrapper <= 0
         entry["variants"] = [
             _timed(measured[f"variant/{backend.name}/{i}"], floor, variant.what)
-            for i, variant in enumerate(backend.variants)
+            for i, variant in enumerate(inside.variants)
         ]
         result["backends"][backend.name] = entry
     return result
 
 
-def tables(results: dict[str, Any]) -> list[Table]:
-    scalar = results["scalar"]
+def tables(scalar: dict[str, Any]) -> list[Table]:
     floor = scalar["floor"]
     t = Table(
         "Scalar call: step(27), median [IQR] per call",
@@ -120,7 +122,16 @@ def tables(results: dict[str, Any]) -> list[Table]:
         ]
     )
     for entry in scalar.get("go", {}).values():
-        t.rows.append([entry["what"], spread(entry["ns_per_call"]), f"{entry['ratio_to_floor']['median']:.2f}", "", "", ""])
+        t.rows.append(
+            [
+                entry["what"],
+                spread(entry["ns_per_call"]),
+                f"{entry['ratio_to_floor']['median']:.2f}",
+                "",
+                "",
+                "",
+            ]
+        )
     for name, entry in scalar["backends"].items():
         raw = entry["raw"]
         t.rows.append(
@@ -147,4 +158,32 @@ def tables(results: dict[str, Any]) -> list[Table]:
     return [t]
 
 
-SECTION = Section("scalar", "scalar call overhead", steps, run, tables)
+def plot(results: dict[str, Any], fig: Figure, ax: Axes) -> None:
+    scalar = results["scalar"]
+    labels, values, errors, colors = [], [], [], []
+    for name, entry in scalar["backends"].items():
+        timed = [(name, entry["ns_per_call"])]
+        if entry["raw"]:
+            timed.append((f"{name}: {entry['raw']['what']}", entry["raw"]["ns_per_call"]))
+        timed += [(f"{name}: {v['what']}", v["ns_per_call"]) for v in entry["variants"]]
+        for label, summary in timed:
+            labels.append(label)
+            values.append(summary["median"])
+            errors.append([summary["median"] - summary["q1"], summary["q3"] - summary["median"]])
+            colors.append(color(name))
+    fig.set_size_inches(9, 0.45 * len(labels) + 1.8)
+    y = range(len(labels))
+    ax.barh(y, values, xerr=list(zip(*errors, strict=True)) if errors else None, color=colors, alpha=0.85)
+    ax.set_yticks(list(y), labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    floor = scalar["floor"]["operator.index"]["median"]
+    ax.axvline(floor, color="black", linestyle="--", label=f"floor: operator.index ({floor:.0f} ns)")
+    pyfun = scalar["floor"]["python_function"]["median"]
+    ax.axvline(pyfun, color="gray", linestyle=":", label=f"one-line Python function ({pyfun:.0f} ns)")
+    ax.set_xlabel("ns per call of step(27) (log scale; bars: median, whiskers: IQR)")
+    ax.set_title(f"Scalar call overhead per backend\n{machine(results)}", fontsize=10)
+    ax.legend(loc="lower right", fontsize=8)
+
+
+SECTION = timed("scalar", "scalar call overhead", cases, summary, tables, plots={"scalar_overhead.png": plot})

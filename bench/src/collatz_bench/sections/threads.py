@@ -14,14 +14,19 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..context import Context, Tick
+from ..render.plots import color, machine
 from ..section import Section
 from ..table import Table, seconds
 from ..timing import Summary, ratio_summary
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 
 def _threaded(function: Callable[[], object], threads: int, calls_each: int) -> float:
@@ -136,13 +141,20 @@ def run(ctx: Context, tick: Tick) -> dict[str, Any]:
     return result
 
 
-def tables(results: dict[str, Any]) -> list[Table]:
+def tables(own: dict[str, Any]) -> list[Table]:
     t = Table(
         "Threads: the same stopping_times work from 1 and from 2 Python threads",
-        ["backend", "elements/call", "1 thread", "2 threads", "speed-up", "Python work during a call",
-         "GIL released"],
+        [
+            "backend",
+            "elements/call",
+            "1 thread",
+            "2 threads",
+            "speed-up",
+            "Python work during a call",
+            "GIL released",
+        ],
     )
-    for name, entry in results["threads"].items():
+    for name, entry in own.items():
         t.rows.append(
             [
                 name,
@@ -157,4 +169,15 @@ def tables(results: dict[str, Any]) -> list[Table]:
     return [t]
 
 
-SECTION = Section("threads", "threads", steps, run, tables)
+def plot(results: dict[str, Any], fig: Figure, ax: Axes) -> None:
+    th = results["threads"]
+    names = list(th)
+    ax.bar(names, [th[n]["speedup"]["median"] for n in names], color=[color(n) for n in names])
+    ax.axhline(1, color="gray", linestyle=":", label="no gain (GIL held)")
+    ax.axhline(2, color="black", linestyle="--", label="ideal on 2 threads")
+    ax.set_ylabel("speed-up, 2 threads vs 1 (same total work)")
+    ax.set_title(f"Does the backend release the GIL?\n{machine(results)}", fontsize=10)
+    ax.legend(fontsize=8)
+
+
+SECTION = Section("threads", "threads", steps, run, tables, plots={"threads.png": plot})

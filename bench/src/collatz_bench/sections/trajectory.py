@@ -12,13 +12,10 @@ import numpy as np
 from ..context import (
     FLOOR,
     Context,
-    Tick,
     floor_case,
-    measure_group,
-    measure_group_steps,
     trajectory_length,
 )
-from ..section import Section
+from ..section import timed
 from ..table import Table, ns
 from ..timing import Case, Summary, ratio_summary
 
@@ -32,17 +29,21 @@ def cases(ctx: Context) -> list[Case]:
     for n, length in _lengths(ctx).items():
         ones = np.ones(length, dtype=np.uint64)
         for backend, module in ctx.backends.items():
-            out.append(Case(f"trajectory/{backend.name}/{n}", "f(n)", {"f": module.trajectory, "n": n}, units=length))
-            out.append(Case(f"caller/{backend.name}/{n}", "f(v)", {"f": module.stopping_times, "v": ones}, units=length))
+            out.append(
+                Case(f"trajectory/{backend.name}/{n}", "f(n)", {"f": module.trajectory, "n": n}, units=length)
+            )
+            out.append(
+                Case(
+                    f"caller/{backend.name}/{n}",
+                    "f(v)",
+                    {"f": module.stopping_times, "v": ones},
+                    units=length,
+                )
+            )
     return out
 
 
-def steps(ctx: Context) -> int:
-    return measure_group_steps(cases(ctx), ctx.config.rounds)
-
-
-def run(ctx: Context, tick: Tick) -> dict[str, Any]:
-    measured = measure_group(cases(ctx), ctx.config.rounds, ctx.config.target, tick)
+def summary(ctx: Context, measured: dict[str, Case]) -> dict[str, Any]:
     floor = measured[FLOOR].samples
     result: dict[str, Any] = {"lengths": {str(n): v for n, v in _lengths(ctx).items()}, "backends": {}}
     for backend in ctx.backends:
@@ -64,8 +65,7 @@ def run(ctx: Context, tick: Tick) -> dict[str, Any]:
     return result
 
 
-def tables(results: dict[str, Any]) -> list[Table]:
-    section = results["trajectory"]
+def tables(section: dict[str, Any]) -> list[Table]:
     lengths = list(section["lengths"].values())
     t = Table(
         "Variable-size result: trajectory(n), per call [per value]; caller-allocated "
@@ -83,4 +83,4 @@ def tables(results: dict[str, Any]) -> list[Table]:
     return [t]
 
 
-SECTION = Section("trajectory", "variable-size results", steps, run, tables)
+SECTION = timed("trajectory", "variable-size results", cases, summary, tables)

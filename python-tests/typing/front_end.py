@@ -1,4 +1,8 @@
-"""Type-checked, not run: `mypy --strict` on this file (python-tests/test_typing.py) checks that
+"""Type-checked, not run: what every front end is to a type checker.
+
+python-tests/test_packaging.py (test_every_front_end_types_the_same) writes a script that
+imports every front end of the registry and passes each to :func:`use`, and every package's
+``__version__`` to a ``str``, then runs `mypy --strict` on it and this file. That checks that
 every front end takes and returns the same types, and that calls which work at run time type-
 check: plain ints, numpy integer scalars, objects with __index__, and for stopping_times
 lists, tuples, generators and integer arrays. The lines marked `# type: ignore` must be
@@ -11,11 +15,6 @@ from typing import Protocol, SupportsIndex
 
 import numpy as np
 import numpy.typing as npt
-
-import collatz_pyo3
-import collatz_uniffi
-from collatz_cabi import via_cffi, via_ctypes, via_cython
-from collatz_contract import reference
 
 
 class Index:
@@ -33,7 +32,14 @@ def use(m: FrontEnd) -> None:
         f: Iterator[int] = m.Trajectory(n)
         g: int = m.walk(n, print)
     values: list[int] = [1, 27]
-    for v in (values, tuple(values), (x for x in values), np.arange(1, 5), np.ones(3, dtype=np.uint8), [Index()]):
+    for v in (
+        values,
+        tuple(values),
+        (x for x in values),
+        np.arange(1, 5),
+        np.ones(3, dtype=np.uint8),
+        [Index()],
+    ):
         h: npt.NDArray[np.uint64] = m.stopping_times(v)
     m.step(1.5)  # type: ignore[arg-type]
     m.stopping_times("123")  # type: ignore[arg-type]
@@ -56,7 +62,3 @@ class FrontEnd(Protocol):
     def walk(self, n: SupportsIndex, visit: Callable[[int], object], /) -> int: ...
     @property
     def Trajectory(self) -> Callable[[SupportsIndex], Iterator[int]]: ...
-
-
-for front_end in (collatz_pyo3, via_cffi, via_ctypes, via_cython, collatz_uniffi, reference):
-    use(front_end)

@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from collatz_cabi import _args, _status, via_cffi, via_ctypes
+from collatz_cabi import _glue, _status, via_cffi, via_ctypes
 from collatz_cabi._abi_mode import lib
 
-HEADER = Path(__file__).resolve().parents[1] / "bind-cabi" / "include" / "collatz.h"
+HEADER = Path(__file__).resolve().parents[2] / "include" / "collatz.h"
 
 
 def _defines() -> dict[str, int]:
@@ -36,7 +36,8 @@ def test_status_codes_match_the_header() -> None:
     assert defines["COLLATZ_ERR_PANIC"] == _status.ERR_PANIC == lib.COLLATZ_ERR_PANIC
     assert defines["COLLATZ_STOPPING_TIME_ERROR"] == 2**64 - 1
     failures = {v for k, v in defines.items() if k.startswith("COLLATZ_ERR_")}
-    assert failures == set(_status.EXCEPTIONS), "every failure code has its exception"
+    assert failures == set(_status.KINDS), "every failure code has its error kind"
+    assert set(_status.KINDS.values()) <= set(_glue.KIND_EXCEPTIONS), "and every kind its exception"
 
 
 def test_package_reexports_the_cffi_front_end() -> None:
@@ -65,11 +66,11 @@ def test_ctypes_never_wraps(value: int) -> None:
 
 def test_uint64_input_is_passed_without_copying() -> None:
     values = np.arange(1, 100, dtype=np.uint64)
-    assert _args.as_u64_array(values) is values
+    assert _glue.as_u64_array(values) is values
     readonly = values.copy()
     readonly.flags.writeable = False
-    assert _args.as_u64_array(readonly) is readonly
-    assert _args.as_u64_array(values[::2]) is not values  # strided: copied
+    assert _glue.as_u64_array(readonly) is readonly
+    assert _glue.as_u64_array(values[::2]) is not values  # strided: copied
 
 
 def test_raw_c_functions_report_through_last_error() -> None:

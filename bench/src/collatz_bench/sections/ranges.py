@@ -50,8 +50,7 @@ def run(ctx: Context, tick: Tick) -> dict[str, Any]:
     return result
 
 
-def tables(results: dict[str, Any]) -> list[Table]:
-    rng = results["range"]
+def tables(rng: dict[str, Any]) -> list[Table]:
     t = Table(
         f"Range: max_stopping_time({power_of_ten(rng['limit'])}), all cores vs the plain C loop (1 core)",
         ["backend", "time", "numbers/s", "answer", "speed-up vs plain C"],

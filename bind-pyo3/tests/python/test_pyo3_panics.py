@@ -1,0 +1,42 @@
+"""A Rust panic surfaces as an ordinary Python exception (`except Exception` catches it, the
+message is kept) and the interpreter lives on. Runs the test-only `test-hooks` build of this
+package that `make test` unpacks under target/hooks/ (never the installed wheel, which has no
+hooks), in a child process."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[2]
+HOOKS = PACKAGE.parent / "target" / "hooks" / PACKAGE.name
+
+SCRIPT = """
+import collatz_pyo3
+assert "target/hooks" in collatz_pyo3.__file__, collatz_pyo3.__file__
+for hook in (collatz_pyo3._native._test_panic, collatz_pyo3._native._test_panic_detached):
+    try:
+        hook()
+    except Exception as e:  # must be catchable as Exception
+        assert type(e) is RuntimeError, type(e)
+        assert "forced panic from _test_panic" in str(e), str(e)
+    else:
+        raise AssertionError("no exception")
+assert collatz_pyo3.step(27) == 82  # alive and well
+print("ok")
+"""
+
+
+def test_panic_becomes_an_exception() -> None:
+    assert HOOKS.is_dir(), f"{HOOKS} is missing: `make test` builds it (target/hooks/.built)"
+    run = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(HOOKS), "PATH": "/usr/bin:/bin"},
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.strip() == "ok"

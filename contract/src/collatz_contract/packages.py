@@ -1,0 +1,79 @@
+"""The one list of the repository's binding packages: each distribution, its directory, its
+import name and how it is built.
+
+Everything that needs the list reads it from here: the Makefile (it runs this file, which
+imports nothing outside the standard library, before anything is installed), the tests, the
+type checks, the benchmark's provenance and cost sections. The front ends inside each package
+are listed by :mod:`collatz_contract.backends`. ``docs/adding-a-front-end.md`` says how to add
+one.
+
+``python contract/src/collatz_contract/packages.py [FIELD]`` prints one field of every package,
+space-separated (default: ``directory``), for the Makefile.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+__all__ = ["PACKAGES", "Package", "package"]
+
+
+@dataclass(frozen=True)
+class Package:
+    """A binding package: one wheel, built from one directory of the repository."""
+
+    directory: str
+    """Its directory in the repository, beside ``core/`` (``bind-pyo3``)."""
+    distribution: str
+    """Its name on an index and in ``importlib.metadata`` (``collatz-pyo3``)."""
+    import_name: str
+    """The top-level Python package it installs (``collatz_pyo3``)."""
+    build: str
+    """Its PEP 517 build: ``maturin`` or ``setuptools`` (``setuptools-rust`` with cffi and Cython)."""
+    crate: str
+    """The workspace crate the build compiles (its ``[package] name``)."""
+    panic_hooks: bool = True
+    """Whether the crate has a ``test-hooks`` feature that exports functions which panic on
+    purpose (never in a wheel): ``cargo test`` runs with it, and for a maturin package a
+    separate test-only build of it is unpacked under ``target/hooks`` for
+    ``python-tests/test_panics.py``."""
+
+
+PACKAGES: tuple[Package, ...] = (
+    Package("bind-pyo3", "collatz-pyo3", "collatz_pyo3", "maturin", "bind-pyo3"),
+    Package("bind-cabi", "collatz-cabi", "collatz_cabi", "setuptools", "bind-cabi"),
+    Package("bind-uniffi", "collatz-uniffi", "collatz_uniffi", "maturin", "bind-uniffi"),
+)
+
+
+def package(directory: str) -> Package:
+    """The package in ``directory``."""
+    for p in PACKAGES:
+        if p.directory == directory:
+            return p
+    raise KeyError(f"no package in {directory!r}; known: {', '.join(p.directory for p in PACKAGES)}")
+
+
+SELECTIONS = {
+    "panic_hooks": lambda p: p.panic_hooks,
+    "hook_wheels": lambda p: p.panic_hooks and p.build == "maturin",
+}
+"""Directories of the packages that have panic hooks, and of those built into a hooks wheel."""
+
+
+def _main(argv: list[str]) -> int:
+    """Print one field of every package, or the directories of a selection."""
+    field = argv[0] if argv else "directory"
+    if field in SELECTIONS:
+        print(" ".join(p.directory for p in PACKAGES if SELECTIONS[field](p)))
+    elif field in Package.__dataclass_fields__:
+        print(" ".join(str(getattr(p, field)) for p in PACKAGES))
+    else:
+        print(f"packages.py: unknown field {field!r}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main(sys.argv[1:]))
