@@ -29,10 +29,11 @@ CORE_SRC     := Cargo.toml Cargo.lock $(call sources,core/src core/Cargo.toml gl
 CONTRACT_SRC := $(call sources,contract)
 BENCH_SRC    := $(call sources,bench/src bench/pyproject.toml)
 
-.PHONY: help setup test dist-check fuzz bench bench-quick bench-core lint fmt header licences clean
+.PHONY: help setup test test-long dist-check fuzz bench bench-quick bench-core lint fmt header licences clean
 
 help:
 	@echo "make test        set up .venv, build every backend (release), run cargo test + pytest"
+	@echo "make test-long   the core's long checks (record search against a plain scan; CI runs them)"
 	@echo "make dist-check  build every package's sdist, install them all from the sdists (isolated"
 	@echo "                 builds) into a fresh venv, and call every front end (CI runs it)"
 	@echo "make bench       set up, build, and run the backend comparison (results/)"
@@ -112,6 +113,12 @@ test: $(BUILT) $(HOOKS)
 	cargo test $(foreach p,$(HOOKED),-p $(p) --features $(p)/test-hooks) --test panics --locked
 	$(PY) -m pytest -n auto
 
+# The checks too slow for the edit-test cycle (CI runs them): the core's record search against
+# a plain scan for every limit up to 10^5 and random limits up to 10^8, and the published
+# records up to 10^10 (about 35 s of CPU).
+test-long:
+	cargo test --workspace --locked -- --ignored
+
 # Every package from its sdist, as a user would get it: `python -m build --sdist`, then one
 # `pip install` of all the sdists (isolated builds, the build tools from PyPI) into a fresh
 # virtual environment, and every front end called. The shared target/ keeps third-party crates
@@ -127,7 +134,7 @@ dist-check: $(VENV)/.deps
 	env -u PYO3_PYTHON -u MATURIN_PEP517_ARGS $(DIST)/venv/bin/python -m pip install --quiet \
 	  --disable-pip-version-check \
 	  $(DIST)/*.tar.gz
-	cd $(DIST) && venv/bin/python $(CURDIR)/python-tests/dist_smoke.py
+	cd $(DIST) && venv/bin/python -W error $(CURDIR)/python-tests/dist_smoke.py
 
 # The long fuzz profile: 10,000 hostile inputs per function per backend, against the reference.
 fuzz: $(BUILT)

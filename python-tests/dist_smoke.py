@@ -1,5 +1,6 @@
-"""Run by `make dist-check` in a fresh virtual environment where every package was installed
-from its sdist: each front end does one of everything, and the packages say what they are."""
+"""Run by `make dist-check` (with warnings as errors) in a fresh virtual environment where every
+package was installed from its sdist, with isolated builds: each front end imports without a
+warning and does one of everything, and the packages say what they are."""
 
 from __future__ import annotations
 

@@ -775,6 +775,7 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "long (15 s): `make test-long`, run by CI"]
     fn every_limit_up_to_100_000_agrees_with_a_plain_scan() {
         const BOUND: u64 = 100_000;
         let answers = scan_answers(BOUND);

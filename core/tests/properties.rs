@@ -377,6 +377,7 @@ fn records_below(bound: u64) -> Vec<(u64, u64)> {
 }
 
 #[test]
+#[ignore = "long (13 s): `make test-long`, run by CI"]
 fn max_stopping_time_agrees_with_a_plain_scan_for_random_limits_up_to_10_8() {
     let records = records_below(100_000_000);
     let answer = |limit: u64| *records.iter().rev().find(|&&(n, _)| n < limit).unwrap();
@@ -401,6 +402,7 @@ fn max_stopping_time_agrees_with_a_plain_scan_for_random_limits_up_to_10_8() {
 }
 
 #[test]
+#[ignore = "long (7 s): `make test-long`, run by CI"]
 fn max_stopping_time_finds_the_published_records() {
     // The n below 10^k with the longest stopping time, k = 1 ..= 10 (published record tables).
     let published = [
