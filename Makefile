@@ -29,7 +29,7 @@ CORE_SRC     := Cargo.toml Cargo.lock $(call sources,core/src core/Cargo.toml gl
 CONTRACT_SRC := $(call sources,contract)
 BENCH_SRC    := $(call sources,bench/src bench/pyproject.toml)
 
-.PHONY: help setup test test-long dist-check fuzz bench bench-quick bench-core lint fmt header licences clean
+.PHONY: help setup test test-long memcheck dist-check fuzz bench bench-quick bench-core lint fmt header licences clean
 
 help:
 	@echo "make test        set up .venv, build every backend (release), run cargo test + pytest"
@@ -40,6 +40,7 @@ help:
 	@echo "make bench-quick the comparison at reduced size (< 1 minute)"
 	@echo "make bench-core  criterion benchmarks of collatz-core (the native baseline)"
 	@echo "make fuzz        the long fuzz run of every backend (results/fuzz.json)"
+	@echo "make memcheck    every front end's shapes and hazards under valgrind (CI runs it)"
 	@echo "make lint        cargo fmt --check, clippy -D warnings, ruff check + format --check, mypy"
 	@echo "make header      regenerate the C ABI's header and .pxd with cbindgen (the crates' header tests)"
 	@echo "make licences    regenerate the licence texts the hatchling packages ship (contract, bench)"
@@ -135,6 +136,18 @@ dist-check: $(VENV)/.deps
 	  --disable-pip-version-check \
 	  $(DIST)/*.tar.gz
 	cd $(DIST) && venv/bin/python -W error $(CURDIR)/python-tests/dist_smoke.py
+
+# Every front end's shapes and hazards under valgrind's memcheck (python-tests/memcheck.py),
+# with CPython's allocator switched to malloc so that memcheck sees every block; fails on an
+# invalid read, write or free, or memory lost per call, with a frame in the project's libraries
+# (python-tests/memcheck_report.py). Installs Debian's valgrind where it is missing. About 15 s.
+memcheck: $(BUILT)
+	@command -v valgrind > /dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
+	mkdir -p results
+	PYTHONMALLOC=malloc valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite \
+	  --errors-for-leak-kinds=definite --num-callers=30 --xml=yes --xml-file=results/memcheck.xml \
+	  $(PY) python-tests/memcheck.py
+	$(PY) python-tests/memcheck_report.py results/memcheck.xml
 
 # The long fuzz profile: 10,000 hostile inputs per function per backend, against the reference.
 fuzz: $(BUILT)

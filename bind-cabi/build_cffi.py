@@ -34,8 +34,25 @@ def _ffi() -> FFI:
     return ffi
 
 
+# In API mode cffi releases the GIL around every C call. For `collatz_walk`, whose every value
+# calls back into Python, that means a release and a re-acquire per value, microseconds apart:
+# CPython's switching then never hands the GIL to a waiting thread (it asks for a switch only
+# after 5 ms without one), and other threads starve. This wrapper, compiled into `_api`, takes
+# the GIL back at once and holds it for the whole walk, as a Python loop would (the interpreter
+# hands it over every switch interval while the callbacks run).
+HOLDING_GIL = """
+static int32_t collatz_walk_holding_gil(uint64_t n, CollatzVisitFn visit, void *ctx, uint64_t *count)
+{
+    PyGILState_STATE gil = PyGILState_Ensure();
+    int32_t status = collatz_walk(n, visit, ctx, count);
+    PyGILState_Release(gil);
+    return status;
+}
+"""
+
 api = _ffi()
-api.set_source("collatz_cabi._api", '#include "collatz.h"', include_dirs=[str(INCLUDE)])
+api.cdef("int32_t collatz_walk_holding_gil(uint64_t n, CollatzVisitFn visit, void *ctx, uint64_t *count);")
+api.set_source("collatz_cabi._api", '#include "collatz.h"\n' + HOLDING_GIL, include_dirs=[str(INCLUDE)])
 
 abi = _ffi()
 abi.set_source("collatz_cabi._abi", None)

@@ -44,8 +44,12 @@ U64_MAX = 2**64 - 1
 
 
 def describe(value: object) -> str:
-    """A value's type and a bounded repr, for ``TypeError`` messages."""
-    text = repr(value)
+    """A value's type and a bounded repr, for ``TypeError`` messages (a ``repr`` that raises
+    never replaces the ``TypeError`` being built)."""
+    try:
+        text = repr(value)
+    except Exception:
+        text = "<unrepresentable>"
     if len(text) > 60:
         text = text[:57] + "..."
     return f"{type(value).__name__} {text}"
@@ -150,14 +154,73 @@ def check_callable(value: Any, name: str, *, optional: bool = False) -> None:
     raise TypeError(f"{name} must be {what}, got {describe(value)}")
 
 
+class _Sigint:
+    """SIGINT while native code calls back into Python, on the main thread (process-wide).
+
+    Python runs a signal handler at the next bytecode of the main thread. During a foreign
+    call that is the first bytecode of the next callback's trampoline — before any ``try`` in
+    it — where an exception (``KeyboardInterrupt``) would be printed and lost by cffi or ctypes,
+    or turned into its own error by UniFFI. So while a :class:`NativeCall` is active on the
+    main thread, :func:`_deferring_handler` stands in for the handler that was installed
+    (``handler``): a signal that arrives in one of the frames registered as unsafe (the
+    trampolines, the generated code around them, :class:`NativeCall`'s own methods) is kept
+    (``pending``) and delivered by the next callback inside its ``try``, or when the call
+    returns; anywhere else (in a callback's Python code, or around the call) the handler runs
+    at once, as it would without the stand-in. A handler that raises ends the call with that
+    exception; one that returns lets it go on.
+    """
+
+    __slots__ = ("depth", "handler", "pending", "unsafe_code", "unsafe_files")
+
+    def __init__(self) -> None:
+        self.depth = 0
+        """Active calls that installed or share the stand-in (nested calls share it)."""
+        self.handler: Any = None
+        """The handler the stand-in defers to."""
+        self.pending = 0
+        """Signals received in an unsafe frame, not yet delivered."""
+        self.unsafe_code: set[object] = set()
+        self.unsafe_files: set[str] = set()
+
+
+_sigint = _Sigint()
+
+
+def register_unsafe(*functions: Any, files: tuple[str, ...] = ()) -> None:
+    """Frames of these functions (or of any code in ``files``) are where an exception would be
+    lost: a signal that arrives there is delivered later, inside a ``try``."""
+    for function in functions:
+        _sigint.unsafe_code.add(getattr(function, "__code__", function))
+    _sigint.unsafe_files.update(files)
+
+
+def _deferring_handler(signum: int, frame: FrameType | None) -> None:
+    code = frame.f_code if frame is not None else None
+    if code is None or code in _sigint.unsafe_code or code.co_filename in _sigint.unsafe_files:
+        _sigint.pending += 1
+        return
+    _sigint.handler(signum, frame)
+
+
+def _deliver_pending() -> None:
+    """Run the installed handler for every signal kept so far (it may raise)."""
+    while _sigint.pending:
+        _sigint.pending -= 1
+        import signal
+
+        _sigint.handler(signal.SIGINT, None)
+
+
 class NativeCall:
     """The state of one foreign call that calls back into Python; a context manager.
 
     ``on_visit`` and ``on_progress`` are what the native side calls; each returns ``True`` to
-    ask it to stop. After the call, :meth:`raise_stopped` raises why it stopped.
+    ask it to stop, which it does only when the callback (or a signal handler run inside it)
+    raised. After the call, :meth:`raise_stopped` raises that exception. While the call is
+    active on the main thread, SIGINT goes through :class:`_Sigint`.
     """
 
-    __slots__ = ("_interrupted", "_previous", "_progress", "_visit", "error")
+    __slots__ = ("_installed", "_progress", "_visit", "error")
 
     def __init__(
         self,
@@ -167,15 +230,16 @@ class NativeCall:
         self._visit = visit
         self._progress = progress
         self.error: BaseException | None = None
-        self._interrupted = False
-        self._previous: Any = None
+        self._installed = False
 
     # --- what the native side calls ----------------------------------------------------------
 
     def on_visit(self, value: int) -> bool:
-        if self._interrupted:
+        if self.error is not None:
             return True
         try:
+            if _sigint.pending and self._installed:
+                _deliver_pending()
             self._visit(value)  # type: ignore[misc]
         except BaseException as e:
             self.error = e
@@ -183,30 +247,34 @@ class NativeCall:
         return False
 
     def on_progress(self, done: int, total: int) -> bool:
-        if self._interrupted:
+        if self.error is not None:
             return True
-        if self._progress is not None:
-            try:
+        try:
+            if _sigint.pending and self._installed:
+                _deliver_pending()
+            if self._progress is not None:
                 self._progress(done, total)
-            except BaseException as e:
-                self.error = e
-                return True
-        return self._interrupted
+        except BaseException as e:
+            self.error = e
+            return True
+        return False
 
     # --- around the foreign call -------------------------------------------------------------
-
-    def _on_sigint(self, signum: int, frame: FrameType | None) -> None:
-        self._interrupted = True
 
     def __enter__(self) -> NativeCall:
         import signal
         import threading
 
-        if threading.current_thread() is threading.main_thread():
-            previous = signal.getsignal(signal.SIGINT)
-            if callable(previous):  # a Python-level handler: defer it
-                self._previous = previous
-                signal.signal(signal.SIGINT, self._on_sigint)
+        if threading.current_thread() is not threading.main_thread():
+            return self  # signals are handled on the main thread only
+        current = signal.getsignal(signal.SIGINT)
+        if current is _deferring_handler:
+            _sigint.depth += 1  # a call inside a callback: the stand-in is already there
+            self._installed = True
+        elif callable(current):
+            _sigint.handler, _sigint.pending, _sigint.depth = current, 0, 1
+            signal.signal(signal.SIGINT, _deferring_handler)
+            self._installed = True
         return self
 
     def __exit__(
@@ -215,13 +283,19 @@ class NativeCall:
         value: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        previous, self._previous = self._previous, None
-        if previous is not None:
-            import signal
+        if not self._installed:
+            return
+        self._installed = False
+        _sigint.depth -= 1
+        if _sigint.depth:
+            return  # the outer call delivers what is pending
+        import signal
 
-            signal.signal(signal.SIGINT, previous)
-            if self._interrupted:
-                previous(signal.SIGINT, None)  # deliver it now: normally KeyboardInterrupt
+        # A handler installed by a callback stays; otherwise the one the stand-in stood for.
+        if signal.getsignal(signal.SIGINT) is _deferring_handler:
+            signal.signal(signal.SIGINT, _sigint.handler)
+        if _sigint.pending:
+            _deliver_pending()  # e.g. KeyboardInterrupt, raised from the call
 
     def raise_stopped(self) -> None:
         """The native side stopped because a callback asked it to: raise the reason."""
@@ -229,3 +303,58 @@ class NativeCall:
             error, self.error = self.error, None
             raise error
         raise RuntimeError("the native call stopped without a reason")  # pragma: no cover
+
+
+register_unsafe(
+    NativeCall.on_visit,
+    NativeCall.on_progress,
+    NativeCall.__enter__,
+    NativeCall.__exit__,
+    _deferring_handler,
+)
+
+
+# --- interrupts in finalizers ----------------------------------------------------------------
+
+_rescued: set[object] = set()
+
+
+def rescue_interrupts_in(*finalizers: Any) -> None:
+    """Deliver again a ``KeyboardInterrupt`` that lands in one of these ``__del__`` methods.
+
+    A finalizer written in Python runs Python's signal handlers at its first bytecode, and
+    CPython prints and drops an exception raised there ("Exception ignored in ..."): a
+    Ctrl-C that arrives while a front end's object is being freed would be lost. Front ends
+    whose binding cannot free in C (ctypes, UniFFI's generated classes) register their
+    finalizers here; a ``sys.unraisablehook`` (installed once, passing everything else to the
+    hook before it) has SIGINT simulated again for the main thread once the hook has returned
+    (from a short-lived thread: inside the hook, the handler would raise into the hook), so
+    the interrupt reaches the code that was running. The object being freed keeps its native
+    memory (a few hundred bytes, once per such interrupt).
+    """
+    import sys
+
+    if not _rescued:
+        previous = sys.unraisablehook
+
+        def hook(unraisable: Any) -> None:
+            if isinstance(unraisable.exc_value, KeyboardInterrupt) and unraisable.object in _rescued:
+                import _thread
+
+                try:
+                    _thread.start_new_thread(_interrupt_main_soon, ())
+                    return
+                except RuntimeError:  # the interpreter is shutting down: report it as usual
+                    pass
+            previous(unraisable)
+
+        sys.unraisablehook = hook
+    _rescued.update(finalizers)
+
+
+def _interrupt_main_soon() -> None:
+    import _thread
+    import time
+
+    time.sleep(0.001)  # let the main thread leave the hook first
+    _thread.interrupt_main()

@@ -31,9 +31,9 @@ CHILD = textwrap.dedent(
     if sys.argv[2] == "walk":
         args.append(lambda x: time.sleep(0.01))  # a slow visit: 112 values, over a second
     backend.iterate(27, 10**6)  # load tables, warm up
-    print("ready", flush=True)
     start = time.perf_counter()
-    try:
+    try:  # "ready" inside the try: a SIGINT that comes early is still caught
+        print("ready", flush=True)
         function(*args, **kwargs)  # (not eval(): CPython re-raises SIGINT at exit after eval'd code)
     except KeyboardInterrupt:
         print(f"interrupted {time.perf_counter() - start:.3f}", flush=True)

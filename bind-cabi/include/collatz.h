@@ -49,8 +49,9 @@
 
 /**
  * A trajectory being walked one value at a time: an opaque handle from
- * `collatz_trajectory_new`, freed with `collatz_trajectory_free`. Safe to use from several
- * threads (calls on one handle are serialised).
+ * `collatz_trajectory_new` (or `collatz_trajectory_resume`), freed with
+ * `collatz_trajectory_free`. Safe to use from several threads (calls on one handle are
+ * serialised).
  */
 typedef struct CollatzTrajectory CollatzTrajectory;
 
@@ -203,9 +204,17 @@ int32_t collatz_walk(uint64_t n, CollatzVisitFn visit, void *ctx, uint64_t *coun
 struct CollatzTrajectory *collatz_trajectory_new(uint64_t n);
 
 /**
+ * A new handle on the trajectory of `n` with its first `position` items already taken: an
+ * independent copy of a handle whose `collatz_trajectory_position` was `position` (the
+ * values, and an overflow once reported, count as items; past the end, an exhausted handle).
+ * Null on failure (`n == 0`: `COLLATZ_ERR_INVALID`).
+ */
+struct CollatzTrajectory *collatz_trajectory_resume(uint64_t n, uint64_t position);
+
+/**
  * The next value of the trajectory, or 0 when there is none: the trajectory is over, or the
  * next value would exceed `UINT64_MAX` (reported once; the trajectory is over after it);
- * `collatz_trajectory_status` tells which. 0 is never a value.
+ * `collatz_trajectory_status`, on the same thread, tells which. 0 is never a value.
  *
  * # Safety
  * `trajectory` must be null or a live handle from `collatz_trajectory_new`.
@@ -213,15 +222,26 @@ struct CollatzTrajectory *collatz_trajectory_new(uint64_t n);
 uint64_t collatz_trajectory_next(struct CollatzTrajectory *trajectory);
 
 /**
- * Why the last `collatz_trajectory_next` that returned 0 did: `COLLATZ_OK` if the trajectory
- * is over (it reached 1, or a previous call already reported its overflow),
- * `COLLATZ_ERR_OVERFLOW` if that call stopped at a value that does not fit (the message is
- * the last error of the thread that made it), `COLLATZ_ERR_ARGUMENT` for a null handle.
+ * Why the last `collatz_trajectory_next` *on the calling thread* that returned 0 did:
+ * `COLLATZ_OK` if the trajectory is over (it reached 1, or a previous call already reported
+ * its overflow), `COLLATZ_ERR_OVERFLOW` if that call stopped at a value that does not fit
+ * (the message is this thread's last error), `COLLATZ_ERR_ARGUMENT` for a null handle. Per
+ * thread: threads that share a handle each learn why their own call returned 0.
  *
  * # Safety
  * `trajectory` must be null or a live handle from `collatz_trajectory_new`.
  */
 int32_t collatz_trajectory_status(const struct CollatzTrajectory *trajectory);
+
+/**
+ * How many items the handle has handed out (values, and an overflow once reported): with
+ * its start, what `collatz_trajectory_resume` needs to make an independent copy. 0 for a null
+ * handle.
+ *
+ * # Safety
+ * `trajectory` must be null or a live handle from `collatz_trajectory_new`.
+ */
+uint64_t collatz_trajectory_position(const struct CollatzTrajectory *trajectory);
 
 /**
  * Free a handle from `collatz_trajectory_new`; null is ignored.

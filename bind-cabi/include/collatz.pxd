@@ -31,8 +31,9 @@ cdef extern from "collatz.h" nogil:
   const uint64_t COLLATZ_STOPPING_TIME_ERROR # = 18446744073709551615ull
 
   # A trajectory being walked one value at a time: an opaque handle from
-  # `collatz_trajectory_new`, freed with `collatz_trajectory_free`. Safe to use from several
-  # threads (calls on one handle are serialised).
+  # `collatz_trajectory_new` (or `collatz_trajectory_resume`), freed with
+  # `collatz_trajectory_free`. Safe to use from several threads (calls on one handle are
+  # serialised).
   cdef struct CollatzTrajectory:
     pass
 
@@ -156,22 +157,37 @@ cdef extern from "collatz.h" nogil:
   # `COLLATZ_ERR_INVALID`, see `collatz_last_error`).
   CollatzTrajectory *collatz_trajectory_new(uint64_t n);
 
+  # A new handle on the trajectory of `n` with its first `position` items already taken: an
+  # independent copy of a handle whose `collatz_trajectory_position` was `position` (the
+  # values, and an overflow once reported, count as items; past the end, an exhausted handle).
+  # Null on failure (`n == 0`: `COLLATZ_ERR_INVALID`).
+  CollatzTrajectory *collatz_trajectory_resume(uint64_t n, uint64_t position);
+
   # The next value of the trajectory, or 0 when there is none: the trajectory is over, or the
   # next value would exceed `UINT64_MAX` (reported once; the trajectory is over after it);
-  # `collatz_trajectory_status` tells which. 0 is never a value.
+  # `collatz_trajectory_status`, on the same thread, tells which. 0 is never a value.
   #
   # # Safety
   # `trajectory` must be null or a live handle from `collatz_trajectory_new`.
   uint64_t collatz_trajectory_next(CollatzTrajectory *trajectory);
 
-  # Why the last `collatz_trajectory_next` that returned 0 did: `COLLATZ_OK` if the trajectory
-  # is over (it reached 1, or a previous call already reported its overflow),
-  # `COLLATZ_ERR_OVERFLOW` if that call stopped at a value that does not fit (the message is
-  # the last error of the thread that made it), `COLLATZ_ERR_ARGUMENT` for a null handle.
+  # Why the last `collatz_trajectory_next` *on the calling thread* that returned 0 did:
+  # `COLLATZ_OK` if the trajectory is over (it reached 1, or a previous call already reported
+  # its overflow), `COLLATZ_ERR_OVERFLOW` if that call stopped at a value that does not fit
+  # (the message is this thread's last error), `COLLATZ_ERR_ARGUMENT` for a null handle. Per
+  # thread: threads that share a handle each learn why their own call returned 0.
   #
   # # Safety
   # `trajectory` must be null or a live handle from `collatz_trajectory_new`.
   int32_t collatz_trajectory_status(const CollatzTrajectory *trajectory);
+
+  # How many items the handle has handed out (values, and an overflow once reported): with
+  # its start, what `collatz_trajectory_resume` needs to make an independent copy. 0 for a null
+  # handle.
+  #
+  # # Safety
+  # `trajectory` must be null or a live handle from `collatz_trajectory_new`.
+  uint64_t collatz_trajectory_position(const CollatzTrajectory *trajectory);
 
   # Free a handle from `collatz_trajectory_new`; null is ignored.
   #

@@ -18,11 +18,11 @@
 //! - Memory the library allocates for a result ([`collatz_trajectory`]) is freed with
 //!   [`collatz_free_values`]; a trajectory handle with [`collatz_trajectory_free`].
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::ffi::{c_char, c_void};
 use std::ops::ControlFlow;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 
 use collatz_core::Kind;
 
@@ -431,29 +431,36 @@ pub unsafe extern "C" fn collatz_walk(
 }
 
 /// A trajectory being walked one value at a time: an opaque handle from
-/// `collatz_trajectory_new`, freed with `collatz_trajectory_free`. Safe to use from several
-/// threads (calls on one handle are serialised).
+/// `collatz_trajectory_new` (or `collatz_trajectory_resume`), freed with
+/// `collatz_trajectory_free`. Safe to use from several threads (calls on one handle are
+/// serialised).
 #[derive(Debug)]
 pub struct CollatzTrajectory {
-    state: Mutex<TrajectoryState>,
+    values: Mutex<collatz_core::Trajectory>,
 }
 
-#[derive(Debug)]
-struct TrajectoryState {
-    values: collatz_core::Trajectory,
-    status: i32,
+thread_local! {
+    /// Why the last `collatz_trajectory_next` on this thread that returned 0 did. Per thread,
+    /// like the last error: threads sharing one handle each learn about their own call.
+    static NEXT_STATUS: Cell<i32> = const { Cell::new(COLLATZ_OK) };
 }
 
 /// A new handle on the trajectory of `n`, or null on failure (`n == 0`:
 /// `COLLATZ_ERR_INVALID`, see `collatz_last_error`).
 #[unsafe(no_mangle)]
 pub extern "C" fn collatz_trajectory_new(n: u64) -> *mut CollatzTrajectory {
-    match run(|| Ok(collatz_core::Trajectory::new(n)?)) {
+    collatz_trajectory_resume(n, 0)
+}
+
+/// A new handle on the trajectory of `n` with its first `position` items already taken: an
+/// independent copy of a handle whose `collatz_trajectory_position` was `position` (the
+/// values, and an overflow once reported, count as items; past the end, an exhausted handle).
+/// Null on failure (`n == 0`: `COLLATZ_ERR_INVALID`).
+#[unsafe(no_mangle)]
+pub extern "C" fn collatz_trajectory_resume(n: u64, position: u64) -> *mut CollatzTrajectory {
+    match run(|| Ok(collatz_core::Trajectory::resume(n, position)?)) {
         Ok(values) => Box::into_raw(Box::new(CollatzTrajectory {
-            state: Mutex::new(TrajectoryState {
-                values,
-                status: COLLATZ_OK,
-            }),
+            values: Mutex::new(values),
         })),
         Err(failure) => {
             record(failure);
@@ -464,51 +471,64 @@ pub extern "C" fn collatz_trajectory_new(n: u64) -> *mut CollatzTrajectory {
 
 /// The next value of the trajectory, or 0 when there is none: the trajectory is over, or the
 /// next value would exceed `UINT64_MAX` (reported once; the trajectory is over after it);
-/// `collatz_trajectory_status` tells which. 0 is never a value.
+/// `collatz_trajectory_status`, on the same thread, tells which. 0 is never a value.
 ///
 /// # Safety
 /// `trajectory` must be null or a live handle from `collatz_trajectory_new`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn collatz_trajectory_next(trajectory: *mut CollatzTrajectory) -> u64 {
-    value_or(0, || {
+    let next = run(|| {
         // SAFETY: null or a live handle, as the caller promises; only shared access.
         let handle = unsafe { trajectory.as_ref() }
             .ok_or(Failure::Argument("trajectory must not be null"))?;
-        let mut state = handle.state.lock().unwrap_or_else(|e| e.into_inner());
-        match state.values.next() {
-            Some(Ok(x)) => Ok(x),
-            None => {
-                state.status = COLLATZ_OK;
-                Ok(0)
-            }
-            Some(Err(e)) => {
-                state.status = COLLATZ_ERR_OVERFLOW;
-                Err(e.into())
-            }
-        }
-    })
+        let next = handle
+            .values
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .next();
+        next.transpose().map_err(Failure::from)
+    });
+    let (value, status) = match next {
+        Ok(Some(x)) => return x,
+        Ok(None) => (0, COLLATZ_OK),
+        Err(failure) => (0, record(failure)),
+    };
+    let _ = NEXT_STATUS.try_with(|cell| cell.set(status));
+    value
 }
 
-/// Why the last `collatz_trajectory_next` that returned 0 did: `COLLATZ_OK` if the trajectory
-/// is over (it reached 1, or a previous call already reported its overflow),
-/// `COLLATZ_ERR_OVERFLOW` if that call stopped at a value that does not fit (the message is
-/// the last error of the thread that made it), `COLLATZ_ERR_ARGUMENT` for a null handle.
+/// Why the last `collatz_trajectory_next` *on the calling thread* that returned 0 did:
+/// `COLLATZ_OK` if the trajectory is over (it reached 1, or a previous call already reported
+/// its overflow), `COLLATZ_ERR_OVERFLOW` if that call stopped at a value that does not fit
+/// (the message is this thread's last error), `COLLATZ_ERR_ARGUMENT` for a null handle. Per
+/// thread: threads that share a handle each learn why their own call returned 0.
 ///
 /// # Safety
 /// `trajectory` must be null or a live handle from `collatz_trajectory_new`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn collatz_trajectory_status(trajectory: *const CollatzTrajectory) -> i32 {
-    // SAFETY: null or a live handle, as the caller promises.
-    match unsafe { trajectory.as_ref() } {
-        Some(handle) => {
-            handle
-                .state
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .status
-        }
-        None => COLLATZ_ERR_ARGUMENT,
+    if trajectory.is_null() {
+        return COLLATZ_ERR_ARGUMENT;
     }
+    NEXT_STATUS.try_with(Cell::get).unwrap_or(COLLATZ_OK)
+}
+
+/// How many items the handle has handed out (values, and an overflow once reported): with
+/// its start, what `collatz_trajectory_resume` needs to make an independent copy. 0 for a null
+/// handle.
+///
+/// # Safety
+/// `trajectory` must be null or a live handle from `collatz_trajectory_new`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn collatz_trajectory_position(trajectory: *const CollatzTrajectory) -> u64 {
+    // SAFETY: null or a live handle, as the caller promises; only shared access.
+    unsafe { trajectory.as_ref() }.map_or(0, |handle| {
+        handle
+            .values
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .position()
+    })
 }
 
 /// Free a handle from `collatz_trajectory_new`; null is ignored.

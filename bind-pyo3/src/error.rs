@@ -5,6 +5,8 @@ use std::fmt;
 use collatz_core::Kind;
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::PyInt;
 
 /// Wrapper that lets `?` turn a [`collatz_core::Error`] into a `PyErr` (orphan rule).
 pub(crate) struct CoreError(pub(crate) collatz_core::Error);
@@ -32,13 +34,15 @@ pub(crate) enum Param {
     K,
     Limit,
     Element(usize),
+    /// A pickled `Trajectory`'s position.
+    Position,
 }
 
 impl Param {
     const fn minimum(self) -> u64 {
         match self {
             Self::N | Self::Element(_) => 1,
-            Self::K => 0,
+            Self::K | Self::Position => 0,
             Self::Limit => 2,
         }
     }
@@ -50,49 +54,55 @@ impl fmt::Display for Param {
             Self::N => f.write_str("n"),
             Self::K => f.write_str("k"),
             Self::Limit => f.write_str("limit"),
+            Self::Position => f.write_str("position"),
             Self::Element(i) => write!(f, "element {i}"),
         }
     }
 }
 
 /// Extract a `u64` in `param`'s range with `operator.index` semantics: type first, then range,
-/// so that arguments checked left to right fail on the first bad one. The fast path is PyO3's
-/// own conversion and one comparison; only a failure pays for finding out which exception the
-/// contract asks for.
+/// so that arguments checked left to right fail on the first bad one. An exact `int` takes
+/// PyO3's own conversion and one comparison; anything else goes through `operator.index`
+/// exactly once (a user's `__index__` is called once, and what it raises propagates as that
+/// same object), then the `int` it returned is converted.
 #[inline]
 pub(crate) fn to_u64(obj: &Bound<'_, PyAny>, param: Param) -> PyResult<u64> {
-    match obj.extract::<u64>() {
+    let value = if obj.is_exact_instance_of::<PyInt>() {
+        obj.clone()
+    } else {
+        index(obj, param)?
+    };
+    match value.extract::<u64>() {
         Ok(v) if v >= param.minimum() => Ok(v),
         Ok(v) => Err(below_minimum(param, v)),
-        Err(e) => Err(explain(obj, param, e)),
+        Err(_) => Err(out_of_range(&value, param)),
     }
 }
 
-/// `TypeError` for non-integers, `ValueError` below the minimum, `OverflowError` above
-/// `2**64 - 1`. Any other exception (raised by a user's `__index__`) passes through unchanged.
+/// `operator.index(obj)`: an exact `int`, the `TypeError` of the contract for a non-integer,
+/// or whatever a user's `__index__` raised, unchanged.
 #[cold]
-fn explain(obj: &Bound<'_, PyAny>, param: Param, err: PyErr) -> PyErr {
+fn index<'py>(obj: &Bound<'py, PyAny>, param: Param) -> PyResult<Bound<'py, PyAny>> {
+    static OPERATOR_INDEX: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     let py = obj.py();
-    if err.is_instance_of::<PyTypeError>(py) {
-        return PyTypeError::new_err(format!("{param} must be an integer, got {}", describe(obj)));
-    }
-    if !err.is_instance_of::<PyOverflowError>(py) {
-        return err;
-    }
-    // An integer out of the u64 range: negative, or too large.
-    let value = match py
-        .import("operator")
-        .and_then(|op| op.getattr("index"))
-        .and_then(|index| index.call1((obj,)))
-    {
-        Ok(v) => v,
-        Err(e) => return e,
-    };
+    let function = OPERATOR_INDEX.get_or_try_init(py, || {
+        py.import("operator")?.getattr("index").map(Bound::unbind)
+    })?;
+    function.bind(py).call1((obj,)).map_err(|err| {
+        if err.is_instance_of::<PyTypeError>(py) {
+            PyTypeError::new_err(format!("{param} must be an integer, got {}", describe(obj)))
+        } else {
+            err
+        }
+    })
+}
+
+/// The exception for an `int` outside `0..=2**64 - 1`: `ValueError` below zero,
+/// `OverflowError` above.
+#[cold]
+fn out_of_range(value: &Bound<'_, PyAny>, param: Param) -> PyErr {
     match value.lt(0) {
-        Ok(true) => PyValueError::new_err(format!(
-            "{param} must be >= {}, got {value}",
-            param.minimum()
-        )),
+        Ok(true) => below_minimum(param, value),
         Ok(false) => PyOverflowError::new_err(format!("{param} must be <= 2**64 - 1, got {value}")),
         Err(e) => e,
     }

@@ -9,6 +9,7 @@ mod array;
 mod error;
 
 use pyo3::prelude::*;
+use pyo3::types::PyType;
 
 /// `iterate` calls with at least this many steps release the GIL: below it, the cost of
 /// detaching and re-attaching would dominate the call.
@@ -236,6 +237,24 @@ impl Trajectory {
 
     fn __repr__(&self) -> String {
         format!("Trajectory({})", self.inner.start())
+    }
+
+    /// Copies and pickles (`copy.copy`, `copy.deepcopy`, `pickle`): a new iterator on the same
+    /// start, moved on to the same position (the contract's pickled form).
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> (Bound<'py, PyType>, (u64,), u64) {
+        let this = slf.borrow();
+        (slf.get_type(), (this.inner.start(),), this.inner.position())
+    }
+
+    /// Move a new iterator (from `__reduce__`) on to `position`.
+    #[pyo3(signature = (position, /))]
+    fn __setstate__(&mut self, position: &Bound<'_, PyAny>) -> PyResult<()> {
+        guard(|| {
+            let position = error::to_u64(position, error::Param::Position)?;
+            self.inner = collatz_core::Trajectory::resume(self.inner.start(), position)
+                .map_err(error::CoreError)?;
+            Ok(())
+        })
     }
 }
 

@@ -233,9 +233,24 @@ impl TrajectoryIterator {
     /// The trajectory of `n`.
     #[uniffi::constructor]
     pub fn new(n: u64) -> Result<Arc<Self>, CollatzFfiError> {
+        Self::resume(n, 0)
+    }
+
+    /// The trajectory of `n` with its first `position` items already taken: an independent
+    /// copy of an iterator whose `position()` was `position`.
+    #[uniffi::constructor]
+    pub fn resume(n: u64, position: u64) -> Result<Arc<Self>, CollatzFfiError> {
         Ok(Arc::new(Self {
-            values: Mutex::new(collatz_core::Trajectory::new(n)?),
+            values: Mutex::new(collatz_core::Trajectory::resume(n, position)?),
         }))
+    }
+
+    /// How many items (values, and an overflow once reported) have been handed out.
+    pub fn position(&self) -> u64 {
+        self.values
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .position()
     }
 
     /// The next value, `None` once the trajectory has reached 1; an overflow error where a

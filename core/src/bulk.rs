@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use crate::{Error, record, stopping_time};
 
-/// Slices at least this long are split across rayon's thread pool; shorter ones run on the
+/// Slices at least this long are split across the core's thread pool (`pool.rs`); shorter ones run on the
 /// calling thread, so small inputs never pay for waking the pool.
 pub const PARALLEL_MIN_LEN: usize = 1 << 14;
 
@@ -41,12 +41,14 @@ pub fn stopping_times(values: &[u64], out: &mut [u64]) -> Result<(), Error> {
     let result = if values.len() < PARALLEL_MIN_LEN {
         fill(values, out, 0)
     } else {
-        values
-            .par_chunks(CHUNK)
-            .zip(out.par_chunks_mut(CHUNK))
-            .enumerate()
-            .map(|(chunk, (v, o))| fill(v, o, chunk * CHUNK))
-            .reduce(|| Ok(()), earliest)
+        crate::pool::install(|| {
+            values
+                .par_chunks(CHUNK)
+                .zip(out.par_chunks_mut(CHUNK))
+                .enumerate()
+                .map(|(chunk, (v, o))| fill(v, o, chunk * CHUNK))
+                .reduce(|| Ok(()), earliest)
+        })
     };
     result.map_err(|e| prefer_zero(values, e))
 }

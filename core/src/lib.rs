@@ -32,6 +32,7 @@ mod bulk;
 mod error;
 mod fast;
 pub mod plain;
+mod pool;
 mod record;
 mod trajectory;
 mod wide;

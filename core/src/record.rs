@@ -398,10 +398,12 @@ impl Sieve {
                 .map(|task| self.best_of(task, bounds))
                 .try_fold(None, |acc, next| better(Ok(acc), next));
         }
-        tasks
-            .par_iter()
-            .map(|task| self.best_of(task, bounds))
-            .reduce(|| Ok(None), better)
+        crate::pool::install(|| {
+            tasks
+                .par_iter()
+                .map(|task| self.best_of(task, bounds))
+                .reduce(|| Ok(None), better)
+        })
     }
 }
 

@@ -18,6 +18,8 @@ pub struct Trajectory {
     start: u64,
     /// The value the next call yields; `None` once the trajectory (or its error) is over.
     next: Option<Result<u64, Error>>,
+    /// How many items (values, and the error if one was yielded) have been yielded.
+    position: u64,
 }
 
 impl Trajectory {
@@ -32,13 +34,43 @@ impl Trajectory {
         Ok(Self {
             start: n,
             next: Some(Ok(n)),
+            position: 0,
         })
+    }
+
+    /// The trajectory of `n` with its first `position` items already taken: the state of an
+    /// iterator whose [`position`](Self::position) was `position`. A copy of an iterator in
+    /// another process is `resume(t.start(), t.position())`. A `position` past the end gives
+    /// an exhausted iterator.
+    ///
+    /// ```
+    /// let mut t = collatz_core::Trajectory::new(6)?;
+    /// t.nth(2);
+    /// let mut copy = collatz_core::Trajectory::resume(t.start(), t.position())?;
+    /// assert_eq!(copy.next(), t.next());
+    /// # Ok::<(), collatz_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Zero`] if `n == 0`.
+    pub fn resume(n: u64, position: u64) -> Result<Self, Error> {
+        let mut trajectory = Self::new(n)?;
+        // At most the trajectory's length (its values and one error) items are taken.
+        while trajectory.position < position && trajectory.next().is_some() {}
+        Ok(trajectory)
     }
 
     /// The starting value.
     #[must_use]
     pub const fn start(&self) -> u64 {
         self.start
+    }
+
+    /// How many items (values, and an overflow error once yielded) the iterator has yielded;
+    /// it stops counting when the trajectory is over.
+    #[must_use]
+    pub const fn position(&self) -> u64 {
+        self.position
     }
 }
 
@@ -48,6 +80,7 @@ impl Iterator for Trajectory {
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         let current = self.next.take()?;
+        self.position += 1;
         if let Ok(x) = current {
             if x != 1 {
                 self.next = Some(next(self.start, x));
@@ -93,6 +126,26 @@ mod tests {
         assert_eq!(t.next(), None);
         assert_eq!(t.next(), None, "fused");
         assert!(trajectory(n).unwrap_err().is_overflow());
+    }
+
+    #[test]
+    fn resuming_at_a_position_continues_where_the_original_was() {
+        for n in [1, 6, 27, u64::MAX - 1] {
+            let all: Vec<_> = Trajectory::new(n).unwrap().collect();
+            for position in 0..=all.len() as u64 + 2 {
+                let mut original = Trajectory::new(n).unwrap();
+                for _ in 0..position {
+                    original.next();
+                }
+                let resumed = Trajectory::resume(n, position).unwrap();
+                assert_eq!(resumed.position(), original.position());
+                assert_eq!(resumed.collect::<Vec<_>>(), original.collect::<Vec<_>>());
+            }
+        }
+        assert_eq!(
+            Trajectory::resume(0, 3).unwrap_err(),
+            Error::Zero { index: None }
+        );
     }
 
     #[test]

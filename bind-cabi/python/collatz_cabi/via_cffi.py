@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 
-from ._glue import NativeCall, as_u64, as_u64_array, check_callable, checked_n
+from ._glue import NativeCall, as_u64, as_u64_array, check_callable, checked_n, register_unsafe
 from ._status import exception_for, finish
 
 MODE = os.environ.get("COLLATZ_CFFI_MODE", "api")
@@ -72,6 +72,8 @@ _c_iterate = lib.collatz_iterate
 _c_stopping_time = lib.collatz_stopping_time
 _c_trajectory_next = lib.collatz_trajectory_next
 _c_trajectory_status = lib.collatz_trajectory_status
+# walk holds the GIL throughout (build_cffi.py says why); ABI mode has no compiled wrapper.
+_c_walk = getattr(lib, "collatz_walk_holding_gil", lib.collatz_walk)
 _STOPPING_TIME_ERROR: int = lib.COLLATZ_STOPPING_TIME_ERROR
 _OK: int = lib.COLLATZ_OK
 # iterate calls with at least this many steps poll for Ctrl-C (collatz_iterate_polled).
@@ -88,6 +90,9 @@ def _on_visit(ctx: object, value: int) -> bool:
     return call.on_visit(value)
 
 
+# A signal that arrives in a trampoline (before the NativeCall method's `try`) is delivered
+# later, inside it; see _glue._Sigint.
+register_unsafe(_on_progress, _on_visit)
 # `error=1`: should a trampoline itself fail, the library is asked to stop, not to go on.
 _c_progress = ffi.callback("int32_t(void *, uint64_t, uint64_t)", _on_progress, error=1)
 _c_visit = ffi.callback("int32_t(void *, uint64_t)", _on_visit, error=1)
@@ -207,24 +212,21 @@ def walk(n: SupportsIndex, visit: Callable[[int], object], /) -> int:
     count = ffi.new("uint64_t *")
     with NativeCall(visit=visit) as call:
         handle = ffi.new_handle(call)
-        status = lib.collatz_walk(n, _c_visit, handle, count)
+        status = _c_walk(n, _c_visit, handle, count)
     finish(status, call, _last_error)
     return int(count[0])
 
 
 class Trajectory:
     """The trajectory ``n, step(n), …, 1`` as an iterator over a C handle (freed with the
-    object)."""
+    object, by cffi's ``ffi.gc``: in C, with no Python frame). Copies and pickles are new
+    handles at the same position (``collatz_trajectory_resume``)."""
 
     __slots__ = ("_handle", "_start")
 
     def __init__(self, n: SupportsIndex, /) -> None:
-        n = checked_n(n)
-        handle = lib.collatz_trajectory_new(n)
-        if handle == ffi.NULL:
-            raise _last_error()
-        self._start = n
-        self._handle = ffi.gc(handle, lib.collatz_trajectory_free)
+        self._start = checked_n(n)
+        self._handle = _owned(lib.collatz_trajectory_new(self._start))
 
     def __iter__(self) -> Trajectory:
         return self
@@ -239,6 +241,19 @@ class Trajectory:
 
     def __repr__(self) -> str:
         return f"Trajectory({self._start})"
+
+    def __reduce__(self) -> tuple[type[Trajectory], tuple[int], int]:
+        return (type(self), (self._start,), lib.collatz_trajectory_position(self._handle))
+
+    def __setstate__(self, position: SupportsIndex, /) -> None:
+        self._handle = _owned(lib.collatz_trajectory_resume(self._start, as_u64(position, "position", 0)))
+
+
+def _owned(handle: Any) -> Any:
+    """A new handle, freed by cffi when the last reference to it goes (or the error)."""
+    if handle == ffi.NULL:
+        raise _last_error()
+    return ffi.gc(handle, lib.collatz_trajectory_free)
 
 
 def __dir__() -> list[str]:

@@ -19,7 +19,16 @@ from __future__ import annotations
 
 import ctypes
 
-from ._glue import U64_MAX, NativeCall, as_u64, as_u64_array, check_callable, checked_n
+from ._glue import (
+    U64_MAX,
+    NativeCall,
+    as_u64,
+    as_u64_array,
+    check_callable,
+    checked_n,
+    register_unsafe,
+    rescue_interrupts_in,
+)
 from ._library import PATH
 from ._status import OK, exception_for, finish
 
@@ -72,10 +81,12 @@ _c_iterate_polled = _declare("collatz_iterate_polled", _i32, _u64, _u64, _PROGRE
 _c_walk = _declare("collatz_walk", _i32, _u64, _VISIT, ctypes.c_void_p, _p_u64, lib=_lib_short)
 _c_trajectory = _declare("collatz_trajectory", _i32, _u64, ctypes.POINTER(_p_u64), ctypes.POINTER(_size))
 _c_free_values = _declare("collatz_free_values", None, _p_u64, _size)
-_c_trajectory_new = _declare("collatz_trajectory_new", ctypes.c_void_p, _u64)
+_c_trajectory_new = _declare("collatz_trajectory_new", ctypes.c_void_p, _u64, lib=_lib_short)
 _c_trajectory_next = _declare("collatz_trajectory_next", _u64, ctypes.c_void_p, lib=_lib_short)
 _c_trajectory_status = _declare("collatz_trajectory_status", _i32, ctypes.c_void_p, lib=_lib_short)
-_c_trajectory_free = _declare("collatz_trajectory_free", None, ctypes.c_void_p)
+_c_trajectory_free = _declare("collatz_trajectory_free", None, ctypes.c_void_p, lib=_lib_short)
+_c_trajectory_resume = _declare("collatz_trajectory_resume", ctypes.c_void_p, _u64, _u64, lib=_lib_short)
+_c_trajectory_position = _declare("collatz_trajectory_position", _u64, ctypes.c_void_p, lib=_lib_short)
 _c_last_error = _declare("collatz_last_error", _i32)
 _c_last_error_message = _declare("collatz_last_error_message", _size, ctypes.c_char_p, _size)
 
@@ -100,6 +111,9 @@ def _on_visit(ctx: int, value: int) -> int:
     return _state(ctx).on_visit(value)
 
 
+# A signal that arrives in a trampoline (before the NativeCall method's `try`) is delivered
+# later, inside it; see _glue._Sigint.
+register_unsafe(_state, _on_progress, _on_visit)
 _c_progress = _PROGRESS(_on_progress)
 _c_visit = _VISIT(_on_visit)
 
@@ -205,32 +219,65 @@ def walk(n: SupportsIndex, visit: Callable[[int], object], /) -> int:
 
 
 class Trajectory:
-    """The trajectory ``n, step(n), …, 1`` as an iterator over a C handle (freed with the
-    object)."""
+    """The trajectory ``n, step(n), …, 1`` as an iterator over a C handle.
 
-    __slots__ = ("_handle", "_start")
+    The handle is freed as soon as the trajectory is over (so a drained iterator holds no
+    native memory), else with the object. ctypes cannot free in C when an object dies, so
+    that is a Python ``__del__``; a Ctrl-C that lands in it is delivered again
+    (``_glue.rescue_interrupts_in``). Copies and pickles are new handles at the same position
+    (``collatz_trajectory_resume``); calling ``__init__`` again frees the old handle first.
+    """
+
+    __slots__ = ("_handle", "_position", "_start")
 
     def __init__(self, n: SupportsIndex, /) -> None:
         n = checked_n(n)
-        handle: int | None = _c_trajectory_new(n)
+        self._replace(_c_trajectory_new(n), n, 0)
+
+    def _replace(self, handle: int | None, start: int, position: int) -> None:
         if not handle:
             raise _last_error()
-        self._start = n
+        old = getattr(self, "_handle", None)
+        self._start = start
         self._handle: int | None = handle
+        self._position = position  # where an exhausted iterator (handle freed) stopped
+        if old:
+            _c_trajectory_free(old)
 
     def __iter__(self) -> Trajectory:
         return self
 
     def __next__(self) -> int:
-        value: int = _c_trajectory_next(self._handle)
+        handle = self._handle
+        if handle is None:
+            raise StopIteration
+        value: int = _c_trajectory_next(handle)
         if value:
             return value
-        if _c_trajectory_status(self._handle) == OK:
+        if _c_trajectory_status(handle) == OK:
+            self._release()
             raise StopIteration
-        raise _last_error()
+        error = _last_error()
+        raise error
+
+    def _release(self) -> None:
+        """Free the handle of an iterator that is over, keeping where it stopped."""
+        handle, self._handle = self._handle, None
+        if handle:
+            self._position = _c_trajectory_position(handle)
+            _c_trajectory_free(handle)
 
     def __repr__(self) -> str:
         return f"Trajectory({self._start})"
+
+    def __reduce__(self) -> tuple[type[Trajectory], tuple[int], int]:
+        handle = self._handle
+        position = _c_trajectory_position(handle) if handle else self._position
+        return (type(self), (self._start,), position)
+
+    def __setstate__(self, position: SupportsIndex, /) -> None:
+        position = as_u64(position, "position", 0)
+        self._replace(_c_trajectory_resume(self._start, position), self._start, position)
 
     def __del__(self, _free: Callable[[int], None] = _c_trajectory_free) -> None:
         # The free function is bound as a default: it outlives the module's globals at exit.
@@ -238,6 +285,9 @@ class Trajectory:
         if handle:
             self._handle = None
             _free(handle)
+
+
+rescue_interrupts_in(Trajectory.__del__)
 
 
 def __dir__() -> list[str]:

@@ -35,6 +35,8 @@ from collatz cimport (
     collatz_trajectory_free,
     collatz_trajectory_new,
     collatz_trajectory_next,
+    collatz_trajectory_position,
+    collatz_trajectory_resume,
     collatz_trajectory_status,
     collatz_walk,
 )
@@ -276,7 +278,9 @@ def walk(n, visit, /):
 cdef class Trajectory:
     """Trajectory(n, /)
 
-    The trajectory n, step(n), ..., 1 as an iterator over a C handle (freed with the object).
+    The trajectory n, step(n), ..., 1 as an iterator over a C handle (freed with the object,
+    in C). Copies and pickles are new handles at the same position; __init__ called again does
+    nothing (the handle is made once, by __cinit__).
     """
 
     cdef CollatzTrajectory *_handle
@@ -306,6 +310,19 @@ cdef class Trajectory:
 
     def __repr__(self):
         return f"Trajectory({self._start})"
+
+    def __reduce__(self):
+        """Copies and pickles: a new handle on the same start, at the same position."""
+        return (type(self), (self._start,), collatz_trajectory_position(self._handle))
+
+    def __setstate__(self, position, /):
+        cdef CollatzTrajectory *handle = collatz_trajectory_resume(
+            self._start, as_u64(position, "position", 0)
+        )
+        if handle == NULL:
+            raise _last_error()
+        collatz_trajectory_free(self._handle)
+        self._handle = handle
 
 
 def __dir__():

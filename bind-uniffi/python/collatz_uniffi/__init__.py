@@ -11,7 +11,16 @@ asks Rust to stop; the facade re-raises it when the call returns.
 
 from __future__ import annotations
 
-from ._glue import NativeCall, as_u64, as_u64_array, check_callable, checked_n, error_for
+from ._glue import (
+    NativeCall,
+    as_u64,
+    as_u64_array,
+    check_callable,
+    checked_n,
+    error_for,
+    register_unsafe,
+    rescue_interrupts_in,
+)
 from ._native import collatz_uniffi as _generated
 
 TYPE_CHECKING = False  # not typing's: importing typing takes milliseconds
@@ -39,6 +48,38 @@ _ffi_step: Callable[[SupportsIndex], int] = _ffi.step
 _ffi_iterate: Callable[[SupportsIndex, SupportsIndex], int] = _ffi.iterate
 _ffi_stopping_time: Callable[[SupportsIndex], int] = _ffi.stopping_time
 _FfiTrajectory: Any = _ffi.TrajectoryIterator
+# Rust calls NativeCall's methods through the generated module's trampolines, where an
+# exception would become UniFFI's own error: a signal arriving there is delivered later,
+# inside NativeCall's `try` (_glue._Sigint). The generated classes free their Rust objects in a
+# Python __del__, where a Ctrl-C would be dropped: it is delivered again.
+register_unsafe(files=(_generated.__file__,))
+rescue_interrupts_in(_FfiTrajectory.__del__)
+
+
+def _keep_the_gil(symbol: str) -> None:
+    """Have the generated module call its C function ``symbol`` with the GIL held.
+
+    UniFFI's generated code calls Rust through ``ctypes.CDLL``, which releases the GIL for the
+    call. For ``walk``, whose every value calls back into Python, that is a release and a
+    re-acquire per value, microseconds apart, and CPython then never hands the GIL to a
+    waiting thread (it asks for a switch only after 5 ms without one): other threads starve.
+    The same symbol through ``ctypes.PyDLL`` keeps the GIL for the whole call, as a Python loop
+    would; the generated code looks the function up on its library object at each call.
+    The buffer ``walk`` returns its count in is freed by another C call right after: a GIL
+    release there, once per walk, starves a waiting thread the same way when walks are short,
+    so that instant call keeps the GIL too.
+    """
+    import ctypes
+
+    library = _ffi._UniffiLib
+    declared = getattr(library, symbol)
+    kept = getattr(ctypes.PyDLL(library._name), symbol)
+    kept.argtypes, kept.restype = declared.argtypes, declared.restype
+    setattr(library, symbol, kept)
+
+
+_keep_the_gil("uniffi_collatz_uniffi_fn_func_walk")
+_keep_the_gil("ffi_collatz_uniffi_rustbuffer_free")
 # iterate calls with at least this many steps poll for Ctrl-C (iterate_polled).
 _LONG_K = 1 << 24
 
@@ -54,32 +95,34 @@ def _translate(error: Exception) -> Exception:
     return RuntimeError(f"unexpected error from the generated bindings: {error!r}")  # pragma: no cover
 
 
-# The generated functions check their arguments themselves (``__index__``, then the u64
-# range), raising ``TypeError`` or ``ValueError`` for every bad value. The facade calls them
-# directly and only on those exceptions looks at the arguments again (``as_u64``) to raise the
-# contract's exception instead: ``OverflowError`` above ``2**64 - 1``, and messages that name
-# the argument. ``as_u64`` never returns for an argument UniFFI refused, so the retry ends.
+# The generated functions check their arguments themselves (the u64 range), raising
+# ``ValueError`` for every value out of it. The facade passes them exact ``int``s only and, on
+# that exception, looks at the arguments again (``as_u64``) to raise the contract's exception
+# instead: ``OverflowError`` above ``2**64 - 1``, and messages that name the argument. Anything
+# else goes through ``as_u64`` first, which calls ``__index__`` once (what it raises propagates
+# unchanged) and returns an exact ``int``.
 
 
 def step(n: SupportsIndex, /) -> int:
     """One Collatz step: ``n // 2`` if ``n`` is even, else ``3 * n + 1``."""
-    try:
-        return _ffi_step(n)
-    except _FfiFailure as e:
-        raise _translate(e) from None
-    except (TypeError, ValueError):
-        pass
+    if n.__class__ is int:
+        try:
+            return _ffi_step(n)
+        except _FfiFailure as e:
+            raise _translate(e) from None
+        except ValueError:
+            pass
     return step(as_u64(n, "n", 1))
 
 
 def iterate(n: SupportsIndex, k: SupportsIndex, /) -> int:
     """``step`` applied ``k`` times (a real loop of ``k`` steps); ``k = 0`` returns ``n``."""
-    if k.__class__ is int and k < _LONG_K:
+    if n.__class__ is int and k.__class__ is int and k < _LONG_K:
         try:
             return _ffi_iterate(n, k)
         except _FfiFailure as e:
             raise _translate(e) from None
-        except (TypeError, ValueError):
+        except ValueError:
             pass
     n, k = as_u64(n, "n", 1), as_u64(k, "k", 0)
     if k < _LONG_K:
@@ -90,12 +133,13 @@ def iterate(n: SupportsIndex, k: SupportsIndex, /) -> int:
 
 def stopping_time(n: SupportsIndex, /) -> int:
     """The number of steps until ``n`` first reaches 1."""
-    try:
-        return _ffi_stopping_time(n)
-    except _FfiFailure as e:
-        raise _translate(e) from None
-    except (TypeError, ValueError):
-        pass
+    if n.__class__ is int:
+        try:
+            return _ffi_stopping_time(n)
+        except _FfiFailure as e:
+            raise _translate(e) from None
+        except ValueError:
+            pass
     return stopping_time(as_u64(n, "n", 1))
 
 
@@ -189,6 +233,17 @@ class Trajectory:
 
     def __repr__(self) -> str:
         return f"Trajectory({self._start})"
+
+    def __reduce__(self) -> tuple[type[Trajectory], tuple[int], int]:
+        """Copies and pickles: a new Rust object on the same start, at the same position."""
+        position: int = self._iterator.position()
+        return (type(self), (self._start,), position)
+
+    def __setstate__(self, position: SupportsIndex, /) -> None:
+        try:
+            self._iterator = _FfiTrajectory.resume(self._start, as_u64(position, "position", 0))
+        except _FfiFailure as e:
+            raise _translate(e) from None
 
 
 __version__: str

@@ -44,8 +44,12 @@ def collatz(n: int) -> int:
 
 
 def describe(value: object) -> str:
-    """A value's type and a bounded repr, for ``TypeError`` messages."""
-    text = repr(value)
+    """A value's type and a bounded repr, for ``TypeError`` messages (a ``repr`` that raises
+    does not replace the ``TypeError``)."""
+    try:
+        text = repr(value)
+    except Exception:
+        text = "<unrepresentable>"
     if len(text) > 60:
         text = text[:57] + "..."
     return f"{type(value).__name__} {text}"
@@ -212,21 +216,44 @@ def walk(n: SupportsIndex, visit: Callable[[int], object], /) -> int:
 
 
 class Trajectory:
-    """The trajectory ``n, step(n), …, 1`` as an iterator (fused: exhausted after an error)."""
+    """The trajectory ``n, step(n), …, 1`` as an iterator (fused: exhausted after an error).
+
+    Copies and pickles are independent iterators at the same position: the pickled form is
+    ``(Trajectory, (start,), position)``, ``position`` the number of items (values, and an
+    overflow once raised) handed out so far.
+    """
 
     def __init__(self, n: SupportsIndex, /) -> None:
         self._start = as_u64(n, "n", 1)
         self._values: Iterator[int] = _values(self._start)
+        self._position = 0
 
     def __iter__(self) -> Trajectory:
         return self
 
     def __next__(self) -> int:
         try:
-            return next(self._values)
+            value = next(self._values)
         except OverflowError:
             self._values = iter(())
+            self._position += 1
             raise
+        self._position += 1
+        return value
+
+    def __reduce__(self) -> tuple[type[Trajectory], tuple[int], int]:
+        return (type(self), (self._start,), self._position)
+
+    def __setstate__(self, position: SupportsIndex, /) -> None:
+        position = as_u64(position, "position", 0)
+        self._values, self._position = _values(self._start), 0
+        while self._position < position:
+            try:
+                next(self)
+            except StopIteration:
+                break
+            except OverflowError:
+                pass
 
     def __repr__(self) -> str:
         return f"Trajectory({self._start})"

@@ -22,8 +22,8 @@ backend = importlib.import_module(sys.argv[1])
 function = getattr(backend, sys.argv[2])
 args = [int(a) for a in sys.argv[3:]]
 backend.iterate(27, 10**6)
-print("ready", flush=True)
-try:
+try:  # "ready" inside the try: a SIGINT that comes early is still caught
+    print("ready", flush=True)
     function(*args)
 except KeyboardInterrupt:
     print("interrupted", flush=True)
