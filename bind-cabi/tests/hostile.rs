@@ -390,6 +390,69 @@ fn trajectory_handles_yield_values_then_say_why_they_ended() {
 }
 
 #[test]
+fn resumed_handles_are_independent_copies_at_the_same_position() {
+    // SAFETY: handles are used while live and freed once; null handles must be refused.
+    unsafe {
+        let t = collatz_trajectory_new(6);
+        assert_eq!(collatz_trajectory_position(t), 0);
+        assert_eq!(collatz_trajectory_next(t), 6);
+        assert_eq!(collatz_trajectory_next(t), 3);
+        assert_eq!(collatz_trajectory_position(t), 2);
+        let copy = collatz_trajectory_resume(6, collatz_trajectory_position(t));
+        assert_eq!(collatz_trajectory_next(copy), 10);
+        assert_eq!(collatz_trajectory_next(copy), 5);
+        assert_eq!(
+            collatz_trajectory_next(t),
+            10,
+            "the original moves on alone"
+        );
+        collatz_trajectory_free(t);
+        collatz_trajectory_free(copy);
+
+        // Past the end: exhausted; before an overflow: the overflow is still to come.
+        let done = collatz_trajectory_resume(6, u64::MAX);
+        assert_eq!(collatz_trajectory_next(done), 0);
+        assert_eq!(collatz_trajectory_status(done), COLLATZ_OK);
+        assert_eq!(collatz_trajectory_position(done), 9);
+        collatz_trajectory_free(done);
+        let before = collatz_trajectory_resume(u64::MAX - 1, 2);
+        assert_eq!(collatz_trajectory_next(before), 0);
+        assert_eq!(collatz_trajectory_status(before), COLLATZ_ERR_OVERFLOW);
+        assert_eq!(collatz_trajectory_position(before), 3);
+        collatz_trajectory_free(before);
+
+        assert!(collatz_trajectory_resume(0, 5).is_null());
+        assert_eq!(collatz_last_error(), COLLATZ_ERR_INVALID);
+        assert_eq!(collatz_trajectory_position(ptr::null()), 0);
+    }
+}
+
+#[test]
+fn the_status_of_next_belongs_to_the_thread_that_called_it() {
+    // SAFETY: the handle is live until every thread has joined, and freed once.
+    unsafe {
+        let t = collatz_trajectory_new(u64::MAX - 1);
+        collatz_trajectory_next(t);
+        collatz_trajectory_next(t);
+        assert_eq!(collatz_trajectory_next(t), 0); // this thread met the overflow
+        let address = t as usize;
+        std::thread::spawn(move || {
+            let t = address as *mut CollatzTrajectory;
+            assert_eq!(collatz_trajectory_next(t), 0); // that thread met the end
+            assert_eq!(collatz_trajectory_status(t), COLLATZ_OK);
+        })
+        .join()
+        .unwrap();
+        assert_eq!(
+            collatz_trajectory_status(t),
+            COLLATZ_ERR_OVERFLOW,
+            "still this thread's"
+        );
+        collatz_trajectory_free(t);
+    }
+}
+
+#[test]
 fn one_handle_from_many_threads() {
     struct Shared(*mut CollatzTrajectory);
     // SAFETY: the handle serialises calls itself; that is what this test checks.

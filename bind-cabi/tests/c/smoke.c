@@ -107,8 +107,12 @@ int main(void) {
     }
     CHECK(sum == 6 + 3 + 10 + 5 + 16 + 8 + 4 + 2 + 1);
     CHECK(collatz_trajectory_status(t) == COLLATZ_OK);
+    CHECK(collatz_trajectory_position(t) == 9);
     collatz_trajectory_free(t);
     CHECK(collatz_trajectory_new(0) == NULL && collatz_last_error() == COLLATZ_ERR_INVALID);
+    CollatzTrajectory *resumed = collatz_trajectory_resume(6, 4);
+    CHECK(collatz_trajectory_next(resumed) == 16);
+    collatz_trajectory_free(resumed);
 
     /* The message API: length only, truncation, and the last error staying put on success. */
     collatz_step(0);
