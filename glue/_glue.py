@@ -115,6 +115,110 @@ def _from_iterable(values: Any) -> npt.NDArray[np.uint64]:
     return np.array(checked, dtype=np.uint64)
 
 
+U128_MAX = 2**128 - 1
+MAX_PARITIES = 2**20
+UNTIL_ONE = U64_MAX
+"""The ``k`` that asks the native side for the parities up to the first 1 (``k=None``)."""
+
+
+def _index(value: object, name: str) -> int:
+    try:
+        return operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(f"{name} must be an integer, got {describe(value)}") from None
+
+
+def as_u128(value: object, name: str) -> int:
+    """``value`` as an ``int`` in ``1..=2**128 - 1`` (``stats``, ``parity_vector``)."""
+    v = value if value.__class__ is int else _index(value, name)
+    if v < 1:
+        raise ValueError(f"{name} must be >= 1, got {v}")
+    if v > U128_MAX:
+        raise OverflowError(f"{name} must be <= 2**128 - 1, got {v}")
+    return v
+
+
+def as_parity_count(k: object) -> int:
+    """``parity_vector``'s ``k``: ``None`` (until the first 1, :data:`UNTIL_ONE`) or an
+    integer in ``0..=2**20``."""
+    if k is None:
+        return UNTIL_ONE
+    v = _index(k, "k")
+    if v < 0:
+        raise ValueError(f"k must be >= 0, got {v}")
+    if v > MAX_PARITIES:
+        raise ValueError(f"k must be <= 2**20, got {v}")
+    return v
+
+
+def checked_vector(vector: object) -> bytes:
+    """``residue``'s argument, as the ASCII bytes the native side reads."""
+    if not isinstance(vector, str):
+        raise TypeError(f"vector must be a str, got {describe(vector)}")
+    if not 1 <= len(vector) <= 127:
+        raise ValueError(f"vector must have 1 to 127 parities, got {len(vector)}")
+    if vector.strip("01"):
+        for i, c in enumerate(vector):
+            if c not in "01":
+                raise ValueError(f"vector must hold only '0' and '1', got {c!r} at index {i}")
+    return vector.encode("ascii")
+
+
+def wide(hi: int, lo: int) -> int:
+    """A 128-bit integer from its two 64-bit halves."""
+    return hi << 64 | lo
+
+
+def halves(value: int) -> tuple[int, int]:
+    """A 128-bit integer's two 64-bit halves (high, low)."""
+    return value >> 64, value & U64_MAX
+
+
+class Stats(tuple):  # type: ignore[type-arg]
+    """``stats``' record: a tuple of five ``int`` with named fields (what
+    ``collections.namedtuple`` would make, written out so that importing a front end does not
+    import ``collections``)."""
+
+    __slots__ = ()
+    _fields = ("n", "total_stopping_time", "stopping_time", "peak", "odd_steps")
+
+    def __new__(
+        cls, n: int, total_stopping_time: int, stopping_time: int, peak: int, odd_steps: int
+    ) -> Stats:
+        return tuple.__new__(cls, (n, total_stopping_time, stopping_time, peak, odd_steps))
+
+    @property
+    def n(self) -> int:
+        """The starting value."""
+        return self[0]  # type: ignore[no-any-return]
+
+    @property
+    def total_stopping_time(self) -> int:
+        """Steps until the value reaches 1 (OEIS A006577)."""
+        return self[1]  # type: ignore[no-any-return]
+
+    @property
+    def stopping_time(self) -> int:
+        """Steps until the value is first below ``n`` (OEIS A102419; 0 for ``n = 1``)."""
+        return self[2]  # type: ignore[no-any-return]
+
+    @property
+    def peak(self) -> int:
+        """The largest value on the trajectory, ``n`` included."""
+        return self[3]  # type: ignore[no-any-return]
+
+    @property
+    def odd_steps(self) -> int:
+        """The number of ``3x + 1`` steps (OEIS A006667)."""
+        return self[4]  # type: ignore[no-any-return]
+
+    def __repr__(self) -> str:
+        return "Stats(" + ", ".join(f"{k}={v}" for k, v in zip(self._fields, self, strict=True)) + ")"
+
+    def __reduce__(self) -> tuple[type[Stats], tuple[int, ...]]:
+        return (type(self), tuple(self))
+
+
 def checked_n(n: object) -> int:
     """``n`` for the call shapes (``trajectory``, ``Trajectory``, ``walk``): checked first."""
     if n.__class__ is int and 1 <= n <= U64_MAX:

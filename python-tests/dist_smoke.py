@@ -17,9 +17,9 @@ for name in FRONT_ENDS:
     m = import_module(name)
     assert m.step(27) == 82, name
     assert m.iterate(27, 111) == 1, name
-    assert m.stopping_time(7_887_663_552_367) == 1563, name
-    assert m.stopping_times([1, 27, 97]).tolist() == [0, 111, 118], name
-    assert m.max_stopping_time(1000, progress=lambda done, total: None) == (871, 178), name
+    assert m.total_stopping_time(7_887_663_552_367) == 1563, name
+    assert m.total_stopping_times([1, 27, 97]).tolist() == [0, 111, 118], name
+    assert m.max_total_stopping_time(1000, progress=lambda done, total: None) == (871, 178), name
     assert m.trajectory(6).tolist() == list(m.Trajectory(6)) == [6, 3, 10, 5, 16, 8, 4, 2, 1], name
     assert m.walk(6, print) == 9, name
     try:

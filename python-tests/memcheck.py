@@ -43,10 +43,10 @@ def raising_progress(done: int, total: int) -> None:
 
 def exercise(f: Any) -> None:
     """One of every shape and hazard through the front end ``f`` (a module)."""
-    assert f.step(27) == 82 and f.iterate(27, 111) == 1 and f.stopping_time(27) == 111
-    assert f.stopping_times(np.arange(1, 3000, dtype=np.uint64))[26] == 111
-    assert f.stopping_times([27, 97]).tolist() == [111, 118]
-    assert f.max_stopping_time(10**4, progress=lambda done, total: None) == (6171, 261)
+    assert f.step(27) == 82 and f.iterate(27, 111) == 1 and f.total_stopping_time(27) == 111
+    assert f.total_stopping_times(np.arange(1, 3000, dtype=np.uint64))[26] == 111
+    assert f.total_stopping_times([27, 97]).tolist() == [111, 118]
+    assert f.max_total_stopping_time(10**4, progress=lambda done, total: None) == (6171, 261)
     assert f.trajectory(27).tolist()[-1] == 1
     assert f.walk(27, lambda x: None) == 112
     # errors on every path
@@ -57,9 +57,9 @@ def exercise(f: Any) -> None:
     expect(OverflowError, f.step, 2**64 - 1)
     expect(OverflowError, f.trajectory, 2**64 - 2)
     expect(OverflowError, f.walk, 2**64 - 2, lambda x: None)
-    expect(ValueError, f.stopping_times, [1, 0])
+    expect(ValueError, f.total_stopping_times, [1, 0])
     expect(Stop, f.walk, 27, stop_at_5)
-    expect(Stop, lambda: f.max_stopping_time(10**4, progress=raising_progress))
+    expect(Stop, lambda: f.max_total_stopping_time(10**4, progress=raising_progress))
     # the native iterator: drained, abandoned, overflowing, copied, pickled, re-initialised
     t = f.Trajectory(27)
     assert len(list(t)) == 112

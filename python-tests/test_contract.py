@@ -63,21 +63,21 @@ def test_iterate_many_steps(backend: ModuleType, ref: ModuleType) -> None:
     ("n", "expected"),
     [(1, 0), (2, 1), (27, 111), (97, 118), (871, 178), (63_728_127, 949), (2**63, 63)],
 )
-def test_stopping_time(impl: ModuleType, n: int, expected: int) -> None:
-    result = impl.stopping_time(n)
+def test_total_stopping_time(impl: ModuleType, n: int, expected: int) -> None:
+    result = impl.total_stopping_time(n)
     assert result == expected
     assert type(result) is int
 
 
-# The n below 10^13, 10^17 and 10^18 with the longest stopping times (published record
+# The n below 10^13, 10^17 and 10^18 with the longest total stopping times (published record
 # tables); their trajectories climb past 2**64 - 1, and the counts must still be exact.
 CLIMB_PAST_U64 = [(7_887_663_552_367, 1563), (93_571_393_692_802_302, 2091), (931_386_509_544_713_451, 2283)]
 
 
 @pytest.mark.parametrize(("n", "expected"), CLIMB_PAST_U64)
 def test_counts_are_exact_past_u64(impl: ModuleType, n: int, expected: int) -> None:
-    assert impl.stopping_time(n) == expected
-    assert impl.stopping_times([n, 27]).tolist() == [expected, 111]
+    assert impl.total_stopping_time(n) == expected
+    assert impl.total_stopping_times([n, 27]).tolist() == [expected, 111]
     # The values themselves do not fit: the trajectory functions say so.
     with pytest.raises(OverflowError):
         impl.trajectory(n)
@@ -85,7 +85,7 @@ def test_counts_are_exact_past_u64(impl: ModuleType, n: int, expected: int) -> N
 
 def test_counts_past_u64_agree_with_python_integers(backend: ModuleType, ref: ModuleType) -> None:
     for n in [U64_MAX, U64_MAX - 1, U64_MAX - 2, (U64_MAX - 1) // 3 + 2, 2**63 + 1]:
-        assert backend.stopping_time(n) == ref.stopping_time(n), n
+        assert backend.total_stopping_time(n) == ref.total_stopping_time(n), n
     # iterate returns its value once the trajectory is back below 2**64
     back = next(k for k in range(1, 500) if _fits(ref, U64_MAX, k))
     assert back > 1
@@ -117,8 +117,8 @@ VALUES = [1, 27, 97, 871]
     ],
     ids=["list", "tuple", "iterator", "uint64", "int16", ">i4", ">u8", "object"],
 )
-def test_stopping_times(impl: ModuleType, make: Any) -> None:
-    out = impl.stopping_times(make(VALUES))
+def test_total_stopping_times(impl: ModuleType, make: Any) -> None:
+    out = impl.total_stopping_times(make(VALUES))
     assert isinstance(out, np.ndarray)
     assert out.dtype == np.uint64
     assert out.ndim == 1
@@ -127,55 +127,57 @@ def test_stopping_times(impl: ModuleType, make: Any) -> None:
     assert out.tolist() == [0, 111, 118, 178]
 
 
-def test_stopping_times_empty(impl: ModuleType) -> None:
+def test_total_stopping_times_empty(impl: ModuleType) -> None:
     for empty in ([], (), np.array([], dtype=np.uint64), np.array([], dtype=np.int16)):
-        out = impl.stopping_times(empty)
+        out = impl.total_stopping_times(empty)
         assert out.dtype == np.uint64
         assert out.shape == (0,)
 
 
-def test_stopping_times_views(impl: ModuleType) -> None:
+def test_total_stopping_times_views(impl: ModuleType) -> None:
     base = np.arange(1, 41, dtype=np.uint64)
-    expected = [impl.stopping_time(int(v)) for v in base[::3]]
-    assert impl.stopping_times(base[::3]).tolist() == expected  # non-contiguous
-    assert impl.stopping_times(base[::-1]).tolist() == [impl.stopping_time(int(v)) for v in base[::-1]]
+    expected = [impl.total_stopping_time(int(v)) for v in base[::3]]
+    assert impl.total_stopping_times(base[::3]).tolist() == expected  # non-contiguous
+    assert impl.total_stopping_times(base[::-1]).tolist() == [
+        impl.total_stopping_time(int(v)) for v in base[::-1]
+    ]
     readonly = base.copy()
     readonly.flags.writeable = False
-    assert impl.stopping_times(readonly).tolist() == impl.stopping_times(base).tolist()
+    assert impl.total_stopping_times(readonly).tolist() == impl.total_stopping_times(base).tolist()
     # Unaligned uint64 data: a view into a byte buffer at an odd offset.
     raw = np.zeros(8 * 4 + 1, dtype=np.uint8)
     unaligned = raw[1:].view(np.uint64)
     unaligned[:] = [1, 27, 97, 871]
     assert not unaligned.flags.aligned
-    assert impl.stopping_times(unaligned).tolist() == [0, 111, 118, 178]
+    assert impl.total_stopping_times(unaligned).tolist() == [0, 111, 118, 178]
 
 
-def test_stopping_times_does_not_touch_its_input(impl: ModuleType) -> None:
+def test_total_stopping_times_does_not_touch_its_input(impl: ModuleType) -> None:
     values = np.arange(1, 5000, dtype=np.uint64)
     before = values.copy()
-    out = impl.stopping_times(values)
+    out = impl.total_stopping_times(values)
     assert np.array_equal(values, before)
     assert not np.shares_memory(out, values)
 
 
 @pytest.mark.parametrize(("limit", "expected"), [(2, (1, 0)), (3, (2, 1)), (10, (9, 19)), (1000, (871, 178))])
-def test_max_stopping_time(impl: ModuleType, limit: int, expected: tuple[int, int]) -> None:
-    result = impl.max_stopping_time(limit)
+def test_max_total_stopping_time(impl: ModuleType, limit: int, expected: tuple[int, int]) -> None:
+    result = impl.max_total_stopping_time(limit)
     assert result == expected
     assert type(result) is tuple
 
 
-def test_max_stopping_time_large(backend: ModuleType) -> None:
-    # Large enough to run on all cores; known records of the longest stopping time.
-    assert backend.max_stopping_time(100_000) == (77_031, 350)
-    assert backend.max_stopping_time(1_000_000) == (837_799, 524)
+def test_max_total_stopping_time_large(backend: ModuleType) -> None:
+    # Large enough to run on all cores; known records of the longest total stopping time.
+    assert backend.max_total_stopping_time(100_000) == (77_031, 350)
+    assert backend.max_total_stopping_time(1_000_000) == (837_799, 524)
 
 
 def test_large_bulk_agrees_with_scalar(backend: ModuleType) -> None:
     values = np.arange(1, 200_001, dtype=np.uint64)  # several parallel chunks
-    out = backend.stopping_times(values)
+    out = backend.total_stopping_times(values)
     sample = range(0, 200_000, 997)
-    assert [int(out[i]) for i in sample] == [backend.stopping_time(i + 1) for i in sample]
+    assert [int(out[i]) for i in sample] == [backend.total_stopping_time(i + 1) for i in sample]
 
 
 class Index:
@@ -191,9 +193,9 @@ class Index:
 def test_index_protocol(impl: ModuleType) -> None:
     assert impl.step(Index(27)) == 82
     assert impl.iterate(Index(27), Index(111)) == 1
-    assert impl.stopping_time(Index(27)) == 111
-    assert impl.stopping_times([Index(27)]).tolist() == [111]
-    assert impl.max_stopping_time(Index(10)) == (9, 19)
+    assert impl.total_stopping_time(Index(27)) == 111
+    assert impl.total_stopping_times([Index(27)]).tolist() == [111]
+    assert impl.max_total_stopping_time(Index(10)) == (9, 19)
 
 
 # --- the error table: one row per case, every backend, the value named in the message -------
@@ -207,17 +209,17 @@ TYPE_ERRORS: list[tuple[str, tuple[Any, ...], str]] = [
     ("step", (Fraction(3),), "Fraction"),
     ("iterate", (1.5, 1), "1.5"),
     ("iterate", (27, 2.0), "2.0"),
-    ("stopping_time", (b"27",), "b'27'"),
-    ("max_stopping_time", (10.0,), "10.0"),
-    ("stopping_times", (5,), "5"),
-    ("stopping_times", ("123",), "'123'"),
-    ("stopping_times", (b"\x01\x02",), "bytes"),
-    ("stopping_times", (np.array([1.0, 2.0]),), "float64"),
-    ("stopping_times", (np.array([True]),), "bool"),
-    ("stopping_times", (np.array(["1"]),), "<U1"),
-    ("stopping_times", ([1, "a"],), "element 1"),
-    ("stopping_times", ([1, 2.5],), "element 1"),
-    ("stopping_times", (np.array([1, None], dtype=object),), "element 1"),
+    ("total_stopping_time", (b"27",), "b'27'"),
+    ("max_total_stopping_time", (10.0,), "10.0"),
+    ("total_stopping_times", (5,), "5"),
+    ("total_stopping_times", ("123",), "'123'"),
+    ("total_stopping_times", (b"\x01\x02",), "bytes"),
+    ("total_stopping_times", (np.array([1.0, 2.0]),), "float64"),
+    ("total_stopping_times", (np.array([True]),), "bool"),
+    ("total_stopping_times", (np.array(["1"]),), "<U1"),
+    ("total_stopping_times", ([1, "a"],), "element 1"),
+    ("total_stopping_times", ([1, 2.5],), "element 1"),
+    ("total_stopping_times", (np.array([1, None], dtype=object),), "element 1"),
 ]
 
 VALUE_ERRORS: list[tuple[str, tuple[Any, ...], str]] = [
@@ -227,19 +229,19 @@ VALUE_ERRORS: list[tuple[str, tuple[Any, ...], str]] = [
     ("iterate", (0, 5), "got 0"),
     ("iterate", (27, -1), "got -1"),
     ("iterate", (0, -1), "n must be >= 1"),  # arguments are checked left to right
-    ("stopping_time", (0,), "got 0"),
-    ("stopping_time", (-27,), "got -27"),
-    ("max_stopping_time", (1,), "got 1"),
-    ("max_stopping_time", (0,), "got 0"),
-    ("max_stopping_time", (-5,), "got -5"),
-    ("stopping_times", ([1, 0, 3],), "element 1"),
-    ("stopping_times", ([1, -3],), "element 1"),
-    ("stopping_times", (np.array([5, 0], dtype=np.uint8),), "element 1"),
-    ("stopping_times", (np.array([5, 7, -9], dtype=np.int64),), "element 2"),
-    ("stopping_times", (np.ones((2, 2), dtype=np.uint64),), "2 dimensions"),
-    ("stopping_times", (np.array(5, dtype=np.uint64),), "0 dimensions"),
+    ("total_stopping_time", (0,), "got 0"),
+    ("total_stopping_time", (-27,), "got -27"),
+    ("max_total_stopping_time", (1,), "got 1"),
+    ("max_total_stopping_time", (0,), "got 0"),
+    ("max_total_stopping_time", (-5,), "got -5"),
+    ("total_stopping_times", ([1, 0, 3],), "element 1"),
+    ("total_stopping_times", ([1, -3],), "element 1"),
+    ("total_stopping_times", (np.array([5, 0], dtype=np.uint8),), "element 1"),
+    ("total_stopping_times", (np.array([5, 7, -9], dtype=np.int64),), "element 2"),
+    ("total_stopping_times", (np.ones((2, 2), dtype=np.uint64),), "2 dimensions"),
+    ("total_stopping_times", (np.array(5, dtype=np.uint64),), "0 dimensions"),
     # an invalid element is reported before an earlier element whose trajectory overflows
-    ("stopping_times", ([U64_MAX, 0],), "element 1"),
+    ("total_stopping_times", ([U64_MAX, 0],), "element 1"),
 ]
 
 OVERFLOW_ERRORS: list[tuple[str, tuple[Any, ...], str]] = [
@@ -256,9 +258,9 @@ OVERFLOW_ERRORS: list[tuple[str, tuple[Any, ...], str]] = [
         (U64_MAX - 1, 2),
         f"iterate({U64_MAX - 1}, 2) is {3 * (2**63 - 1) + 1}, which exceeds 2**64 - 1",
     ),
-    ("stopping_time", (2**64,), str(2**64)),
-    ("max_stopping_time", (2**64,), str(2**64)),
-    ("stopping_times", ([1, 2**64],), "element 1"),
+    ("total_stopping_time", (2**64,), str(2**64)),
+    ("max_total_stopping_time", (2**64,), str(2**64)),
+    ("total_stopping_times", ([1, 2**64],), "element 1"),
 ]
 
 
@@ -305,4 +307,4 @@ def test_arguments_are_positional_only(impl: ModuleType) -> None:
     with pytest.raises(TypeError):
         impl.iterate(27, k=3)
     with pytest.raises(TypeError):
-        impl.max_stopping_time(limit=10)
+        impl.max_total_stopping_time(limit=10)

@@ -133,8 +133,8 @@ def test_step(backend: ModuleType, ref: ModuleType, n: Any) -> None:
 
 
 @given(n=anything(integers()))
-def test_stopping_time(backend: ModuleType, ref: ModuleType, n: Any) -> None:
-    check(backend, ref, "stopping_time", n)
+def test_total_stopping_time(backend: ModuleType, ref: ModuleType, n: Any) -> None:
+    check(backend, ref, "total_stopping_time", n)
 
 
 @given(n=anything(integers()), k=anything(integers(limit=3000)))
@@ -143,8 +143,8 @@ def test_iterate(backend: ModuleType, ref: ModuleType, n: Any, k: Any) -> None:
 
 
 @given(limit=anything(integers(limit=600)))
-def test_max_stopping_time(backend: ModuleType, ref: ModuleType, limit: Any) -> None:
-    check(backend, ref, "max_stopping_time", limit)
+def test_max_total_stopping_time(backend: ModuleType, ref: ModuleType, limit: Any) -> None:
+    check(backend, ref, "max_total_stopping_time", limit)
 
 
 @st.composite
@@ -189,13 +189,13 @@ def arrays(draw: st.DrawFn) -> Any:
 
 
 @given(values=arrays())
-def test_stopping_times_arrays(backend: ModuleType, ref: ModuleType, values: Any) -> None:
-    check(backend, ref, "stopping_times", values)
+def test_total_stopping_times_arrays(backend: ModuleType, ref: ModuleType, values: Any) -> None:
+    check(backend, ref, "total_stopping_times", values)
 
 
 @given(values=st.one_of(st.lists(anything(integers()), max_size=6), anything(integers())))
-def test_stopping_times_anything(backend: ModuleType, ref: ModuleType, values: Any) -> None:
-    check(backend, ref, "stopping_times", values)
+def test_total_stopping_times_anything(backend: ModuleType, ref: ModuleType, values: Any) -> None:
+    check(backend, ref, "total_stopping_times", values)
 
 
 # --- the call shapes: trajectory, Trajectory, walk, progress ------------------------------------
@@ -237,7 +237,7 @@ class Visitor:
     def __call__(self, value: int) -> Any:
         self.seen.append(value)
         if self.reenter is not None:
-            self.reenter.stopping_time(value)
+            self.reenter.total_stopping_time(value)
         if self.raise_after is not None and len(self.seen) > self.raise_after:
             raise self.error
         return self.returns
@@ -272,14 +272,14 @@ def test_walk_refuses_what_is_not_callable(backend: ModuleType, ref: ModuleType,
     raise_at=st.one_of(st.none(), st.integers(0, 2)),
     progress_kind=st.sampled_from(["function", "none", "not callable"]),
 )
-def test_max_stopping_time_progress(
+def test_max_total_stopping_time_progress(
     backend: ModuleType, ref: ModuleType, limit: Any, raise_at: int | None, progress_kind: str
 ) -> None:
     INPUTS[backend.__name__] += 1
     if progress_kind != "function":
         hook = None if progress_kind == "none" else "progress"
-        got = outcome(lambda: backend.max_stopping_time(limit, progress=hook))
-        expected = outcome(lambda: ref.max_stopping_time(limit, progress=hook))
+        got = outcome(lambda: backend.max_total_stopping_time(limit, progress=hook))
+        expected = outcome(lambda: ref.max_total_stopping_time(limit, progress=hook))
         assert got == expected, (limit, progress_kind)
         return
 
@@ -296,14 +296,14 @@ def test_max_stopping_time_progress(
             raised.append(LookupError("raised by progress"))
             raise raised[-1]
 
-    got = outcome(lambda: backend.max_stopping_time(limit, progress=progress))
-    expected = outcome(lambda: ref.max_stopping_time(limit))
+    got = outcome(lambda: backend.max_total_stopping_time(limit, progress=progress))
+    expected = outcome(lambda: ref.max_total_stopping_time(limit))
     if raised:
         assert got == ("raises", LookupError), (limit, raise_at)
         assert raise_at is not None and len(calls) == raise_at + 1, "called again after raising"
         caught: BaseException | None = None
         try:
-            backend.max_stopping_time(limit, progress=progress)
+            backend.max_total_stopping_time(limit, progress=progress)
         except LookupError as e:
             caught = e
         # Called again, the hook raises at once: the very same object comes out.
@@ -317,3 +317,56 @@ def test_max_stopping_time_progress(
     total = operator.index(limit) - 1
     assert calls and calls[-1] == (total, total), calls
     assert all(t == total for _, t in calls) and [d for d, _ in calls] == sorted(d for d, _ in calls)
+
+
+# --- records, strings, 128-bit integers ------------------------------------------------------
+
+U128_MAX = 2**128 - 1
+
+
+def wide_integers() -> st.SearchStrategy[int]:
+    """Integers across ±2^130 with the u64 and u128 edges common."""
+    edges = [0, 1, 2, 27, -1, 2**64 - 1, 2**64, 2**127, U128_MAX - 1, U128_MAX, 2**128, -(2**128)]
+    return st.one_of(st.integers(-(2**130), 2**130), st.integers(1, U128_MAX), st.sampled_from(edges))
+
+
+class StrSubclass(str):
+    pass
+
+
+HOSTILE_STRINGS = [
+    "0\ud800",  # a lone surrogate: not encodable as UTF-8
+    "\udfff1",
+    "０１",  # fullwidth digits
+    "0\x001",
+    "01\n",
+    "1" * 128,
+    "0" * 10**6,  # far too long
+    "٠١",  # Arabic-Indic digits
+]
+
+strings = st.one_of(
+    st.text(alphabet="01", max_size=130),
+    st.text(max_size=8),
+    st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=4),  # surrogates too
+    st.sampled_from(HOSTILE_STRINGS),
+    st.text(alphabet="01", min_size=1, max_size=127).map(StrSubclass),
+    st.binary(max_size=5),
+    st.binary(max_size=5).map(bytearray),
+    anything(integers()),
+)
+
+
+@given(n=anything(wide_integers()))
+def test_stats(backend: ModuleType, ref: ModuleType, n: Any) -> None:
+    check(backend, ref, "stats", n)
+
+
+@given(n=anything(wide_integers()), k=st.one_of(st.none(), anything(integers(limit=300))))
+def test_parity_vector(backend: ModuleType, ref: ModuleType, n: Any, k: Any) -> None:
+    check(backend, ref, "parity_vector", n, k)
+
+
+@given(vector=strings)
+def test_residue(backend: ModuleType, ref: ModuleType, vector: Any) -> None:
+    check(backend, ref, "residue", vector)

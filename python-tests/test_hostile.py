@@ -144,8 +144,8 @@ def test_every_function_works_in_a_forked_child(backend: Backend) -> None:
         import os, sys
         import numpy as np
         def work():
-            assert m.max_stopping_time(10**6) == (837799, 524)
-            assert m.stopping_times(np.arange(1, 200_001, dtype=np.uint64))[26] == 111
+            assert m.max_total_stopping_time(10**6) == (837799, 524)
+            assert m.total_stopping_times(np.arange(1, 200_001, dtype=np.uint64))[26] == 111
             assert m.iterate(27, 10**7) == 4
         work()  # the parent's thread pool is up
         pid = os.fork()
@@ -174,8 +174,8 @@ def test_multiprocessing_with_fork_works(backend: Backend) -> None:
         import multiprocessing
         def limit_record(limit):
             import importlib
-            return importlib.import_module({backend.module!r}).max_stopping_time(limit)
-        assert m.max_stopping_time(10**6) == (837799, 524)
+            return importlib.import_module({backend.module!r}).max_total_stopping_time(limit)
+        assert m.max_total_stopping_time(10**6) == (837799, 524)
         with multiprocessing.get_context("fork").Pool(2) as pool:
             print(pool.map(limit_record, [10**5, 10**6, 10**6 + 1]))
         """,
@@ -278,10 +278,10 @@ def kill_after(seconds):
     [
         "m.iterate(27, 4 * 10**9) == 4",
         "m.walk(27, lambda x: time.sleep(0.005)) == 112",
-        "m.max_stopping_time(10**9) == (670_617_279, 986)",
-        "m.max_stopping_time(10**9, progress=lambda d, t: None) == (670_617_279, 986)",
+        "m.max_total_stopping_time(10**9) == (670_617_279, 986)",
+        "m.max_total_stopping_time(10**9, progress=lambda d, t: None) == (670_617_279, 986)",
     ],
-    ids=["iterate", "walk", "max_stopping_time", "max_stopping_time+progress"],
+    ids=["iterate", "walk", "max_total_stopping_time", "max_total_stopping_time+progress"],
 )
 def test_a_signal_handler_that_returns_lets_the_call_go_on(backend: Backend, call: str) -> None:
     out = child(
@@ -378,7 +378,7 @@ def test_a_handler_set_inside_a_callback_stays_set(backend: Backend, where: str)
     call = (
         "m.walk(27, install)"
         if where == "visit"
-        else "m.max_stopping_time(10**6, progress=lambda d, t: install(d))"
+        else "m.max_total_stopping_time(10**6, progress=lambda d, t: install(d))"
     )
     out = child(
         backend.module,
@@ -421,9 +421,9 @@ SCALAR_CALLS = {
     "step": lambda m, x: m.step(x),
     "iterate n": lambda m, x: m.iterate(x, 3),
     "iterate k": lambda m, x: m.iterate(27, x),
-    "stopping_time": lambda m, x: m.stopping_time(x),
-    "stopping_times": lambda m, x: m.stopping_times([x]),
-    "max_stopping_time": lambda m, x: m.max_stopping_time(x),
+    "total_stopping_time": lambda m, x: m.total_stopping_time(x),
+    "total_stopping_times": lambda m, x: m.total_stopping_times([x]),
+    "max_total_stopping_time": lambda m, x: m.max_total_stopping_time(x),
     "trajectory": lambda m, x: m.trajectory(x),
     "Trajectory": lambda m, x: m.Trajectory(x),
     "walk": lambda m, x: m.walk(x, print),

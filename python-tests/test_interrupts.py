@@ -25,8 +25,8 @@ CHILD = textwrap.dedent(
     function = getattr(backend, sys.argv[2].partition("+")[0])
     args = [int(a) for a in sys.argv[3:]]
     kwargs = {}
-    if sys.argv[2] == "max_stopping_time+progress":
-        function = backend.max_stopping_time
+    if sys.argv[2] == "max_total_stopping_time+progress":
+        function = backend.max_total_stopping_time
         kwargs["progress"] = lambda done, total: None
     if sys.argv[2] == "walk":
         args.append(lambda x: time.sleep(0.01))  # a slow visit: 112 values, over a second
@@ -78,8 +78,8 @@ def interrupt(
 
 CALLS = [
     ("iterate", 27, 10**15),
-    ("max_stopping_time", 2**40),
-    ("max_stopping_time+progress", 2**40),
+    ("max_total_stopping_time", 2**40),
+    ("max_total_stopping_time+progress", 2**40),
     ("walk", 27),
 ]
 

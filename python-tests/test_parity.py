@@ -63,13 +63,13 @@ def test_iterate(backend: ModuleType, ref: ModuleType, n: Any, k: Any) -> None:
 
 
 @given(n=scalars)
-def test_stopping_time(backend: ModuleType, ref: ModuleType, n: Any) -> None:
-    assert outcome(backend.stopping_time, n) == outcome(ref.stopping_time, n)
+def test_total_stopping_time(backend: ModuleType, ref: ModuleType, n: Any) -> None:
+    assert outcome(backend.total_stopping_time, n) == outcome(ref.total_stopping_time, n)
 
 
 @given(limit=st.one_of(st.integers(-3, 400), st.sampled_from([2**64, 2.0, None])))
-def test_max_stopping_time(backend: ModuleType, ref: ModuleType, limit: Any) -> None:
-    assert outcome(backend.max_stopping_time, limit) == outcome(ref.max_stopping_time, limit)
+def test_max_total_stopping_time(backend: ModuleType, ref: ModuleType, limit: Any) -> None:
+    assert outcome(backend.max_total_stopping_time, limit) == outcome(ref.max_total_stopping_time, limit)
 
 
 def _integer_arrays() -> st.SearchStrategy[np.ndarray]:
@@ -105,13 +105,13 @@ def array_likes(draw: st.DrawFn) -> Any:
 
 
 @given(values=array_likes())
-def test_stopping_times_arrays(backend: ModuleType, ref: ModuleType, values: Any) -> None:
-    assert outcome(backend.stopping_times, values) == outcome(ref.stopping_times, values)
+def test_total_stopping_times_arrays(backend: ModuleType, ref: ModuleType, values: Any) -> None:
+    assert outcome(backend.total_stopping_times, values) == outcome(ref.total_stopping_times, values)
 
 
 @given(values=st.lists(st.one_of(integers, st.floats(), st.none()), max_size=12))
-def test_stopping_times_lists(backend: ModuleType, ref: ModuleType, values: list[Any]) -> None:
-    assert outcome(backend.stopping_times, values) == outcome(ref.stopping_times, values)
+def test_total_stopping_times_lists(backend: ModuleType, ref: ModuleType, values: list[Any]) -> None:
+    assert outcome(backend.total_stopping_times, values) == outcome(ref.total_stopping_times, values)
 
 
 @given(
@@ -120,5 +120,5 @@ def test_stopping_times_lists(backend: ModuleType, ref: ModuleType, values: list
         hnp.array_shapes(min_dims=0, max_dims=3, max_side=3),
     )
 )
-def test_stopping_times_any_array(backend: ModuleType, ref: ModuleType, values: np.ndarray) -> None:
-    assert outcome(backend.stopping_times, values) == outcome(ref.stopping_times, values)
+def test_total_stopping_times_any_array(backend: ModuleType, ref: ModuleType, values: np.ndarray) -> None:
+    assert outcome(backend.total_stopping_times, values) == outcome(ref.total_stopping_times, values)

@@ -40,13 +40,13 @@ BAD_CALLS: list[tuple[str, tuple[Any, ...]]] = [
     ("iterate", (27, -1)),
     ("iterate", (U64_MAX, 1)),
     ("iterate", (U64_MAX - 1, 2)),
-    ("stopping_time", ("27",)),
-    ("stopping_times", ([1, 0],)),
-    ("stopping_times", ([1, 2**64],)),
-    ("stopping_times", (np.array([[1]], dtype=np.uint64),)),
-    ("stopping_times", (np.array([1.0]),)),
-    ("stopping_times", (np.array([5, 0], dtype=np.uint64),)),
-    ("max_stopping_time", (1,)),
+    ("total_stopping_time", ("27",)),
+    ("total_stopping_times", ([1, 0],)),
+    ("total_stopping_times", ([1, 2**64],)),
+    ("total_stopping_times", (np.array([[1]], dtype=np.uint64),)),
+    ("total_stopping_times", (np.array([1.0]),)),
+    ("total_stopping_times", (np.array([5, 0], dtype=np.uint64),)),
+    ("max_total_stopping_time", (1,)),
 ]
 
 
@@ -62,9 +62,9 @@ def workload(backend: ModuleType, rounds: int, bulk: np.ndarray) -> None:
     for i in range(rounds):
         backend.step(27 + i)
         backend.iterate(27 + i, 100)
-        backend.stopping_time(27 + i)
-        backend.stopping_times([27 + i, 97])
-        backend.max_stopping_time(100)
+        backend.total_stopping_time(27 + i)
+        backend.total_stopping_times([27 + i, 97])
+        backend.max_total_stopping_time(100)
         # The call shapes: arrays filled by native code, objects dropped half-consumed,
         # callbacks that return and callbacks that raise.
         backend.trajectory(27 + i)
@@ -75,7 +75,7 @@ def workload(backend: ModuleType, rounds: int, bulk: np.ndarray) -> None:
         backend.walk(27 + i, bool)
         for call in (
             lambda: backend.walk(27 + i, _raise),
-            lambda: backend.max_stopping_time(100, progress=_raise),
+            lambda: backend.max_total_stopping_time(100, progress=_raise),
             lambda: backend.walk(2**64 - 2, bool),
             lambda: list(backend.Trajectory(2**64 - 2)),
         ):
@@ -89,8 +89,8 @@ def workload(backend: ModuleType, rounds: int, bulk: np.ndarray) -> None:
             except (TypeError, ValueError, OverflowError):
                 pass
     for _ in range(20):
-        backend.stopping_times(bulk)
-        backend.stopping_times(bulk.astype(np.int32))
+        backend.total_stopping_times(bulk)
+        backend.total_stopping_times(bulk.astype(np.int32))
 
 
 @pytest.mark.parametrize("backend", NATIVE, ids=lambda b: b.name)
@@ -121,7 +121,7 @@ def _cases(rng: random.Random) -> list[tuple[str, tuple[Any, ...], Any]]:
     for _ in range(60):
         n = rng.choice([rng.randrange(1, 10**6), rng.randrange(1, 2**60), 27, U64_MAX - 1])
         k = rng.randrange(0, 2000)
-        for name, args in (("step", (n,)), ("iterate", (n, k)), ("stopping_time", (n,))):
+        for name, args in (("step", (n,)), ("iterate", (n, k)), ("total_stopping_time", (n,))):
             try:
                 cases.append((name, args, getattr(reference, name)(*args)))
             except OverflowError:
@@ -136,8 +136,8 @@ def _cases(rng: random.Random) -> list[tuple[str, tuple[Any, ...], Any]]:
             else:
                 cases.append((name, args, result))
     values = [rng.randrange(1, 10**6) for _ in range(500)]
-    cases.append(("stopping_times", (values,), reference.stopping_times(values).tolist()))
-    cases.append(("max_stopping_time", (5000,), reference.max_stopping_time(5000)))
+    cases.append(("total_stopping_times", (values,), reference.total_stopping_times(values).tolist()))
+    cases.append(("max_total_stopping_time", (5000,), reference.max_total_stopping_time(5000)))
     for name, args in BAD_CALLS:
         try:
             getattr(reference, name)(*args)

@@ -32,7 +32,7 @@ def test_three_ways_to_one_sequence(impl: ModuleType, n: int) -> None:
     assert array.dtype == np.uint64 and array.ndim == 1
     assert array.flags.c_contiguous and array.flags.writeable
     assert array.tolist() == expected
-    assert len(expected) == impl.stopping_time(n) + 1
+    assert len(expected) == impl.total_stopping_time(n) + 1
 
     iterator = impl.Trajectory(n)
     values = list(iterator)
@@ -71,7 +71,7 @@ def test_arrays_are_fresh(impl: ModuleType) -> None:
 
 
 @pytest.mark.parametrize("make", [lambda n: n, np.uint64, np.int32, bool])
-def test_n_accepts_what_stopping_time_accepts(impl: ModuleType, make: Any) -> None:
+def test_n_accepts_what_total_stopping_time_accepts(impl: ModuleType, make: Any) -> None:
     n = make(1) if make is bool else make(27)
     expected = impl.trajectory(int(n)).tolist()
     assert impl.trajectory(n).tolist() == expected
@@ -92,7 +92,9 @@ BAD_N: list[tuple[Any, type[Exception], str]] = [
 
 
 @pytest.mark.parametrize(("n", "exception", "message"), BAD_N)
-def test_n_is_checked_like_stopping_time(impl: ModuleType, n: Any, exception: type, message: str) -> None:
+def test_n_is_checked_like_total_stopping_time(
+    impl: ModuleType, n: Any, exception: type, message: str
+) -> None:
     for call in (
         lambda: impl.trajectory(n),
         lambda: impl.Trajectory(n),
@@ -114,16 +116,16 @@ def test_callbacks_must_be_callable(impl: ModuleType, bad: Any) -> None:
     if bad is None:
         return  # progress=None is allowed
     with pytest.raises(TypeError) as info:
-        impl.max_stopping_time(100, progress=bad)
+        impl.max_total_stopping_time(100, progress=bad)
     assert str(info.value).startswith("progress must be callable or None, got ")
     # limit is checked before progress
     with pytest.raises(ValueError):
-        impl.max_stopping_time(1, progress=bad)
+        impl.max_total_stopping_time(1, progress=bad)
 
 
 def test_progress_is_keyword_only(impl: ModuleType) -> None:
     with pytest.raises(TypeError):
-        impl.max_stopping_time(100, print)
+        impl.max_total_stopping_time(100, print)
     with pytest.raises(TypeError):
         impl.walk(n=27, visit=print)
     with pytest.raises(TypeError):
@@ -185,13 +187,13 @@ def test_base_exceptions_from_callbacks_propagate(impl: ModuleType, exception: t
         raise exception("from progress")
 
     with pytest.raises(exception):
-        impl.max_stopping_time(10_000, progress=progress)
+        impl.max_total_stopping_time(10_000, progress=progress)
 
 
 @pytest.mark.parametrize("odd", [None, 0, 1, -1, True, False, 2**70, "stop", object(), 1.5])
 def test_return_values_of_callbacks_are_ignored(impl: ModuleType, odd: Any) -> None:
     assert impl.walk(27, lambda x: odd) == 112
-    assert impl.max_stopping_time(1000, progress=lambda d, t: odd) == (871, 178)
+    assert impl.max_total_stopping_time(1000, progress=lambda d, t: odd) == (871, 178)
 
 
 def test_callbacks_may_call_back_into_the_library(impl: ModuleType, backends: list[ModuleType]) -> None:
@@ -199,8 +201,8 @@ def test_callbacks_may_call_back_into_the_library(impl: ModuleType, backends: li
 
     def visit(x: int) -> None:
         for other in backends:
-            inner.append(other.stopping_time(x))
-            assert other.walk(x, lambda y: None) == other.stopping_time(x) + 1
+            inner.append(other.total_stopping_time(x))
+            assert other.walk(x, lambda y: None) == other.total_stopping_time(x) + 1
             assert next(other.Trajectory(x)) == x
         with pytest.raises(ValueError):
             impl.step(0)
@@ -213,9 +215,9 @@ def test_callbacks_may_call_back_into_the_library(impl: ModuleType, backends: li
     def progress(done: int, total: int) -> None:
         nonlocal progress_calls
         progress_calls += 1
-        assert impl.max_stopping_time(100) == (97, 118)
+        assert impl.max_total_stopping_time(100) == (97, 118)
 
-    assert impl.max_stopping_time(1000, progress=progress) == (871, 178)
+    assert impl.max_total_stopping_time(1000, progress=progress) == (871, 178)
     assert progress_calls >= 1
 
 
@@ -227,15 +229,15 @@ def test_progress_reports_the_range_covered(impl: ModuleType, ref: ModuleType, l
     if impl is ref and limit > 10_000:
         pytest.skip("too long for the pure-Python reference")
     calls: list[tuple[int, int]] = []
-    result = impl.max_stopping_time(limit, progress=lambda done, total: calls.append((done, total)))
-    assert result == impl.max_stopping_time(limit)
+    result = impl.max_total_stopping_time(limit, progress=lambda done, total: calls.append((done, total)))
+    assert result == impl.max_total_stopping_time(limit)
     assert calls, "at least one call"
     assert all(total == limit - 1 for _, total in calls)
     dones = [done for done, _ in calls]
     assert dones == sorted(dones), "non-decreasing"
     assert all(0 <= d <= limit - 1 for d in dones)
     assert calls[-1] == (limit - 1, limit - 1)
-    assert impl.max_stopping_time(limit, progress=None) == result
+    assert impl.max_total_stopping_time(limit, progress=None) == result
 
 
 def test_a_raising_progress_stops_the_search(impl: ModuleType, ref: ModuleType) -> None:
@@ -249,7 +251,7 @@ def test_a_raising_progress_stops_the_search(impl: ModuleType, ref: ModuleType) 
         raise error
 
     with pytest.raises(Stop) as info:
-        impl.max_stopping_time(limit, progress=progress)
+        impl.max_total_stopping_time(limit, progress=progress)
     assert info.value is error
     assert calls == 1, "not called again after it raised"
 
@@ -258,5 +260,5 @@ def test_progress_comes_from_the_calling_thread(backend: ModuleType) -> None:
     import threading
 
     threads = set()
-    backend.max_stopping_time(3 * 2**20, progress=lambda d, t: threads.add(threading.get_ident()))
+    backend.max_total_stopping_time(3 * 2**20, progress=lambda d, t: threads.add(threading.get_ident()))
     assert threads == {threading.get_ident()}

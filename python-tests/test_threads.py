@@ -18,14 +18,14 @@ def _work(impl: ModuleType, seed: int) -> list[object]:
         n = seed * 1000 + i + 1
         results.append(impl.step(n))
         results.append(impl.iterate(n, 300))
-        results.append(impl.stopping_time(n))
+        results.append(impl.total_stopping_time(n))
         for bad in (0, 2**64 - 1):
             try:
                 impl.step(bad)
             except (ValueError, OverflowError) as e:
                 results.append((type(e), str(e)))
-    results.append(impl.stopping_times(np.arange(1, 3000, dtype=np.uint64) + seed).tolist())
-    results.append(impl.max_stopping_time(2000 + seed))
+    results.append(impl.total_stopping_times(np.arange(1, 3000, dtype=np.uint64) + seed).tolist())
+    results.append(impl.max_total_stopping_time(2000 + seed))
     return results
 
 
@@ -40,9 +40,9 @@ def test_concurrent_calls_agree(backend: ModuleType) -> None:
 @pytest.mark.parametrize("size", [10, 100_000])
 def test_concurrent_bulk_calls(backend: ModuleType, size: int) -> None:
     values = np.arange(1, size + 1, dtype=np.uint64)
-    expected = backend.stopping_times(values)
+    expected = backend.total_stopping_times(values)
     with ThreadPoolExecutor(4) as pool:
-        outs = list(pool.map(backend.stopping_times, [values] * 16))
+        outs = list(pool.map(backend.total_stopping_times, [values] * 16))
     for out in outs:
         assert np.array_equal(out, expected)
 
@@ -53,7 +53,7 @@ def test_error_messages_stay_with_their_thread(backend: ModuleType) -> None:
 
     def fail(n: int) -> str:
         try:
-            backend.stopping_times([1] * n + [0])
+            backend.total_stopping_times([1] * n + [0])
         except ValueError as e:
             return str(e)
         return "no error"

@@ -160,8 +160,8 @@ def test_quick_run_writes_json_and_plots(tmp_path: Path) -> None:
 
     records = data["records"]["records"]
     assert [r["k"] for r in records] == list(range(1, QUICK.records_up_to + 1))
-    assert (records[0]["n"], records[0]["stopping_time"]) == (9, 19)
-    assert (records[6]["n"], records[6]["stopping_time"]) == (8_400_511, 685)
+    assert (records[0]["n"], records[0]["total_stopping_time"]) == (9, 19)
+    assert (records[6]["n"], records[6]["total_stopping_time"]) == (8_400_511, 685)
     assert all(e["numbers_per_second"] > 0 for e in data["range"]["backends"].values())
 
     summary = (tmp_path / "summary.md").read_text()

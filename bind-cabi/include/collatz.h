@@ -42,10 +42,16 @@
 #define COLLATZ_STOPPED 5
 
 /**
- * What [`collatz_stopping_time`] returns on failure: `UINT64_MAX`, which no stopping time is
+ * What [`collatz_total_stopping_time`] returns on failure: `UINT64_MAX`, which no total stopping time is
  * (written as a literal so that cffi can parse the header).
  */
-#define COLLATZ_STOPPING_TIME_ERROR 18446744073709551615ull
+#define COLLATZ_TOTAL_STOPPING_TIME_ERROR 18446744073709551615ull
+
+/**
+ * `k` for `collatz_parity_vector`: the parities up to (not including) the first 1
+ * (`UINT64_MAX`, written as a literal so that cffi can parse the header).
+ */
+#define COLLATZ_UNTIL_ONE 18446744073709551615ull
 
 /**
  * A trajectory being walked one value at a time: an opaque handle from
@@ -60,6 +66,47 @@ typedef struct CollatzTrajectory CollatzTrajectory;
  * on, anything else to stop the work (the function then returns `COLLATZ_STOPPED`).
  */
 typedef int32_t (*CollatzProgressFn)(void *ctx, uint64_t done, uint64_t total);
+
+/**
+ * The record of one trajectory, returned by value by `collatz_stats`. 128-bit integers are
+ * two `uint64_t` halves (`hi * 2^64 + lo`): C has no portable 128-bit type, nor do cffi and
+ * ctypes.
+ */
+typedef struct CollatzStats {
+  /**
+   * `COLLATZ_OK`, or the failure's code (then the other fields are 0 and
+   * `collatz_last_error_message` says why).
+   */
+  int32_t status;
+  /**
+   * The starting value, high half.
+   */
+  uint64_t n_hi;
+  /**
+   * The starting value, low half.
+   */
+  uint64_t n_lo;
+  /**
+   * Steps until the value reaches 1 (OEIS A006577).
+   */
+  uint64_t total_stopping_time;
+  /**
+   * Steps until the value is first below `n` (OEIS A102419; 0 for `n = 1`).
+   */
+  uint64_t stopping_time;
+  /**
+   * The largest value on the trajectory, high half.
+   */
+  uint64_t peak_hi;
+  /**
+   * The largest value on the trajectory, low half.
+   */
+  uint64_t peak_lo;
+  /**
+   * The number of `3x + 1` steps (OEIS A006667).
+   */
+  uint64_t odd_steps;
+} CollatzStats;
 
 /**
  * A visitor callback: called with each value of a trajectory. Return 0 to go on, anything
@@ -93,13 +140,13 @@ uint64_t collatz_iterate(uint64_t n, uint64_t k);
  * The number of steps until `n` first reaches 1 (0 for `n == 1`), exact for every `n`: a
  * trajectory that climbs past `UINT64_MAX` is followed in 128-bit arithmetic.
  *
- * Returns `COLLATZ_STOPPING_TIME_ERROR` on failure (`n == 0`: `COLLATZ_ERR_INVALID`; the
+ * Returns `COLLATZ_TOTAL_STOPPING_TIME_ERROR` on failure (`n == 0`: `COLLATZ_ERR_INVALID`; the
  * trajectory exceeds `2^128 - 1`, which no known trajectory does: `COLLATZ_ERR_OVERFLOW`).
  */
-uint64_t collatz_stopping_time(uint64_t n);
+uint64_t collatz_total_stopping_time(uint64_t n);
 
 /**
- * Write the stopping time of `values[i]` to `out[i]` for `i < len`; large inputs use all
+ * Write the total stopping time of `values[i]` to `out[i]` for `i < len`; large inputs use all
  * cores. `out` may be `values` itself (computed in place) but must not partly overlap it.
  *
  * Returns `COLLATZ_OK`; `COLLATZ_ERR_INVALID` for the first element that is 0, else
@@ -111,7 +158,7 @@ uint64_t collatz_stopping_time(uint64_t n);
  * For `len > 0`, `values` must point to `len` readable `uint64_t` and `out` to `len` writable
  * ones, not modified by anyone else during the call.
  */
-int32_t collatz_stopping_times(const uint64_t *values, uint64_t *out, size_t len);
+int32_t collatz_total_stopping_times(const uint64_t *values, uint64_t *out, size_t len);
 
 /**
  * `collatz_iterate` for long calls: calls `poll(ctx, steps_done, k)` every few tens of
@@ -133,8 +180,8 @@ int32_t collatz_iterate_polled(uint64_t n,
                                uint64_t *out);
 
 /**
- * The `n` in `1 <= n < limit` with the longest stopping time (ties: the smallest `n`),
- * written to `*n_out`, and its stopping time, written to `*steps_out`. Uses all cores.
+ * The `n` in `1 <= n < limit` with the longest total stopping time (ties: the smallest `n`),
+ * written to `*n_out`, and its total stopping time, written to `*steps_out`. Uses all cores.
  *
  * `progress`, if not null, is called as the search goes, on the calling thread:
  * `progress(ctx, done, limit - 1)` with `done` the numbers of `1 .. limit - 1` covered so far,
@@ -151,11 +198,11 @@ int32_t collatz_iterate_polled(uint64_t n,
  * `n_out` and `steps_out` must each be null or point to a writable `uint64_t`; `progress`, if
  * not null, must be safe to call with `ctx` until this function returns.
  */
-int32_t collatz_max_stopping_time(uint64_t limit,
-                                  CollatzProgressFn progress,
-                                  void *ctx,
-                                  uint64_t *n_out,
-                                  uint64_t *steps_out);
+int32_t collatz_max_total_stopping_time(uint64_t limit,
+                                        CollatzProgressFn progress,
+                                        void *ctx,
+                                        uint64_t *n_out,
+                                        uint64_t *steps_out);
 
 /**
  * The whole trajectory of `n` (`n`, `collatz_step(n)`, …, 1), in memory the library
@@ -180,6 +227,56 @@ int32_t collatz_trajectory(uint64_t n, uint64_t **values, size_t *len);
  * freed before.
  */
 void collatz_free_values(uint64_t *values, size_t len);
+
+/**
+ * The record of the trajectory of `n = n_hi * 2^64 + n_lo`, by value: its `status` is
+ * `COLLATZ_OK`, `COLLATZ_ERR_INVALID` if `n == 0`, or `COLLATZ_ERR_OVERFLOW` if a value on the
+ * way would exceed `2^128 - 1`.
+ */
+struct CollatzStats collatz_stats(uint64_t n_hi, uint64_t n_lo);
+
+/**
+ * The Terras parities of `n = n_hi * 2^64 + n_lo` as a string of `'0'` and `'1'`: up to the
+ * first 1 when `k == COLLATZ_UNTIL_ONE`, else exactly the first `k` (`k <= 2^20`). The library
+ * allocates the string: `*parities` points to `*len` characters and a terminating NUL (so
+ * `*len` may be 0). Free it with `collatz_free_string(*parities, *len)`.
+ *
+ * Returns `COLLATZ_OK`; `COLLATZ_ERR_INVALID` if `n == 0` or `k` is above `2^20` (and not
+ * `COLLATZ_UNTIL_ONE`); `COLLATZ_ERR_OVERFLOW` if a value would exceed `2^128 - 1` (nothing is
+ * allocated); `COLLATZ_ERR_ARGUMENT` for a null or misaligned out pointer. The out pointers
+ * are written only on success.
+ *
+ * # Safety
+ * `parities` must point to a writable `char *`, `len` to a writable `size_t`.
+ */
+int32_t collatz_parity_vector(uint64_t n_hi,
+                              uint64_t n_lo,
+                              uint64_t k,
+                              char **parities,
+                              size_t *len);
+
+/**
+ * Free a string allocated by the library (`collatz_parity_vector`); null is ignored. `len`
+ * is the length the library reported with it (unused: the string is NUL-terminated).
+ *
+ * # Safety
+ * `parities` must be null or a pointer returned by `collatz_parity_vector`, not freed before.
+ */
+void collatz_free_string(char *parities, size_t len);
+
+/**
+ * The `r` with `1 <= r <= 2^len` whose first `len` Terras parities are `vector` (`len`
+ * bytes, each `'0'` or `'1'`; not NUL-terminated), written as two halves
+ * `*r_hi * 2^64 + *r_lo`. The caller keeps ownership of `vector`.
+ *
+ * Returns `COLLATZ_OK`; `COLLATZ_ERR_INVALID` unless `1 <= len <= 127` and every byte is
+ * `'0'` or `'1'` (the message names the first bad byte's index); `COLLATZ_ERR_ARGUMENT` for a
+ * null `vector` or a null or misaligned out pointer.
+ *
+ * # Safety
+ * `vector` must point to `len` readable bytes; `r_hi` and `r_lo` to writable `uint64_t`s.
+ */
+int32_t collatz_residue(const char *vector, size_t len, uint64_t *r_hi, uint64_t *r_lo);
 
 /**
  * Call `visit(ctx, x)` for each value `x` of the trajectory of `n`, in order, on the calling

@@ -4,7 +4,7 @@
 //!
 //! - Scalar functions return their result directly. On failure they return a sentinel that no
 //!   successful call can return — `0` for [`collatz_step`] and [`collatz_iterate`],
-//!   [`COLLATZ_STOPPING_TIME_ERROR`] for [`collatz_stopping_time`] — so the success path costs
+//!   [`COLLATZ_TOTAL_STOPPING_TIME_ERROR`] for [`collatz_total_stopping_time`] — so the success path costs
 //!   nothing extra. Other functions return a status code (`COLLATZ_OK` or `COLLATZ_ERR_*`).
 //! - After a failure, [`collatz_last_error`] gives its status code and
 //!   [`collatz_last_error_message`] a message naming the offending value (and index). Both are
@@ -39,9 +39,9 @@ pub const COLLATZ_ERR_ARGUMENT: i32 = 3;
 pub const COLLATZ_ERR_PANIC: i32 = 4;
 /// Not a failure: a callback returned non-zero, and the work stopped there as it asked.
 pub const COLLATZ_STOPPED: i32 = 5;
-/// What [`collatz_stopping_time`] returns on failure: `UINT64_MAX`, which no stopping time is
+/// What [`collatz_total_stopping_time`] returns on failure: `UINT64_MAX`, which no total stopping time is
 /// (written as a literal so that cffi can parse the header).
-pub const COLLATZ_STOPPING_TIME_ERROR: u64 = 0xFFFF_FFFF_FFFF_FFFF;
+pub const COLLATZ_TOTAL_STOPPING_TIME_ERROR: u64 = 0xFFFF_FFFF_FFFF_FFFF;
 
 /// Why the last failing call on this thread failed.
 enum Failure {
@@ -154,16 +154,16 @@ pub extern "C" fn collatz_iterate(n: u64, k: u64) -> u64 {
 /// The number of steps until `n` first reaches 1 (0 for `n == 1`), exact for every `n`: a
 /// trajectory that climbs past `UINT64_MAX` is followed in 128-bit arithmetic.
 ///
-/// Returns `COLLATZ_STOPPING_TIME_ERROR` on failure (`n == 0`: `COLLATZ_ERR_INVALID`; the
+/// Returns `COLLATZ_TOTAL_STOPPING_TIME_ERROR` on failure (`n == 0`: `COLLATZ_ERR_INVALID`; the
 /// trajectory exceeds `2^128 - 1`, which no known trajectory does: `COLLATZ_ERR_OVERFLOW`).
 #[unsafe(no_mangle)]
-pub extern "C" fn collatz_stopping_time(n: u64) -> u64 {
-    value_or(COLLATZ_STOPPING_TIME_ERROR, || {
-        Ok(collatz_core::stopping_time(n)?)
+pub extern "C" fn collatz_total_stopping_time(n: u64) -> u64 {
+    value_or(COLLATZ_TOTAL_STOPPING_TIME_ERROR, || {
+        Ok(collatz_core::total_stopping_time(n)?)
     })
 }
 
-/// Write the stopping time of `values[i]` to `out[i]` for `i < len`; large inputs use all
+/// Write the total stopping time of `values[i]` to `out[i]` for `i < len`; large inputs use all
 /// cores. `out` may be `values` itself (computed in place) but must not partly overlap it.
 ///
 /// Returns `COLLATZ_OK`; `COLLATZ_ERR_INVALID` for the first element that is 0, else
@@ -175,7 +175,7 @@ pub extern "C" fn collatz_stopping_time(n: u64) -> u64 {
 /// For `len > 0`, `values` must point to `len` readable `uint64_t` and `out` to `len` writable
 /// ones, not modified by anyone else during the call.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn collatz_stopping_times(
+pub unsafe extern "C" fn collatz_total_stopping_times(
     values: *const u64,
     out: *mut u64,
     len: usize,
@@ -204,7 +204,7 @@ pub unsafe extern "C" fn collatz_stopping_times(
             // other access during the call; this is the only reference to them.
             let buffer = unsafe { std::slice::from_raw_parts_mut(out, len) };
             let input = buffer.to_vec();
-            return Ok(collatz_core::stopping_times(&input, buffer)?);
+            return Ok(collatz_core::total_stopping_times(&input, buffer)?);
         }
         if start_in < start_out + bytes && start_out < start_in + bytes {
             return Err(Failure::Argument("values and out partly overlap"));
@@ -217,7 +217,7 @@ pub unsafe extern "C" fn collatz_stopping_times(
                 std::slice::from_raw_parts_mut(out, len),
             )
         };
-        Ok(collatz_core::stopping_times(input, output)?)
+        Ok(collatz_core::total_stopping_times(input, output)?)
     })
 }
 
@@ -289,8 +289,8 @@ pub unsafe extern "C" fn collatz_iterate_polled(
     })
 }
 
-/// The `n` in `1 <= n < limit` with the longest stopping time (ties: the smallest `n`),
-/// written to `*n_out`, and its stopping time, written to `*steps_out`. Uses all cores.
+/// The `n` in `1 <= n < limit` with the longest total stopping time (ties: the smallest `n`),
+/// written to `*n_out`, and its total stopping time, written to `*steps_out`. Uses all cores.
 ///
 /// `progress`, if not null, is called as the search goes, on the calling thread:
 /// `progress(ctx, done, limit - 1)` with `done` the numbers of `1 .. limit - 1` covered so far,
@@ -307,7 +307,7 @@ pub unsafe extern "C" fn collatz_iterate_polled(
 /// `n_out` and `steps_out` must each be null or point to a writable `uint64_t`; `progress`, if
 /// not null, must be safe to call with `ctx` until this function returns.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn collatz_max_stopping_time(
+pub unsafe extern "C" fn collatz_max_total_stopping_time(
     limit: u64,
     progress: CollatzProgressFn,
     ctx: *mut c_void,
@@ -323,10 +323,13 @@ pub unsafe extern "C" fn collatz_max_stopping_time(
             steps_out,
             "n_out and steps_out must be non-null, aligned pointers",
         )?;
-        let best = collatz_core::max_stopping_time_with(limit, |done, total| match progress {
-            Some(progress) if asks_to_stop!(progress, ctx, done, total) => ControlFlow::Break(()),
-            _ => ControlFlow::Continue(()),
-        })?;
+        let best =
+            collatz_core::max_total_stopping_time_with(limit, |done, total| match progress {
+                Some(progress) if asks_to_stop!(progress, ctx, done, total) => {
+                    ControlFlow::Break(())
+                }
+                _ => ControlFlow::Continue(()),
+            })?;
         let (n, steps) = best.ok_or(Failure::Stopped)?;
         write_out(n_out, n);
         write_out(steps_out, steps);
@@ -378,6 +381,164 @@ pub unsafe extern "C" fn collatz_free_values(values: *mut u64, len: usize) {
     // SAFETY: `values` and `len` describe a boxed slice leaked by `collatz_trajectory`, as the
     // caller promises; it is freed once.
     drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(values, len)) });
+}
+
+/// The record of one trajectory, returned by value by `collatz_stats`. 128-bit integers are
+/// two `uint64_t` halves (`hi * 2^64 + lo`): C has no portable 128-bit type, nor do cffi and
+/// ctypes.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CollatzStats {
+    /// `COLLATZ_OK`, or the failure's code (then the other fields are 0 and
+    /// `collatz_last_error_message` says why).
+    pub status: i32,
+    /// The starting value, high half.
+    pub n_hi: u64,
+    /// The starting value, low half.
+    pub n_lo: u64,
+    /// Steps until the value reaches 1 (OEIS A006577).
+    pub total_stopping_time: u64,
+    /// Steps until the value is first below `n` (OEIS A102419; 0 for `n = 1`).
+    pub stopping_time: u64,
+    /// The largest value on the trajectory, high half.
+    pub peak_hi: u64,
+    /// The largest value on the trajectory, low half.
+    pub peak_lo: u64,
+    /// The number of `3x + 1` steps (OEIS A006667).
+    pub odd_steps: u64,
+}
+
+const fn wide(hi: u64, lo: u64) -> u128 {
+    (hi as u128) << 64 | lo as u128
+}
+
+#[allow(clippy::cast_possible_truncation)] // the halves of a u128, by construction
+const fn halves(value: u128) -> (u64, u64) {
+    ((value >> 64) as u64, value as u64)
+}
+
+/// The record of the trajectory of `n = n_hi * 2^64 + n_lo`, by value: its `status` is
+/// `COLLATZ_OK`, `COLLATZ_ERR_INVALID` if `n == 0`, or `COLLATZ_ERR_OVERFLOW` if a value on the
+/// way would exceed `2^128 - 1`.
+#[unsafe(no_mangle)]
+pub extern "C" fn collatz_stats(n_hi: u64, n_lo: u64) -> CollatzStats {
+    match run(|| Ok(collatz_core::stats(wide(n_hi, n_lo))?)) {
+        Ok(s) => {
+            let (n_hi, n_lo) = halves(s.n);
+            let (peak_hi, peak_lo) = halves(s.peak);
+            CollatzStats {
+                status: COLLATZ_OK,
+                n_hi,
+                n_lo,
+                total_stopping_time: s.total_stopping_time,
+                stopping_time: s.stopping_time,
+                peak_hi,
+                peak_lo,
+                odd_steps: s.odd_steps,
+            }
+        }
+        Err(failure) => CollatzStats {
+            status: record(failure),
+            ..CollatzStats::default()
+        },
+    }
+}
+
+/// `k` for `collatz_parity_vector`: the parities up to (not including) the first 1
+/// (`UINT64_MAX`, written as a literal so that cffi can parse the header).
+pub const COLLATZ_UNTIL_ONE: u64 = 0xFFFF_FFFF_FFFF_FFFF;
+
+/// The Terras parities of `n = n_hi * 2^64 + n_lo` as a string of `'0'` and `'1'`: up to the
+/// first 1 when `k == COLLATZ_UNTIL_ONE`, else exactly the first `k` (`k <= 2^20`). The library
+/// allocates the string: `*parities` points to `*len` characters and a terminating NUL (so
+/// `*len` may be 0). Free it with `collatz_free_string(*parities, *len)`.
+///
+/// Returns `COLLATZ_OK`; `COLLATZ_ERR_INVALID` if `n == 0` or `k` is above `2^20` (and not
+/// `COLLATZ_UNTIL_ONE`); `COLLATZ_ERR_OVERFLOW` if a value would exceed `2^128 - 1` (nothing is
+/// allocated); `COLLATZ_ERR_ARGUMENT` for a null or misaligned out pointer. The out pointers
+/// are written only on success.
+///
+/// # Safety
+/// `parities` must point to a writable `char *`, `len` to a writable `size_t`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn collatz_parity_vector(
+    n_hi: u64,
+    n_lo: u64,
+    k: u64,
+    parities: *mut *mut c_char,
+    len: *mut usize,
+) -> i32 {
+    status(|| {
+        if parities.is_null() || len.is_null() || !parities.is_aligned() || !len.is_aligned() {
+            return Err(Failure::Argument(
+                "parities and len must be non-null, aligned pointers",
+            ));
+        }
+        let k = (k != COLLATZ_UNTIL_ONE).then_some(k);
+        let text = collatz_core::parity_vector(wide(n_hi, n_lo), k)?;
+        let count = text.len();
+        // Only '0' and '1': no interior NUL.
+        let owned = std::ffi::CString::new(text).map_err(|_| Failure::Argument("interior NUL"))?;
+        // SAFETY: both checked non-null and aligned above, writable as the caller promises.
+        unsafe {
+            parities.write(owned.into_raw());
+            len.write(count);
+        }
+        Ok(())
+    })
+}
+
+/// Free a string allocated by the library (`collatz_parity_vector`); null is ignored. `len`
+/// is the length the library reported with it (unused: the string is NUL-terminated).
+///
+/// # Safety
+/// `parities` must be null or a pointer returned by `collatz_parity_vector`, not freed before.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn collatz_free_string(parities: *mut c_char, len: usize) {
+    let _ = len;
+    if !parities.is_null() {
+        // SAFETY: a pointer from `CString::into_raw`, freed once, as the caller promises.
+        drop(unsafe { std::ffi::CString::from_raw(parities) });
+    }
+}
+
+/// The `r` with `1 <= r <= 2^len` whose first `len` Terras parities are `vector` (`len`
+/// bytes, each `'0'` or `'1'`; not NUL-terminated), written as two halves
+/// `*r_hi * 2^64 + *r_lo`. The caller keeps ownership of `vector`.
+///
+/// Returns `COLLATZ_OK`; `COLLATZ_ERR_INVALID` unless `1 <= len <= 127` and every byte is
+/// `'0'` or `'1'` (the message names the first bad byte's index); `COLLATZ_ERR_ARGUMENT` for a
+/// null `vector` or a null or misaligned out pointer.
+///
+/// # Safety
+/// `vector` must point to `len` readable bytes; `r_hi` and `r_lo` to writable `uint64_t`s.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn collatz_residue(
+    vector: *const c_char,
+    len: usize,
+    r_hi: *mut u64,
+    r_lo: *mut u64,
+) -> i32 {
+    status(|| {
+        check_out(r_hi, "r_hi and r_lo must be non-null, aligned pointers")?;
+        check_out(r_lo, "r_hi and r_lo must be non-null, aligned pointers")?;
+        if vector.is_null() {
+            return Err(Failure::Argument("vector must not be null"));
+        }
+        if len > collatz_core::MAX_RESIDUE_PARITIES {
+            return Err(collatz_core::Error::ParityLength { length: len }.into());
+        }
+        // SAFETY: `len` readable bytes, as the caller promises (at most 127: checked above).
+        let bytes = unsafe { std::slice::from_raw_parts(vector.cast::<u8>(), len) };
+        let text = std::str::from_utf8(bytes).map_err(|e| collatz_core::Error::ParityChar {
+            index: e.valid_up_to(),
+            found: char::REPLACEMENT_CHARACTER,
+        })?;
+        let (hi, lo) = halves(collatz_core::residue(text)?);
+        write_out(r_hi, hi);
+        write_out(r_lo, lo);
+        Ok(())
+    })
 }
 
 /// Call `visit(ctx, x)` for each value `x` of the trajectory of `n`, in order, on the calling

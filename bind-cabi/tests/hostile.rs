@@ -30,13 +30,16 @@ fn scalars_report_failures_with_sentinels() {
         u64::MAX,
         "k = 0 returns n, even u64::MAX"
     );
-    assert_eq!(collatz_stopping_time(0), COLLATZ_STOPPING_TIME_ERROR);
-    assert_eq!(collatz_stopping_time(1), 0);
+    assert_eq!(
+        collatz_total_stopping_time(0),
+        COLLATZ_TOTAL_STOPPING_TIME_ERROR
+    );
+    assert_eq!(collatz_total_stopping_time(1), 0);
     // Counts go on past u64 (in 128-bit arithmetic); a result that does not fit fails.
-    assert_eq!(collatz_stopping_time(7_887_663_552_367), 1563);
+    assert_eq!(collatz_total_stopping_time(7_887_663_552_367), 1563);
     assert_ne!(
-        collatz_stopping_time(u64::MAX - 1),
-        COLLATZ_STOPPING_TIME_ERROR
+        collatz_total_stopping_time(u64::MAX - 1),
+        COLLATZ_TOTAL_STOPPING_TIME_ERROR
     );
     assert_eq!(collatz_iterate(u64::MAX - 1, 2), 0);
     assert_eq!(collatz_last_error(), COLLATZ_ERR_OVERFLOW);
@@ -55,34 +58,34 @@ fn null_pointers_and_lengths() {
     // the impossible lengths must be rejected without being dereferenced.
     unsafe {
         assert_eq!(
-            collatz_stopping_times(ptr::null(), ptr::null_mut(), 0),
+            collatz_total_stopping_times(ptr::null(), ptr::null_mut(), 0),
             COLLATZ_OK
         );
         assert_eq!(
-            collatz_stopping_times(values.as_ptr(), ptr::null_mut(), 0),
+            collatz_total_stopping_times(values.as_ptr(), ptr::null_mut(), 0),
             COLLATZ_OK
         );
         assert_eq!(
-            collatz_stopping_times(ptr::null(), out.as_mut_ptr(), 3),
+            collatz_total_stopping_times(ptr::null(), out.as_mut_ptr(), 3),
             COLLATZ_ERR_ARGUMENT
         );
         assert_eq!(
-            collatz_stopping_times(values.as_ptr(), ptr::null_mut(), 3),
+            collatz_total_stopping_times(values.as_ptr(), ptr::null_mut(), 3),
             COLLATZ_ERR_ARGUMENT
         );
         assert_eq!(
-            collatz_stopping_times(ptr::null(), ptr::null_mut(), 3),
+            collatz_total_stopping_times(ptr::null(), ptr::null_mut(), 3),
             COLLATZ_ERR_ARGUMENT
         );
         for huge in [usize::MAX, usize::MAX / 8 + 1, isize::MAX as usize] {
             assert_eq!(
-                collatz_stopping_times(values.as_ptr(), out.as_mut_ptr(), huge),
+                collatz_total_stopping_times(values.as_ptr(), out.as_mut_ptr(), huge),
                 COLLATZ_ERR_ARGUMENT,
                 "len {huge}"
             );
         }
         assert_eq!(
-            collatz_stopping_times(values.as_ptr(), out.as_mut_ptr(), 3),
+            collatz_total_stopping_times(values.as_ptr(), out.as_mut_ptr(), 3),
             COLLATZ_OK
         );
     }
@@ -93,20 +96,20 @@ fn null_pointers_and_lengths() {
     // SAFETY: the out pointers are valid or null.
     unsafe {
         assert_eq!(
-            collatz_max_stopping_time(10, None, ptr::null_mut(), ptr::null_mut(), &mut steps),
+            collatz_max_total_stopping_time(10, None, ptr::null_mut(), ptr::null_mut(), &mut steps),
             COLLATZ_ERR_ARGUMENT
         );
         assert_eq!(
-            collatz_max_stopping_time(10, None, ptr::null_mut(), &mut n, ptr::null_mut()),
+            collatz_max_total_stopping_time(10, None, ptr::null_mut(), &mut n, ptr::null_mut()),
             COLLATZ_ERR_ARGUMENT
         );
         assert_eq!(
-            collatz_max_stopping_time(1, None, ptr::null_mut(), &mut n, &mut steps),
+            collatz_max_total_stopping_time(1, None, ptr::null_mut(), &mut n, &mut steps),
             COLLATZ_ERR_INVALID
         );
         assert_eq!((n, steps), (0, 0), "nothing is written on failure");
         assert_eq!(
-            collatz_max_stopping_time(10, None, ptr::null_mut(), &mut n, &mut steps),
+            collatz_max_total_stopping_time(10, None, ptr::null_mut(), &mut n, &mut steps),
             COLLATZ_OK
         );
     }
@@ -121,29 +124,32 @@ fn misaligned_and_overlapping_buffers() {
     unsafe {
         let odd = base.cast::<u8>().add(1).cast::<u64>();
         assert_eq!(
-            collatz_stopping_times(odd, base.add(4), 1),
+            collatz_total_stopping_times(odd, base.add(4), 1),
             COLLATZ_ERR_ARGUMENT
         );
-        assert_eq!(collatz_stopping_times(base, odd, 1), COLLATZ_ERR_ARGUMENT);
+        assert_eq!(
+            collatz_total_stopping_times(base, odd, 1),
+            COLLATZ_ERR_ARGUMENT
+        );
         // Partial overlap is refused...
         assert_eq!(
-            collatz_stopping_times(base, base.add(1), 3),
+            collatz_total_stopping_times(base, base.add(1), 3),
             COLLATZ_ERR_ARGUMENT
         );
         assert!(message().contains("overlap"));
         assert_eq!(
-            collatz_stopping_times(base.add(1), base, 3),
+            collatz_total_stopping_times(base.add(1), base, 3),
             COLLATZ_ERR_ARGUMENT
         );
         // ... exact aliasing is computed in place.
-        assert_eq!(collatz_stopping_times(base, base, 4), COLLATZ_OK);
+        assert_eq!(collatz_total_stopping_times(base, base, 4), COLLATZ_OK);
     }
     assert_eq!(buffer[..4], [0, 111, 118, 178]);
     // Adjacent, not overlapping: fine.
     let mut pair = [27_u64, 0];
     let p = pair.as_mut_ptr();
     // SAFETY: two disjoint one-element ranges inside `pair`.
-    unsafe { assert_eq!(collatz_stopping_times(p, p.add(1), 1), COLLATZ_OK) };
+    unsafe { assert_eq!(collatz_total_stopping_times(p, p.add(1), 1), COLLATZ_OK) };
     assert_eq!(pair, [27, 111]);
 }
 
@@ -152,7 +158,7 @@ fn invalid_elements_name_their_index() {
     let values = [5_u64, u64::MAX, 0];
     let mut out = [0_u64; 3];
     // SAFETY: valid buffers of 3 elements.
-    let status = unsafe { collatz_stopping_times(values.as_ptr(), out.as_mut_ptr(), 3) };
+    let status = unsafe { collatz_total_stopping_times(values.as_ptr(), out.as_mut_ptr(), 3) };
     assert_eq!(
         status, COLLATZ_ERR_INVALID,
         "the zero wins over the earlier overflow"
@@ -226,14 +232,14 @@ fn callbacks_report_progress_and_stop_when_asked() {
     unsafe {
         let ctx = (&raw mut calls).cast::<c_void>();
         assert_eq!(
-            collatz_max_stopping_time(limit, Some(record_progress), ctx, &mut n, &mut steps),
+            collatz_max_total_stopping_time(limit, Some(record_progress), ctx, &mut n, &mut steps),
             COLLATZ_OK
         );
         assert!(calls.windows(2).all(|w| w[0].0 <= w[1].0));
         assert_eq!(calls.last(), Some(&(limit - 1, limit - 1)));
         let before = (n, steps);
         assert_eq!(
-            collatz_max_stopping_time(
+            collatz_max_total_stopping_time(
                 limit,
                 Some(stop_at_once),
                 ptr::null_mut(),

@@ -1,4 +1,4 @@
-//! The input of `stopping_times`: a C-contiguous `uint64` array is borrowed as it is, any
+//! The input of `total_stopping_times`: a C-contiguous `uint64` array is borrowed as it is, any
 //! other integer array or sequence of integers is converted (and validated) into a `Vec`.
 
 use numpy::{

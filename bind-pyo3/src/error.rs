@@ -6,7 +6,7 @@ use collatz_core::Kind;
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::PyInt;
+use pyo3::types::{PyInt, PyString};
 
 /// Wrapper that lets `?` turn a [`collatz_core::Error`] into a `PyErr` (orphan rule).
 pub(crate) struct CoreError(pub(crate) collatz_core::Error);
@@ -79,6 +79,85 @@ pub(crate) fn to_u64(obj: &Bound<'_, PyAny>, param: Param) -> PyResult<u64> {
     }
 }
 
+/// Extract a `u128` in `1..=2**128 - 1` (`stats`, `parity_vector`), with the same semantics as
+/// [`to_u64`]: type first, then range; `__index__` called at most once.
+#[inline]
+pub(crate) fn to_u128(obj: &Bound<'_, PyAny>, param: Param) -> PyResult<u128> {
+    let value = if obj.is_exact_instance_of::<PyInt>() {
+        obj.clone()
+    } else {
+        index(obj, param)?
+    };
+    match value.extract::<u128>() {
+        Ok(v) if v >= 1 => Ok(v),
+        Ok(v) => Err(below_minimum(param, v)),
+        Err(_) => match value.lt(0) {
+            Ok(true) => Err(below_minimum(param, &value)),
+            Ok(false) => Err(PyOverflowError::new_err(format!(
+                "{param} must be <= 2**128 - 1, got {value}"
+            ))),
+            Err(e) => Err(e),
+        },
+    }
+}
+
+/// `parity_vector`'s `k`: an integer in `0..=2**20` (`ValueError` on either side).
+pub(crate) fn parity_count(k: &Bound<'_, PyAny>) -> PyResult<u64> {
+    let value = if k.is_exact_instance_of::<PyInt>() {
+        k.clone()
+    } else {
+        index(k, Param::K)?
+    };
+    match value.extract::<u64>() {
+        Ok(v) if v <= collatz_core::MAX_PARITIES => Ok(v),
+        Ok(_) => Err(too_many_parities(&value)),
+        Err(_) => match value.lt(0) {
+            Ok(true) => Err(below_minimum(Param::K, &value)),
+            Ok(false) => Err(too_many_parities(&value)),
+            Err(e) => Err(e),
+        },
+    }
+}
+
+#[cold]
+fn too_many_parities(value: &Bound<'_, PyAny>) -> PyErr {
+    PyValueError::new_err(format!("k must be <= 2**20, got {value}"))
+}
+
+/// `residue`'s argument: a `str` (a subclass too) of 1 to 127 characters, each `'0'` or `'1'`,
+/// with the contract's messages (the bad character written as Python's `repr` writes it).
+pub(crate) fn parities(vector: &Bound<'_, PyAny>) -> PyResult<String> {
+    let Ok(text) = vector.cast::<PyString>() else {
+        return Err(PyTypeError::new_err(format!(
+            "vector must be a str, got {}",
+            describe(vector)
+        )));
+    };
+    let length = text.len()?;
+    if !(1..=collatz_core::MAX_RESIDUE_PARITIES).contains(&length) {
+        return Err(PyValueError::new_err(format!(
+            "vector must have 1 to 127 parities, got {length}"
+        )));
+    }
+    if let Ok(utf8) = text.to_str() {
+        if utf8.bytes().all(|b| b == b'0' || b == b'1') {
+            return Ok(utf8.to_owned());
+        }
+    }
+    // The first bad character, found by Python's own indexing (surrogates included).
+    for index in 0..length {
+        let c = text.get_item(index)?;
+        let c = c.cast::<PyString>()?;
+        if !matches!(c.to_str(), Ok("0" | "1")) {
+            return Err(PyValueError::new_err(format!(
+                "vector must hold only '0' and '1', got {} at index {index}",
+                c.repr()?
+            )));
+        }
+    }
+    unreachable!("a string of only '0' and '1' takes the fast path")
+}
+
 /// `operator.index(obj)`: an exact `int`, the `TypeError` of the contract for a non-integer,
 /// or whatever a user's `__index__` raised, unchanged.
 #[cold]
@@ -144,7 +223,7 @@ pub(crate) fn bad_dtype(dtype: &Bound<'_, PyAny>) -> PyErr {
     PyTypeError::new_err(format!("values must have an integer dtype, got {dtype}"))
 }
 
-/// `TypeError` for an argument of `stopping_times` that is not a sequence of integers.
+/// `TypeError` for an argument of `total_stopping_times` that is not a sequence of integers.
 pub(crate) fn not_array_like(obj: &Bound<'_, PyAny>) -> PyErr {
     PyTypeError::new_err(format!(
         "values must be a 1-D array or sequence of integers, got {}",

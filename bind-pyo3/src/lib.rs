@@ -3,13 +3,13 @@
 //! Each function validates its arguments with the exceptions of the project's contract
 //! (`docs/contract.md`: `TypeError`, `ValueError`, `OverflowError`, messages naming the value),
 //! calls the core, and releases the GIL around work that can take long. Callbacks (`walk`'s
-//! `visit`, `max_stopping_time`'s `progress`) are called from Rust with the GIL held.
+//! `visit`, `max_total_stopping_time`'s `progress`) are called from Rust with the GIL held.
 
 mod array;
 mod error;
 
 use pyo3::prelude::*;
-use pyo3::types::PyType;
+use pyo3::types::{PyIterator, PyTuple, PyType};
 
 /// `iterate` calls with at least this many steps release the GIL: below it, the cost of
 /// detaching and re-attaching would dominate the call.
@@ -18,7 +18,7 @@ const DETACH_MIN_STEPS: u64 = 1 << 14;
 /// Bulk calls with at least this many elements release the GIL.
 const DETACH_MIN_LEN: usize = 1 << 10;
 
-/// Collatz steps and stopping times from a Rust core, bound with PyO3.
+/// Collatz steps and total stopping times from a Rust core, bound with PyO3.
 #[pymodule(gil_used = false)]
 mod _native {
     use numpy::{PyArray1, PyArrayMethods};
@@ -30,7 +30,7 @@ mod _native {
 
     use super::{DETACH_MIN_LEN, DETACH_MIN_STEPS, finish, guard, signalled};
     use crate::array;
-    use crate::error::{CoreError, Param, not_callable, to_u64};
+    use crate::error::{CoreError, Param, not_callable, parities, parity_count, to_u64, to_u128};
 
     #[pymodule_export]
     use super::Trajectory;
@@ -66,25 +66,25 @@ mod _native {
         })
     }
 
-    /// stopping_time(n) -> int
+    /// total_stopping_time(n) -> int
     ///
     /// The number of steps until n first reaches 1.
     #[pyfunction]
     #[pyo3(signature = (n, /))]
-    fn stopping_time(n: &Bound<'_, PyAny>) -> PyResult<u64> {
+    fn total_stopping_time(n: &Bound<'_, PyAny>) -> PyResult<u64> {
         guard(|| {
             let n = to_u64(n, Param::N)?;
-            Ok(collatz_core::stopping_time(n).map_err(CoreError)?)
+            Ok(collatz_core::total_stopping_time(n).map_err(CoreError)?)
         })
     }
 
-    /// stopping_times(values) -> numpy.ndarray[uint64]
+    /// total_stopping_times(values) -> numpy.ndarray[uint64]
     ///
-    /// The stopping time of every element of a 1-D array or sequence of integers. A
+    /// The total stopping time of every element of a 1-D array or sequence of integers. A
     /// C-contiguous uint64 array is read in place, without copying.
     #[pyfunction]
     #[pyo3(signature = (values, /))]
-    fn stopping_times<'py>(
+    fn total_stopping_times<'py>(
         py: Python<'py>,
         values: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyArray1<u64>>> {
@@ -96,23 +96,23 @@ mod _native {
             // else, so this is the only reference to its (aligned, contiguous) data.
             let out = unsafe { output.as_slice_mut() }?;
             let result = if input.len() >= DETACH_MIN_LEN {
-                py.detach(|| collatz_core::stopping_times(input, out))
+                py.detach(|| collatz_core::total_stopping_times(input, out))
             } else {
-                collatz_core::stopping_times(input, out)
+                collatz_core::total_stopping_times(input, out)
             };
             result.map_err(CoreError)?;
             Ok(output)
         })
     }
 
-    /// max_stopping_time(limit, /, *, progress=None) -> tuple[int, int]
+    /// max_total_stopping_time(limit, /, *, progress=None) -> tuple[int, int]
     ///
-    /// (n, stopping_time(n)) for the n in 1 <= n < limit with the longest stopping time;
+    /// (n, total_stopping_time(n)) for the n in 1 <= n < limit with the longest total stopping time;
     /// ties go to the smallest n. Uses all cores, with the GIL released. progress(done, total),
     /// if given, is called as the search goes (total == limit - 1, last call done == total).
     #[pyfunction]
     #[pyo3(signature = (limit, /, *, progress = None))]
-    fn max_stopping_time(
+    fn max_total_stopping_time(
         py: Python<'_>,
         limit: &Bound<'_, PyAny>,
         progress: Option<&Bound<'_, PyAny>>,
@@ -127,7 +127,7 @@ mod _native {
             };
             let mut stopped = None;
             let result = py.detach(|| {
-                collatz_core::max_stopping_time_with(limit, |done, total| {
+                collatz_core::max_total_stopping_time_with(limit, |done, total| {
                     // Re-attach briefly: run Python's signal handlers, then report progress.
                     let outcome = Python::attach(|py| {
                         py.check_signals()?;
@@ -184,6 +184,48 @@ mod _native {
                 count += 1;
             }
             Ok(count)
+        })
+    }
+
+    #[pymodule_export]
+    use super::Stats;
+
+    /// stats(n) -> Stats
+    ///
+    /// The record of the trajectory of n (1 <= n <= 2**128 - 1): n, total_stopping_time,
+    /// stopping_time, peak, odd_steps.
+    #[pyfunction]
+    #[pyo3(signature = (n, /))]
+    fn stats(n: &Bound<'_, PyAny>) -> PyResult<Stats> {
+        guard(|| {
+            let n = to_u128(n, Param::N)?;
+            Ok(Stats(collatz_core::stats(n).map_err(CoreError)?))
+        })
+    }
+
+    /// parity_vector(n, k=None) -> str
+    ///
+    /// The parities of the Terras map from n ('1' odd, '0' even) up to the first 1, or the
+    /// first k of them.
+    #[pyfunction]
+    #[pyo3(signature = (n, k = None, /))]
+    fn parity_vector(n: &Bound<'_, PyAny>, k: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
+        guard(|| {
+            let n = to_u128(n, Param::N)?;
+            let k = k.map(parity_count).transpose()?;
+            Ok(collatz_core::parity_vector(n, k).map_err(CoreError)?)
+        })
+    }
+
+    /// residue(vector) -> int
+    ///
+    /// The r with 1 <= r <= 2**len(vector) whose first Terras parities are vector.
+    #[pyfunction]
+    #[pyo3(signature = (vector, /))]
+    fn residue(vector: &Bound<'_, PyAny>) -> PyResult<u128> {
+        guard(|| {
+            let text = parities(vector)?;
+            Ok(collatz_core::residue(&text).map_err(CoreError)?)
         })
     }
 
@@ -255,6 +297,110 @@ impl Trajectory {
                 .map_err(error::CoreError)?;
             Ok(())
         })
+    }
+}
+
+/// Stats(n, total_stopping_time, stopping_time, peak, odd_steps)
+///
+/// The record of one trajectory: a frozen object with five int fields that behaves as the
+/// tuple of them (compares equal to it, unpacks, indexes, hashes like it).
+#[pyclass(frozen, module = "collatz_pyo3", name = "Stats")]
+#[derive(Debug, Clone, Copy)]
+pub struct Stats(collatz_core::Stats);
+
+impl Stats {
+    fn tuple<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let s = &self.0;
+        (
+            s.n,
+            s.total_stopping_time,
+            s.stopping_time,
+            s.peak,
+            s.odd_steps,
+        )
+            .into_pyobject(py)
+    }
+}
+
+#[pymethods]
+impl Stats {
+    /// The starting value.
+    #[getter]
+    const fn n(&self) -> u128 {
+        self.0.n
+    }
+
+    /// Steps until the value reaches 1 (OEIS A006577).
+    #[getter]
+    const fn total_stopping_time(&self) -> u64 {
+        self.0.total_stopping_time
+    }
+
+    /// Steps until the value is first below n (OEIS A102419; 0 for n = 1).
+    #[getter]
+    const fn stopping_time(&self) -> u64 {
+        self.0.stopping_time
+    }
+
+    /// The largest value on the trajectory, n included.
+    #[getter]
+    const fn peak(&self) -> u128 {
+        self.0.peak
+    }
+
+    /// The number of 3x + 1 steps (OEIS A006667).
+    #[getter]
+    const fn odd_steps(&self) -> u64 {
+        self.0.odd_steps
+    }
+
+    fn __len__(&self) -> usize {
+        5
+    }
+
+    fn __getitem__<'py>(
+        &self,
+        py: Python<'py>,
+        index: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.tuple(py)?.as_any().get_item(index)
+    }
+
+    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyIterator>> {
+        self.tuple(py)?.as_any().try_iter()
+    }
+
+    fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {
+        self.tuple(py)?.hash()
+    }
+
+    /// Compares as the tuple of its fields, with tuples and with other records.
+    fn __richcmp__<'py>(
+        &self,
+        py: Python<'py>,
+        other: &Bound<'py, PyAny>,
+        op: pyo3::basic::CompareOp,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let other = match other.cast::<Self>() {
+            Ok(record) => record.get().tuple(py)?.into_any(),
+            Err(_) if other.is_instance_of::<PyTuple>() => other.clone(),
+            Err(_) => return Ok(py.NotImplemented().into_bound(py)),
+        };
+        self.tuple(py)?.as_any().rich_compare(other, op)
+    }
+
+    fn __repr__(&self) -> String {
+        let s = &self.0;
+        format!(
+            "Stats(n={}, total_stopping_time={}, stopping_time={}, peak={}, odd_steps={})",
+            s.n, s.total_stopping_time, s.stopping_time, s.peak, s.odd_steps
+        )
+    }
+
+    /// Pickles as the record of the same start (recomputed: a record is its start's).
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (u128,))> {
+        let stats = slf.py().import("collatz_pyo3")?.getattr("stats")?;
+        Ok((stats, (slf.get().0.n,)))
     }
 }
 

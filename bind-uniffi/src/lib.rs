@@ -47,13 +47,78 @@ impl From<collatz_core::Error> for CollatzFfiError {
     }
 }
 
-/// The result of [`max_stopping_time`].
+/// The result of [`max_total_stopping_time`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
-pub struct MaxStoppingTime {
-    /// The starting value with the longest stopping time (the smallest, on ties).
+pub struct MaxTotalStoppingTime {
+    /// The starting value with the longest total stopping time (the smallest, on ties).
     pub n: u64,
-    /// Its stopping time.
+    /// Its total stopping time.
     pub steps: u64,
+}
+
+/// A 128-bit integer as two 64-bit halves (`hi * 2^64 + lo`): UniFFI has no `u128`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct Wide {
+    /// The high 64 bits.
+    pub hi: u64,
+    /// The low 64 bits.
+    pub lo: u64,
+}
+
+impl From<u128> for Wide {
+    #[allow(clippy::cast_possible_truncation)] // the two halves, by construction
+    fn from(value: u128) -> Self {
+        Self {
+            hi: (value >> 64) as u64,
+            lo: value as u64,
+        }
+    }
+}
+
+impl From<Wide> for u128 {
+    fn from(w: Wide) -> Self {
+        Self::from(w.hi) << 64 | Self::from(w.lo)
+    }
+}
+
+/// The record of one trajectory (a UniFFI record: a dataclass in Python).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct Stats {
+    /// The starting value.
+    pub n: Wide,
+    /// Steps until the value reaches 1 (OEIS A006577).
+    pub total_stopping_time: u64,
+    /// Steps until the value is first below `n` (OEIS A102419; 0 for `n = 1`).
+    pub stopping_time: u64,
+    /// The largest value on the trajectory, `n` included.
+    pub peak: Wide,
+    /// The number of `3x + 1` steps (OEIS A006667).
+    pub odd_steps: u64,
+}
+
+/// The record of the trajectory of `n`.
+#[uniffi::export]
+pub fn stats(n: Wide) -> Result<Stats, CollatzFfiError> {
+    let s = collatz_core::stats(n.into())?;
+    Ok(Stats {
+        n: s.n.into(),
+        total_stopping_time: s.total_stopping_time,
+        stopping_time: s.stopping_time,
+        peak: s.peak.into(),
+        odd_steps: s.odd_steps,
+    })
+}
+
+/// The Terras parities of `n` up to the first 1 (`k` absent), or exactly the first `k`.
+#[uniffi::export]
+pub fn parity_vector(n: Wide, k: Option<u64>) -> Result<String, CollatzFfiError> {
+    Ok(collatz_core::parity_vector(n.into(), k)?)
+}
+
+/// The residue modulo `2^len` whose first Terras parities are `vector`.
+#[uniffi::export]
+pub fn residue(vector: String) -> Result<Wide, CollatzFfiError> {
+    Ok(collatz_core::residue(&vector)?.into())
 }
 
 /// One Collatz step: `n / 2` if `n` is even, else `3 * n + 1`.
@@ -70,8 +135,8 @@ pub fn iterate(n: u64, k: u64) -> Result<u64, CollatzFfiError> {
 
 /// The number of steps until `n` first reaches 1.
 #[uniffi::export]
-pub fn stopping_time(n: u64) -> Result<u64, CollatzFfiError> {
-    Ok(collatz_core::stopping_time(n)?)
+pub fn total_stopping_time(n: u64) -> Result<u64, CollatzFfiError> {
+    Ok(collatz_core::total_stopping_time(n)?)
 }
 
 /// Bytes that cross UniFFI as its `bytes` type, written with one copy.
@@ -125,12 +190,12 @@ unsafe impl uniffi::FfiConverter<crate::UniFfiTag> for PackedBytes {
 
 uniffi::derive_ffi_traits!(local PackedBytes);
 
-/// Stopping times of native-endian `u64` values packed in `values` (8 bytes each), returned
+/// Total stopping times of native-endian `u64` values packed in `values` (8 bytes each), returned
 /// packed the same way. Large inputs use all cores. `values` is borrowed from the caller's
 /// `bytes` object without copying (UniFFI's by-reference bytes); the result is written with
 /// one copy (see [`PackedBytes`]).
 #[uniffi::export]
-pub fn stopping_times_bytes(values: &[u8]) -> Result<PackedBytes, CollatzFfiError> {
+pub fn total_stopping_times_bytes(values: &[u8]) -> Result<PackedBytes, CollatzFfiError> {
     if values.len() % 8 != 0 {
         return Err(CollatzFfiError::Argument(format!(
             "packed uint64 values must be a multiple of 8 bytes long, got {}",
@@ -144,14 +209,14 @@ pub fn stopping_times_bytes(values: &[u8]) -> Result<PackedBytes, CollatzFfiErro
         bytemuck::try_cast_slice::<u8, u64>(values),
         bytemuck::try_cast_slice_mut::<u8, u64>(&mut out),
     ) {
-        (Ok(input), Ok(output)) => collatz_core::stopping_times(input, output)?,
+        (Ok(input), Ok(output)) => collatz_core::total_stopping_times(input, output)?,
         _ => {
             let input: Vec<u64> = values
                 .chunks_exact(8)
                 .map(|c| u64::from_ne_bytes(c.try_into().expect("chunks of 8")))
                 .collect();
             let mut times = vec![0; input.len()];
-            collatz_core::stopping_times(&input, &mut times)?;
+            collatz_core::total_stopping_times(&input, &mut times)?;
             for (chunk, t) in out.chunks_exact_mut(8).zip(times) {
                 chunk.copy_from_slice(&t.to_ne_bytes());
             }
@@ -170,22 +235,22 @@ pub trait Callbacks: Send + Sync {
     fn on_progress(&self, done: u64, total: u64) -> bool;
 }
 
-/// The `n` in `1 <= n < limit` with the longest stopping time (ties: the smallest), and that
+/// The `n` in `1 <= n < limit` with the longest total stopping time (ties: the smallest), and that
 /// time. Uses all cores; `callbacks.on_progress(done, limit - 1)` is called as the search
 /// goes. `None` if it asked to stop.
 #[uniffi::export]
-pub fn max_stopping_time(
+pub fn max_total_stopping_time(
     limit: u64,
     callbacks: Box<dyn Callbacks>,
-) -> Result<Option<MaxStoppingTime>, CollatzFfiError> {
-    let best = collatz_core::max_stopping_time_with(limit, |done, total| {
+) -> Result<Option<MaxTotalStoppingTime>, CollatzFfiError> {
+    let best = collatz_core::max_total_stopping_time_with(limit, |done, total| {
         if callbacks.on_progress(done, total) {
             ControlFlow::Break(())
         } else {
             ControlFlow::Continue(())
         }
     })?;
-    Ok(best.map(|(n, steps)| MaxStoppingTime { n, steps }))
+    Ok(best.map(|(n, steps)| MaxTotalStoppingTime { n, steps }))
 }
 
 /// `iterate` for long calls: `callbacks.on_progress(steps_done, k)` is called every few tens
@@ -302,19 +367,19 @@ mod tests {
             .iter()
             .flat_map(|v| v.to_ne_bytes())
             .collect();
-        let out = stopping_times_bytes(&values).unwrap().0;
+        let out = total_stopping_times_bytes(&values).unwrap().0;
         let times: Vec<u64> = out
             .chunks_exact(8)
             .map(|c| u64::from_ne_bytes(c.try_into().unwrap()))
             .collect();
         assert_eq!(times, [0, 111, 118]);
         assert!(matches!(
-            stopping_times_bytes(&[1, 2, 3]),
+            total_stopping_times_bytes(&[1, 2, 3]),
             Err(CollatzFfiError::Argument(_))
         ));
         let zero = 0_u64.to_ne_bytes();
         assert!(matches!(
-            stopping_times_bytes(&zero),
+            total_stopping_times_bytes(&zero),
             Err(CollatzFfiError::Invalid(_))
         ));
         assert!(matches!(step(u64::MAX), Err(CollatzFfiError::Overflow(_))));

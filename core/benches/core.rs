@@ -13,13 +13,13 @@ fn scalar(c: &mut Criterion) {
     g.bench_function("step(27)", |b| b.iter(|| collatz_core::step(black_box(27))));
     g.finish();
 
-    let mut g = c.benchmark_group("stopping_time");
+    let mut g = c.benchmark_group("total_stopping_time");
     g.throughput(Throughput::Elements(111));
     g.bench_function("core/27", |b| {
-        b.iter(|| collatz_core::stopping_time(black_box(27)))
+        b.iter(|| collatz_core::total_stopping_time(black_box(27)))
     });
     g.bench_function("plain/27", |b| {
-        b.iter(|| collatz_core::plain::stopping_time_from(black_box(27)));
+        b.iter(|| collatz_core::plain::total_stopping_time_from(black_box(27)));
     });
     g.finish();
 }
@@ -42,26 +42,26 @@ fn bulk(c: &mut Criterion) {
     const N: u64 = 1_000_000;
     let values: Vec<u64> = (1..=N).collect();
     let mut out = vec![0; values.len()];
-    let mut g = c.benchmark_group("stopping_times");
+    let mut g = c.benchmark_group("total_stopping_times");
     g.sample_size(20);
     g.throughput(Throughput::Elements(N));
     g.bench_function(BenchmarkId::new("core", "1..=10^6"), |b| {
-        b.iter(|| collatz_core::stopping_times(black_box(&values), &mut out));
+        b.iter(|| collatz_core::total_stopping_times(black_box(&values), &mut out));
     });
     g.bench_function(BenchmarkId::new("plain", "1..=10^6"), |b| {
         b.iter(|| {
             for (o, &v) in out.iter_mut().zip(black_box(&values)) {
-                *o = collatz_core::plain::stopping_time_from(v).unwrap_or(0);
+                *o = collatz_core::plain::total_stopping_time_from(v).unwrap_or(0);
             }
         });
     });
     g.finish();
 
-    let mut g = c.benchmark_group("max_stopping_time");
+    let mut g = c.benchmark_group("max_total_stopping_time");
     g.sample_size(10);
     g.throughput(Throughput::Elements(N));
     g.bench_function(BenchmarkId::new("core", "10^6"), |b| {
-        b.iter(|| collatz_core::max_stopping_time(black_box(N)));
+        b.iter(|| collatz_core::max_total_stopping_time(black_box(N)));
     });
     g.finish();
 }

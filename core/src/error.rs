@@ -16,7 +16,7 @@ pub enum Error {
     },
     /// The trajectory of `start` reaches the odd value `at`, and `3 * at + 1` does not fit:
     /// in a `u64` where the value would be handed out (a step, a trajectory), in a `u128`
-    /// where only a count is (stopping times continue past `u64::MAX` in 128-bit arithmetic).
+    /// where only a count is (total stopping times continue past `u64::MAX` in 128-bit arithmetic).
     /// Nothing is ever wrapped.
     Overflow {
         /// The starting value (the argument, or the element at `index`).
@@ -37,12 +37,40 @@ pub enum Error {
         /// The result, above `u64::MAX`.
         value: u128,
     },
-    /// `max_stopping_time` needs a range `1..limit` with at least one element.
+    /// `max_total_stopping_time` needs a range `1..limit` with at least one element.
     LimitTooSmall {
         /// The limit that was passed.
         limit: u64,
     },
-    /// The output slice of [`crate::stopping_times`] does not have the length of the input.
+    /// The trajectory of a `u128` start (of [`crate::stats`], [`crate::parity_vector`])
+    /// reaches the odd value `at`, whose successor does not fit in a `u128`: `3 * at + 1`, or
+    /// `(3 * at + 1) / 2` for the Terras map (`terras`).
+    WideOverflow {
+        /// The starting value.
+        start: u128,
+        /// The odd value whose successor does not fit.
+        at: u128,
+        /// Whether the step is the Terras map's `(3x + 1) / 2` rather than `3x + 1`.
+        terras: bool,
+    },
+    /// [`crate::parity_vector`] was asked for more than `2^20` parities.
+    TooManyParities {
+        /// The number asked for.
+        k: u64,
+    },
+    /// [`crate::residue`] takes 1 to 127 parities.
+    ParityLength {
+        /// The number of characters passed.
+        length: usize,
+    },
+    /// [`crate::residue`] takes only `'0'` and `'1'`: the first other character.
+    ParityChar {
+        /// Its index, in characters.
+        index: usize,
+        /// The character.
+        found: char,
+    },
+    /// The output slice of [`crate::total_stopping_times`] does not have the length of the input.
     LengthMismatch {
         /// Length of the input slice.
         values: usize,
@@ -71,8 +99,14 @@ impl Error {
     #[must_use]
     pub const fn kind(&self) -> Kind {
         match self {
-            Self::Zero { .. } | Self::LimitTooSmall { .. } => Kind::Invalid,
-            Self::Overflow { .. } | Self::ResultOverflow { .. } => Kind::Overflow,
+            Self::Zero { .. }
+            | Self::LimitTooSmall { .. }
+            | Self::TooManyParities { .. }
+            | Self::ParityLength { .. }
+            | Self::ParityChar { .. } => Kind::Invalid,
+            Self::Overflow { .. } | Self::ResultOverflow { .. } | Self::WideOverflow { .. } => {
+                Kind::Overflow
+            }
             Self::LengthMismatch { .. } => Kind::Argument,
         }
     }
@@ -135,6 +169,26 @@ impl fmt::Display for Error {
                 "iterate({start}, {k}) is {value}, which exceeds 2**64 - 1"
             ),
             Self::LimitTooSmall { limit } => write!(f, "limit must be >= 2, got {limit}"),
+            Self::WideOverflow { start, at, terras } => {
+                let next = if terras {
+                    "(3 * {at} + 1) / 2"
+                } else {
+                    "3 * {at} + 1"
+                };
+                write!(
+                    f,
+                    "the trajectory of {start} overflows: it reaches {at}, and {} exceeds 2**128 - 1",
+                    next.replace("{at}", &at.to_string())
+                )
+            }
+            Self::TooManyParities { k } => write!(f, "k must be <= 2**20, got {k}"),
+            Self::ParityLength { length } => {
+                write!(f, "vector must have 1 to 127 parities, got {length}")
+            }
+            Self::ParityChar { index, found } => write!(
+                f,
+                "vector must hold only '0' and '1', got {found:?} at index {index}"
+            ),
             Self::LengthMismatch { values, out } => write!(
                 f,
                 "output length {out} does not match input length {values}"

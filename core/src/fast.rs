@@ -40,7 +40,7 @@ pub(crate) const SAFE: u64 = {
     bound as u64
 };
 
-/// Starting values below this are answered from a table of stopping times. A block that
+/// Starting values below this are answered from a table of total stopping times. A block that
 /// starts at or above it never reaches 1 (each `T` step at most halves, `J` steps at most
 /// divide by `2^J`, and `2^(J+1) / 2^J = 2`).
 const SMALL: u64 = 1 << (J + 1);
@@ -50,7 +50,7 @@ struct Tables {
     block: Vec<(u32, u32)>,
     /// `J + c(r)`: plain steps covered by the block of residue `r`.
     plain_steps: Vec<u8>,
-    /// Stopping times of `0..SMALL` (entry 0 unused).
+    /// Total stopping times of `0..SMALL` (entry 0 unused).
     small: Vec<u16>,
 }
 
@@ -74,7 +74,7 @@ static TABLES: LazyLock<Tables> = LazyLock::new(|| {
     }
     let mut small = vec![0_u16; SMALL as usize];
     for n in 2..SMALL {
-        // Walk down to a smaller value whose stopping time is already known.
+        // Walk down to a smaller value whose total stopping time is already known.
         let (mut x, mut steps) = (n, 0_u16);
         while x >= n {
             x = if x & 1 == 0 { x / 2 } else { 3 * x + 1 };
@@ -122,8 +122,8 @@ pub(crate) fn iterate_from(start: u64, x: u128, k: u64) -> Result<u128, Error> {
     }
 }
 
-/// One table step of the stopping-time loop: `T^J(x)` and the plain steps to it, for `x` in
-/// `SMALL..=SAFE`; `None` outside (where [`stopping_time_continue`] finishes the count).
+/// One table step of the total-stopping-time loop: `T^J(x)` and the plain steps to it, for `x` in
+/// `SMALL..=SAFE`; `None` outside (where [`total_stopping_time_continue`] finishes the count).
 #[inline(always)]
 pub(crate) fn table_step(x: u64) -> Option<(u64, u64)> {
     if !(SMALL..=SAFE).contains(&x) {
@@ -139,13 +139,13 @@ pub(crate) fn table_step(x: u64) -> Option<(u64, u64)> {
 }
 
 /// Plain steps until a non-zero `n` first reaches 1.
-pub(crate) fn stopping_time_from(n: u64) -> Result<u64, Error> {
-    stopping_time_continue(n, n, 0)
+pub(crate) fn total_stopping_time_from(n: u64) -> Result<u64, Error> {
+    total_stopping_time_continue(n, n, 0)
 }
 
 /// `steps` plus the plain steps from `x` (non-zero) down to 1, on the trajectory that started
 /// at `start` (for the error).
-pub(crate) fn stopping_time_continue(start: u64, x: u64, steps: u64) -> Result<u64, Error> {
+pub(crate) fn total_stopping_time_continue(start: u64, x: u64, steps: u64) -> Result<u64, Error> {
     let t = &*TABLES;
     let (mut x, mut steps) = (x, steps);
     while x >= SMALL {
@@ -196,7 +196,10 @@ mod tests {
     #[test]
     fn tables_agree_with_the_plain_loop() {
         for n in (1..SMALL).step_by(7) {
-            assert_eq!(stopping_time_from(n), crate::plain::stopping_time_from(n));
+            assert_eq!(
+                total_stopping_time_from(n),
+                crate::plain::total_stopping_time_from(n)
+            );
         }
         for k in 0..200 {
             assert_eq!(

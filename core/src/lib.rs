@@ -1,8 +1,8 @@
 //! The Collatz map on `u64`, with overflow checked at every step.
 //!
 //! The map sends an even `n` to `n / 2` and an odd `n` to `3 * n + 1`. This crate computes
-//! single steps, `k`-fold iterates, trajectories, stopping times (steps until the value first
-//! reaches 1), stopping times of whole slices, and the longest stopping time below a limit,
+//! single steps, `k`-fold iterates, trajectories, total stopping times (steps until the value first
+//! reaches 1), total stopping times of whole slices, and the longest total stopping time below a limit,
 //! using all cores for large inputs.
 //!
 //! The domain is `1..=u64::MAX`. Zero is rejected ([`Error::Zero`]), and a value that would
@@ -13,14 +13,14 @@
 //! trajectory of a `u64` reaches):
 //!
 //! ```
-//! use collatz_core::{Error, step, stopping_time};
+//! use collatz_core::{Error, step, total_stopping_time};
 //!
 //! assert_eq!(step(27), Ok(82));
-//! assert_eq!(stopping_time(27), Ok(111));
+//! assert_eq!(total_stopping_time(27), Ok(111));
 //! assert_eq!(step(0), Err(Error::Zero { index: None }));
 //! assert!(step(u64::MAX).unwrap_err().is_overflow());
 //! // The record holder below 10^13 climbs past 2^64 on its way down:
-//! assert_eq!(stopping_time(7_887_663_552_367), Ok(1563));
+//! assert_eq!(total_stopping_time(7_887_663_552_367), Ok(1563));
 //! ```
 //!
 //! The crate has no FFI, no Python and no `unsafe`; the `bind-*` crates of the workspace wrap
@@ -31,6 +31,7 @@
 mod bulk;
 mod error;
 mod fast;
+mod literature;
 pub mod plain;
 mod pool;
 mod record;
@@ -38,9 +39,11 @@ mod trajectory;
 mod wide;
 
 pub use bulk::{
-    PARALLEL_MIN_LEN, PROGRESS_NUMBERS, max_stopping_time, max_stopping_time_with, stopping_times,
+    PARALLEL_MIN_LEN, PROGRESS_NUMBERS, max_total_stopping_time, max_total_stopping_time_with,
+    total_stopping_times,
 };
 pub use error::{Error, Kind, panic_message};
+pub use literature::{MAX_PARITIES, MAX_RESIDUE_PARITIES, Stats, parity_vector, residue, stats};
 pub use trajectory::{Trajectory, trajectory};
 
 /// The largest `n` for which `3 * n + 1` still fits in a `u64`: an odd `n` above it overflows.
@@ -128,7 +131,7 @@ pub fn iterate_polling(
     narrow(n, k, x).map(Some)
 }
 
-/// The number of steps until `n` first reaches 1 (`stopping_time(1) == Ok(0)`).
+/// The number of steps until `n` first reaches 1 (`total_stopping_time(1) == Ok(0)`).
 ///
 /// Every `u64` is known to reach 1 (the conjecture has been verified far beyond `2^64`), so
 /// this always terminates; a trajectory that leaves the `u64` range is followed in 128-bit
@@ -139,13 +142,13 @@ pub fn iterate_polling(
 /// `2^128 - 1` (no known trajectory of a `u64` does).
 ///
 /// ```
-/// assert_eq!(collatz_core::stopping_time(1), Ok(0));
-/// assert_eq!(collatz_core::stopping_time(27), Ok(111));
+/// assert_eq!(collatz_core::total_stopping_time(1), Ok(0));
+/// assert_eq!(collatz_core::total_stopping_time(27), Ok(111));
 /// ```
 #[inline]
-pub fn stopping_time(n: u64) -> Result<u64, Error> {
+pub fn total_stopping_time(n: u64) -> Result<u64, Error> {
     if n == 0 {
         return Err(Error::Zero { index: None });
     }
-    fast::stopping_time_from(n)
+    fast::total_stopping_time_from(n)
 }

@@ -39,7 +39,7 @@ pub fn iterate_from(n: u64, k: u64) -> Result<u64, Error> {
 /// # Errors
 /// [`Error::Overflow`] if the trajectory exceeds `u64::MAX`.
 #[inline]
-pub fn stopping_time_from(n: u64) -> Result<u64, Error> {
+pub fn total_stopping_time_from(n: u64) -> Result<u64, Error> {
     let mut x = n;
     let mut steps = 0;
     while x != 1 {

@@ -1,11 +1,11 @@
-//! The record search: the `n` in `1..limit` with the longest stopping time, examining only the
+//! The record search: the `n` in `1..limit` with the longest total stopping time, examining only the
 //! `n` that can be the answer.
 //!
-//! Call `n` *dominated* when some `m` in `1..limit` has a longer stopping time, or the same
+//! Call `n` *dominated* when some `m` in `1..limit` has a longer total stopping time, or the same
 //! one and `m < n`. A dominated `n` is never the answer (the smallest `n` with the longest
 //! time), and domination is transitive, so skipping every `n` proven dominated keeps the
 //! answer, whichever of several skipped numbers dominates which. Five proofs, where
-//! `st` is the stopping time and `T` the shortcut map (`x / 2` for even `x`, `(3x + 1) / 2`
+//! `st` is the total stopping time and `T` the shortcut map (`x / 2` for even `x`, `(3x + 1) / 2`
 //! for odd `x`):
 //!
 //! 1. **`n < limit / 2`**: `2n < limit` and `st(2n) = st(n) + 1`.
@@ -40,8 +40,8 @@ use std::sync::{LazyLock, Mutex};
 
 use rayon::prelude::*;
 
-use crate::fast::{stopping_time_continue, table_step};
-use crate::{Error, stopping_time};
+use crate::fast::{table_step, total_stopping_time_continue};
+use crate::{Error, total_stopping_time};
 
 /// Residue bits of the production sieve (proof 5).
 pub(crate) const K: u32 = 20;
@@ -215,17 +215,17 @@ impl Sieve {
         )
     }
 
-    /// The stopping times of a stream of candidates (from `next()`), each to `done(n, time)`,
+    /// The total stopping times of a stream of candidates (from `next()`), each to `done(n, time)`,
     /// `LANES` in flight at once. A candidate's first `k` steps of `T` come from this sieve's
     /// tables (the proof of 5 shows the count is right for `n ≥ 2^k`), the rest from the
     /// core's smaller table, which stays in cache. One trajectory's lookups form a chain of
-    /// dependent loads, so a single stopping time runs at the latency of that chain; with
+    /// dependent loads, so a single total stopping time runs at the latency of that chain; with
     /// `LANES` chains in flight the processor overlaps them, and a lane whose chain ends takes
     /// the next candidate at once.
     ///
     /// A candidate that cannot reach `bounds.floor()` is given up as soon as that is known
     /// (and not reported): at `x < 2^j` after `s` steps, `st(n) = s + st(x) ≤ s + below[j]`.
-    fn stopping_times(
+    fn total_stopping_times(
         &self,
         bounds: &Bounds<'_>,
         mut next: impl FnMut() -> Option<(u64, u64, u64)>,
@@ -257,7 +257,7 @@ impl Sieve {
                         continue;
                     }
                 } else {
-                    let time = stopping_time_continue(starts[i], xs[i], steps[i]);
+                    let time = total_stopping_time_continue(starts[i], xs[i], steps[i]);
                     if let Ok(t) = time {
                         floor = bounds.found(t).max(floor);
                     }
@@ -276,7 +276,7 @@ impl Sieve {
 
     /// `st(n)` by the path the search takes.
     #[cfg(test)]
-    fn stopping_time_via_tables(&self, n: u64) -> Result<u64, Error> {
+    fn total_stopping_time_via_tables(&self, n: u64) -> Result<u64, Error> {
         let mut result = None;
         let mut once = Some(if n < self.block() {
             (n, n, 0)
@@ -287,7 +287,7 @@ impl Sieve {
             (n, x, steps)
         });
         let found = AtomicU64::new(0);
-        self.stopping_times(
+        self.total_stopping_times(
             &Bounds::none(&found),
             || once.take(),
             |_, t| result = Some(t),
@@ -344,7 +344,7 @@ impl Sieve {
         match *task {
             Task::Plain { lo, hi } => {
                 for n in (lo..hi).filter(|&n| survives_mod_18(n)) {
-                    consider(n, stopping_time(n)?);
+                    consider(n, total_stopping_time(n)?);
                 }
             }
             Task::Residues {
@@ -362,7 +362,7 @@ impl Sieve {
                 let mut residues = self.by_class[class][from..to].iter();
                 let mut first_error = None;
                 let floor = bounds.floor();
-                self.stopping_times(
+                self.total_stopping_times(
                     bounds,
                     || {
                         // Candidates whose first k steps already rule them out never start.
@@ -407,19 +407,19 @@ impl Sieve {
     }
 }
 
-/// Stopping times in flight at once (see [`Sieve::stopping_times`]).
+/// Total stopping times in flight at once (see [`Sieve::total_stopping_times`]).
 const LANES: usize = 12;
 
-/// What lets the search give up on a candidate early: the exact longest stopping times below
-/// powers of two, and the longest stopping time found so far. Both are at most the answer's
-/// stopping time, so a candidate that provably stays *below* either cannot be the answer (nor
+/// What lets the search give up on a candidate early: the exact longest total stopping times below
+/// powers of two, and the longest total stopping time found so far. Both are at most the answer's
+/// total stopping time, so a candidate that provably stays *below* either cannot be the answer (nor
 /// tie with it): giving it up changes nothing.
 #[derive(Debug)]
 struct Bounds<'a> {
-    /// `below[j]`: the longest stopping time of any `n < 2^j` (computed by this search for
+    /// `below[j]`: the longest total stopping time of any `n < 2^j` (computed by this search for
     /// `limit = 2^j`, which the tests check against a plain scan).
     below: Vec<u64>,
-    /// The longest stopping time of any number examined so far in this search, seeded with
+    /// The longest total stopping time of any number examined so far in this search, seeded with
     /// the last entry of `below` (`2^j ≤ limit`, so its maximum is in range too).
     longest: &'a AtomicU64,
 }
@@ -453,12 +453,12 @@ impl<'a> Bounds<'a> {
         }
     }
 
-    /// The longest stopping time found so far (a floor for the answer's).
+    /// The longest total stopping time found so far (a floor for the answer's).
     fn floor(&self) -> u64 {
         self.longest.load(Ordering::Relaxed)
     }
 
-    /// Record a stopping time found; the floor now.
+    /// Record a total stopping time found; the floor now.
     fn found(&self, time: u64) -> u64 {
         self.longest.fetch_max(time, Ordering::Relaxed).max(time)
     }
@@ -479,7 +479,7 @@ impl<'a> Bounds<'a> {
             .unwrap_or(21)
     }
 
-    /// Whether a trajectory at `x` after `steps` steps may still reach a stopping time of
+    /// Whether a trajectory at `x` after `steps` steps may still reach a total stopping time of
     /// `floor` (`false` only when it provably cannot).
     #[inline(always)]
     fn may_reach(&self, x: u64, steps: u64, floor: u64) -> bool {
@@ -494,7 +494,7 @@ const BOUNDS_MAX_BITS: u32 = 30;
 /// The bounds go up to the limit divided by `2^BOUNDS_MARGIN_BITS`.
 const BOUNDS_MARGIN_BITS: u32 = 5;
 
-/// `[st below 2^0, st below 2^1, …, st below 2^bits]`: the longest stopping time of any `n`
+/// `[st below 2^0, st below 2^1, …, st below 2^bits]`: the longest total stopping time of any `n`
 /// below each power of two, from the record search itself (remembered between calls), or
 /// `None` if `poll` (called between segments of work) asked to stop.
 fn powers_of_two_records(
@@ -617,11 +617,11 @@ fn overflow_start(e: &Error) -> u64 {
 }
 
 /// Numbers of `1..limit` covered between two calls of the `progress` hook of
-/// [`crate::max_stopping_time_with`].
+/// [`crate::max_total_stopping_time_with`].
 pub(crate) const PROGRESS_NUMBERS: u64 = 1 << 22;
 
-/// The search of [`crate::max_stopping_time_with`] with a given sieve.
-pub(crate) fn max_stopping_time_with(
+/// The search of [`crate::max_total_stopping_time_with`] with a given sieve.
+pub(crate) fn max_total_stopping_time_with(
     sieve: &Sieve,
     limit: u64,
     mut progress: impl FnMut(u64, u64) -> ControlFlow<()>,
@@ -645,11 +645,11 @@ pub(crate) fn max_stopping_time_with(
 mod tests {
     use super::*;
 
-    /// Stopping times of `0..bound` (index 0 unused), by the plain loop.
+    /// Total stopping times of `0..bound` (index 0 unused), by the plain loop.
     fn plain_times(bound: u64) -> Vec<u64> {
         let mut times = vec![0; bound as usize];
         for n in 1..bound {
-            times[n as usize] = crate::plain::stopping_time_from(n).expect("small n");
+            times[n as usize] = crate::plain::total_stopping_time_from(n).expect("small n");
         }
         times
     }
@@ -674,7 +674,7 @@ mod tests {
         }
         // Proof 5 at two sizes: a residue is left out of the lists exactly when a smaller
         // residue has the same first k steps (by the table), and then every n >= 2^k in its
-        // class has the same stopping time as its twin; the lists keep exactly the residues
+        // class has the same total stopping time as its twin; the lists keep exactly the residues
         // without a smaller twin whose numbers survive proofs 2-4.
         for k in [8, 12] {
             let sieve = Sieve::new(k);
@@ -718,10 +718,14 @@ mod tests {
     }
 
     #[test]
-    fn the_table_starts_the_stopping_time_right() {
+    fn the_table_starts_the_total_stopping_time_right() {
         let sieve = Sieve::new(8);
         for n in 1..100_000 {
-            assert_eq!(sieve.stopping_time_via_tables(n), stopping_time(n), "{n}");
+            assert_eq!(
+                sieve.total_stopping_time_via_tables(n),
+                total_stopping_time(n),
+                "{n}"
+            );
         }
         let edge = ((u64::MAX - u64::from(u32::MAX)) / POWERS_OF_3[20]) << K;
         for n in [
@@ -734,8 +738,8 @@ mod tests {
             edge + 1,
         ] {
             assert_eq!(
-                Sieve::shared().stopping_time_via_tables(n),
-                stopping_time(n),
+                Sieve::shared().total_stopping_time_via_tables(n),
+                total_stopping_time(n),
                 "{n}"
             );
         }
@@ -786,13 +790,13 @@ mod tests {
             let continue_ = |_, _| ControlFlow::Continue(());
             let expected = Some(answers[limit as usize]);
             assert_eq!(
-                max_stopping_time_with(&small, limit, continue_),
+                max_total_stopping_time_with(&small, limit, continue_),
                 Ok(expected),
                 "{limit}"
             );
             if limit % 97 == 0 {
                 assert_eq!(
-                    max_stopping_time_with(Sieve::shared(), limit, continue_),
+                    max_total_stopping_time_with(Sieve::shared(), limit, continue_),
                     Ok(expected),
                     "{limit}"
                 );

@@ -149,10 +149,13 @@ mod tests {
     }
 
     #[test]
-    fn lengths_match_stopping_times() {
+    fn lengths_match_total_stopping_times() {
         for n in 1..2000 {
             let values = trajectory(n).unwrap();
-            assert_eq!(values.len() as u64, crate::stopping_time(n).unwrap() + 1);
+            assert_eq!(
+                values.len() as u64,
+                crate::total_stopping_time(n).unwrap() + 1
+            );
             assert_eq!(values.first(), Some(&n));
             assert_eq!(values.last(), Some(&1));
         }

@@ -1,6 +1,6 @@
 //! Trajectories that leave the `u64` range, continued in 128-bit arithmetic.
 //!
-//! Counts (stopping times) and the final value of `iterate` may be fine even when a value on
+//! Counts (total stopping times) and the final value of `iterate` may be fine even when a value on
 //! the way is not: the record holder below 10^13, 7887663552367, climbs past `2^64` on its
 //! way down. The fast loops call into this module only when a step would leave `u64`, so it
 //! costs nothing on their hot paths.

@@ -2,7 +2,8 @@
 //! generated inputs across the whole `u64` range.
 
 use collatz_core::{
-    Error, MAX_ODD_STEP, iterate, max_stopping_time, step, stopping_time, stopping_times,
+    Error, MAX_ODD_STEP, iterate, max_total_stopping_time, step, total_stopping_time,
+    total_stopping_times,
 };
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -44,7 +45,7 @@ fn model_iterate(n: u64, k: u64) -> Result<u64, Error> {
     })
 }
 
-fn model_stopping_time(n: u64) -> Result<u64, Error> {
+fn model_total_stopping_time(n: u64) -> Result<u64, Error> {
     let (mut x, mut steps) = (u128::from(n), 0);
     while x != 1 {
         x = model_step(x).ok_or(model_overflow(n, x))?;
@@ -65,16 +66,16 @@ fn known_values() {
         "the 1 -> 4 -> 2 -> 1 cycle is walked, not skipped"
     );
     assert_eq!(iterate(1, 4), Ok(4));
-    assert_eq!(stopping_time(1), Ok(0));
-    assert_eq!(stopping_time(27), Ok(111));
-    assert_eq!(stopping_time(97), Ok(118));
-    assert_eq!(stopping_time(63_728_127), Ok(949));
-    // Well-known record holders for the longest stopping time below a limit.
-    assert_eq!(max_stopping_time(2), Ok((1, 0)));
-    assert_eq!(max_stopping_time(10), Ok((9, 19)));
-    assert_eq!(max_stopping_time(100), Ok((97, 118)));
-    assert_eq!(max_stopping_time(1_000), Ok((871, 178)));
-    assert_eq!(max_stopping_time(1_000_000), Ok((837_799, 524)));
+    assert_eq!(total_stopping_time(1), Ok(0));
+    assert_eq!(total_stopping_time(27), Ok(111));
+    assert_eq!(total_stopping_time(97), Ok(118));
+    assert_eq!(total_stopping_time(63_728_127), Ok(949));
+    // Well-known record holders for the longest total stopping time below a limit.
+    assert_eq!(max_total_stopping_time(2), Ok((1, 0)));
+    assert_eq!(max_total_stopping_time(10), Ok((9, 19)));
+    assert_eq!(max_total_stopping_time(100), Ok((97, 118)));
+    assert_eq!(max_total_stopping_time(1_000), Ok((871, 178)));
+    assert_eq!(max_total_stopping_time(1_000_000), Ok((837_799, 524)));
 }
 
 #[test]
@@ -82,9 +83,15 @@ fn zero_is_rejected() {
     let zero = Err(Error::Zero { index: None });
     assert_eq!(step(0), zero);
     assert_eq!(iterate(0, 0), zero);
-    assert_eq!(stopping_time(0), zero);
-    assert_eq!(max_stopping_time(1), Err(Error::LimitTooSmall { limit: 1 }));
-    assert_eq!(max_stopping_time(0), Err(Error::LimitTooSmall { limit: 0 }));
+    assert_eq!(total_stopping_time(0), zero);
+    assert_eq!(
+        max_total_stopping_time(1),
+        Err(Error::LimitTooSmall { limit: 1 })
+    );
+    assert_eq!(
+        max_total_stopping_time(0),
+        Err(Error::LimitTooSmall { limit: 0 })
+    );
 }
 
 #[test]
@@ -137,11 +144,11 @@ fn overflow_is_reported_never_wrapped() {
 
 #[test]
 fn counts_continue_past_u64_in_128_bit_arithmetic() {
-    // The n below 10^13, 10^17 and 10^18 with the longest stopping times climb past 2^64
+    // The n below 10^13, 10^17 and 10^18 with the longest total stopping times climb past 2^64
     // (published record tables).
-    assert_eq!(stopping_time(7_887_663_552_367), Ok(1563));
-    assert_eq!(stopping_time(93_571_393_692_802_302), Ok(2091));
-    assert_eq!(stopping_time(931_386_509_544_713_451), Ok(2283));
+    assert_eq!(total_stopping_time(7_887_663_552_367), Ok(1563));
+    assert_eq!(total_stopping_time(93_571_393_692_802_302), Ok(2091));
+    assert_eq!(total_stopping_time(931_386_509_544_713_451), Ok(2283));
     for n in [
         u64::MAX,
         u64::MAX - 1,
@@ -149,12 +156,12 @@ fn counts_continue_past_u64_in_128_bit_arithmetic() {
         MAX_ODD_STEP + 2,
         1 << 63,
     ] {
-        assert_eq!(stopping_time(n), model_stopping_time(n), "{n}");
-        assert!(stopping_time(n).is_ok());
+        assert_eq!(total_stopping_time(n), model_total_stopping_time(n), "{n}");
+        assert!(total_stopping_time(n).is_ok());
     }
     let mut out = [0; 3];
-    stopping_times(&[5, u64::MAX, 7_887_663_552_367], &mut out).unwrap();
-    assert_eq!(out, [5, model_stopping_time(u64::MAX).unwrap(), 1563]);
+    total_stopping_times(&[5, u64::MAX, 7_887_663_552_367], &mut out).unwrap();
+    assert_eq!(out, [5, model_total_stopping_time(u64::MAX).unwrap(), 1563]);
 }
 
 #[test]
@@ -165,11 +172,11 @@ fn messages_name_the_value_and_index() {
         "step(18446744073709551615) overflows: 3 * 18446744073709551615 + 1 exceeds 2**64 - 1"
     );
     let mut out = [0; 3];
-    let err = stopping_times(&[1, 0, 2], &mut out).unwrap_err();
+    let err = total_stopping_times(&[1, 0, 2], &mut out).unwrap_err();
     assert_eq!(err, Error::Zero { index: Some(1) });
     assert_eq!(err.to_string(), "element 1 must be >= 1, got 0");
     assert_eq!(
-        max_stopping_time(1).unwrap_err().to_string(),
+        max_total_stopping_time(1).unwrap_err().to_string(),
         "limit must be >= 2, got 1"
     );
 }
@@ -177,15 +184,15 @@ fn messages_name_the_value_and_index() {
 #[test]
 fn slices() {
     let mut out = [u64::MAX; 0];
-    assert_eq!(stopping_times(&[], &mut out), Ok(()));
+    assert_eq!(total_stopping_times(&[], &mut out), Ok(()));
     let mut out = [0; 2];
     assert_eq!(
-        stopping_times(&[1, 2, 3], &mut out),
+        total_stopping_times(&[1, 2, 3], &mut out),
         Err(Error::LengthMismatch { values: 3, out: 2 })
     );
     let mut out = [0; 3];
     assert_eq!(
-        stopping_times(&[u64::MAX, 5, 0], &mut out),
+        total_stopping_times(&[u64::MAX, 5, 0], &mut out),
         Err(Error::Zero { index: Some(2) })
     );
 }
@@ -195,25 +202,29 @@ fn large_slices_run_in_parallel_and_agree() {
     let n = collatz_core::PARALLEL_MIN_LEN * 4 + 17;
     let values: Vec<u64> = (1..=n as u64).collect();
     let mut out = vec![0; n];
-    stopping_times(&values, &mut out).unwrap();
+    total_stopping_times(&values, &mut out).unwrap();
     for (&v, &t) in values.iter().zip(&out).step_by(97) {
-        assert_eq!(Ok(t), model_stopping_time(v));
+        assert_eq!(Ok(t), model_total_stopping_time(v));
     }
     // The first bad element is reported, wherever the chunks split.
     let mut bad = values.clone();
     bad[n - 3] = 0;
     bad[n / 2] = 0;
-    let err = stopping_times(&bad, &mut out).unwrap_err();
+    let err = total_stopping_times(&bad, &mut out).unwrap_err();
     assert_eq!(err, Error::Zero { index: Some(n / 2) });
 }
 
 #[test]
-fn max_stopping_time_agrees_with_a_scan() {
+fn max_total_stopping_time_agrees_with_a_scan() {
     for limit in [3, 27, 1_000, 40_000, 100_003] {
         let expected = (1..limit)
-            .map(|n| (n, model_stopping_time(n).unwrap()))
+            .map(|n| (n, model_total_stopping_time(n).unwrap()))
             .fold((1, 0), |best, x| if x.1 > best.1 { x } else { best });
-        assert_eq!(max_stopping_time(limit), Ok(expected), "limit {limit}");
+        assert_eq!(
+            max_total_stopping_time(limit),
+            Ok(expected),
+            "limit {limit}"
+        );
     }
 }
 
@@ -223,7 +234,7 @@ fn max_stopping_time_agrees_with_a_scan() {
 const FAST_PATH_LIMIT: u64 = ((1_u128 << 79) / 43_046_721 - 1) as u64;
 
 /// Starting values spread over the whole range, with the edges well represented: small values,
-/// the stopping-time table's edge (2^17), the fast path's limit, and the overflow boundary.
+/// the total-stopping-time table's edge (2^17), the fast path's limit, and the overflow boundary.
 fn any_n() -> impl Strategy<Value = u64> {
     prop_oneof![
         1..=1_000_000u64,
@@ -262,18 +273,18 @@ proptest! {
     }
 
     #[test]
-    fn stopping_time_matches_model(n in any_n()) {
-        prop_assert_eq!(stopping_time(n), model_stopping_time(n));
+    fn total_stopping_time_matches_model(n in any_n()) {
+        prop_assert_eq!(total_stopping_time(n), model_total_stopping_time(n));
     }
 
     #[test]
-    fn stopping_times_matches_scalar(values in proptest::collection::vec(any_n(), 0..64)) {
+    fn total_stopping_times_matches_scalar(values in proptest::collection::vec(any_n(), 0..64)) {
         let mut out = vec![0; values.len()];
-        let got = stopping_times(&values, &mut out);
+        let got = total_stopping_times(&values, &mut out);
         let expected: Result<Vec<u64>, Error> = values
             .iter()
             .enumerate()
-            .map(|(i, &v)| stopping_time(v).map_err(|e| e.at_index(i)))
+            .map(|(i, &v)| total_stopping_time(v).map_err(|e| e.at_index(i)))
             .collect();
         match expected {
             Ok(times) => { prop_assert_eq!(got, Ok(())); prop_assert_eq!(out, times); }
@@ -286,7 +297,9 @@ proptest! {
 fn polling_variants_stop_when_asked_and_agree_otherwise() {
     use std::ops::ControlFlow;
 
-    use collatz_core::{POLL_STEPS, PROGRESS_NUMBERS, iterate_polling, max_stopping_time_with};
+    use collatz_core::{
+        POLL_STEPS, PROGRESS_NUMBERS, iterate_polling, max_total_stopping_time_with,
+    };
 
     let k = 2 * POLL_STEPS + 12_345;
     let mut polls = 0;
@@ -313,18 +326,18 @@ fn polling_variants_stop_when_asked_and_agree_otherwise() {
     // Progress: total = limit - 1; done non-decreasing, ending at total; Break stops.
     let limit = 3 * PROGRESS_NUMBERS + 17;
     let mut calls = Vec::new();
-    let best = max_stopping_time_with(limit, |done, total| {
+    let best = max_total_stopping_time_with(limit, |done, total| {
         calls.push((done, total));
         ControlFlow::Continue(())
     });
-    assert_eq!(best, max_stopping_time(limit).map(Some));
+    assert_eq!(best, max_total_stopping_time(limit).map(Some));
     assert!(calls.len() >= 2, "{calls:?}");
     assert!(calls.iter().all(|&(_, total)| total == limit - 1));
     assert!(calls.windows(2).all(|w| w[0].0 <= w[1].0), "{calls:?}");
     assert_eq!(calls.last(), Some(&(limit - 1, limit - 1)));
     let mut seen = 0;
     assert_eq!(
-        max_stopping_time_with(limit, |_, _| {
+        max_total_stopping_time_with(limit, |_, _| {
             seen += 1;
             ControlFlow::Break(())
         }),
@@ -333,7 +346,7 @@ fn polling_variants_stop_when_asked_and_agree_otherwise() {
     assert_eq!(seen, 1, "not called again after Break");
     let mut small = Vec::new();
     assert_eq!(
-        max_stopping_time_with(2, |done, total| {
+        max_total_stopping_time_with(2, |done, total| {
             small.push((done, total));
             ControlFlow::Continue(())
         }),
@@ -341,13 +354,13 @@ fn polling_variants_stop_when_asked_and_agree_otherwise() {
     );
     assert_eq!(small, [(1, 1)], "at least one call, at the end");
     assert_eq!(
-        max_stopping_time_with(1, |_, _| ControlFlow::Break(())),
+        max_total_stopping_time_with(1, |_, _| ControlFlow::Break(())),
         Err(Error::LimitTooSmall { limit: 1 })
     );
 }
 
-/// The record holders below `bound` (each `n` whose stopping time beats every smaller `n`),
-/// by a plain scan on all cores: the answer of `max_stopping_time(limit)` is the last one
+/// The record holders below `bound` (each `n` whose total stopping time beats every smaller `n`),
+/// by a plain scan on all cores: the answer of `max_total_stopping_time(limit)` is the last one
 /// below `limit`.
 fn records_below(bound: u64) -> Vec<(u64, u64)> {
     use rayon::prelude::*;
@@ -358,7 +371,7 @@ fn records_below(bound: u64) -> Vec<(u64, u64)> {
             let mut records = Vec::new();
             let mut best = None;
             for n in (c * CHUNK).max(1)..((c + 1) * CHUNK).min(bound) {
-                let t = collatz_core::plain::stopping_time_from(n).expect("small n");
+                let t = collatz_core::plain::total_stopping_time_from(n).expect("small n");
                 if best.is_none_or(|b| t > b) {
                     best = Some(t);
                     records.push((n, t));
@@ -378,7 +391,7 @@ fn records_below(bound: u64) -> Vec<(u64, u64)> {
 
 #[test]
 #[ignore = "long (13 s): `make test-long`, run by CI"]
-fn max_stopping_time_agrees_with_a_plain_scan_for_random_limits_up_to_10_8() {
+fn max_total_stopping_time_agrees_with_a_plain_scan_for_random_limits_up_to_10_8() {
     let records = records_below(100_000_000);
     let answer = |limit: u64| *records.iter().rev().find(|&&(n, _)| n < limit).unwrap();
     let mut runner = proptest::test_runner::TestRunner::deterministic();
@@ -386,25 +399,29 @@ fn max_stopping_time_agrees_with_a_plain_scan_for_random_limits_up_to_10_8() {
     for _ in 0..40 {
         let (large, small) = limits.new_tree(&mut runner).unwrap().current();
         for limit in [large, small] {
-            assert_eq!(max_stopping_time(limit), Ok(answer(limit)), "limit {limit}");
+            assert_eq!(
+                max_total_stopping_time(limit),
+                Ok(answer(limit)),
+                "limit {limit}"
+            );
         }
     }
     // Just above and at every record: where a wrongly skipped answer would show first.
     for &(n, _) in records.iter().filter(|&&(n, _)| n > 2) {
         assert_eq!(
-            max_stopping_time(n + 1),
+            max_total_stopping_time(n + 1),
             Ok(answer(n + 1)),
             "limit {}",
             n + 1
         );
-        assert_eq!(max_stopping_time(n), Ok(answer(n)), "limit {n}");
+        assert_eq!(max_total_stopping_time(n), Ok(answer(n)), "limit {n}");
     }
 }
 
 #[test]
 #[ignore = "long (7 s): `make test-long`, run by CI"]
-fn max_stopping_time_finds_the_published_records() {
-    // The n below 10^k with the longest stopping time, k = 1 ..= 10 (published record tables).
+fn max_total_stopping_time_finds_the_published_records() {
+    // The n below 10^k with the longest total stopping time, k = 1 ..= 10 (published record tables).
     let published = [
         (9, 19),
         (97, 118),
@@ -418,6 +435,10 @@ fn max_stopping_time_finds_the_published_records() {
         (9_780_657_630, 1132),
     ];
     for (k, &expected) in (1..=10).zip(&published) {
-        assert_eq!(max_stopping_time(10_u64.pow(k)), Ok(expected), "10^{k}");
+        assert_eq!(
+            max_total_stopping_time(10_u64.pow(k)),
+            Ok(expected),
+            "10^{k}"
+        );
     }
 }

@@ -11,7 +11,7 @@ uint64_t plain_iterate(uint64_t n, uint64_t k) {
     return n;
 }
 
-uint64_t plain_stopping_time(uint64_t n) {
+uint64_t plain_total_stopping_time(uint64_t n) {
     uint64_t steps = 0;
     while (n != 1) {
         n = (n & 1) ? 3 * n + 1 : n / 2;
@@ -20,16 +20,16 @@ uint64_t plain_stopping_time(uint64_t n) {
     return steps;
 }
 
-void plain_stopping_times(const uint64_t *values, uint64_t *out, size_t len) {
+void plain_total_stopping_times(const uint64_t *values, uint64_t *out, size_t len) {
     for (size_t i = 0; i < len; i++) {
-        out[i] = plain_stopping_time(values[i]);
+        out[i] = plain_total_stopping_time(values[i]);
     }
 }
 
-void plain_max_stopping_time(uint64_t limit, uint64_t *n_out, uint64_t *steps_out) {
+void plain_max_total_stopping_time(uint64_t limit, uint64_t *n_out, uint64_t *steps_out) {
     uint64_t best_n = 1, best = 0;
     for (uint64_t n = 2; n < limit; n++) {
-        uint64_t t = plain_stopping_time(n);
+        uint64_t t = plain_total_stopping_time(n);
         if (t > best) {
             best = t;
             best_n = n;

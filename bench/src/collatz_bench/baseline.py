@@ -31,14 +31,14 @@ class PlainC:
     def iterate(self, n: int, k: int) -> int:
         return int(self._lib.plain_iterate(n, k))
 
-    def stopping_times(self, values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    def total_stopping_times(self, values: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
         out = np.empty_like(values)
-        self._lib.plain_stopping_times(values.ctypes.data, out.ctypes.data, values.shape[0])
+        self._lib.plain_total_stopping_times(values.ctypes.data, out.ctypes.data, values.shape[0])
         return out
 
-    def max_stopping_time(self, limit: int) -> tuple[int, int]:
+    def max_total_stopping_time(self, limit: int) -> tuple[int, int]:
         n, steps = ctypes.c_uint64(), ctypes.c_uint64()
-        self._lib.plain_max_stopping_time(limit, ctypes.byref(n), ctypes.byref(steps))
+        self._lib.plain_max_total_stopping_time(limit, ctypes.byref(n), ctypes.byref(steps))
         return n.value, steps.value
 
 
@@ -59,7 +59,10 @@ def compile_baseline(cache: Path | None = None) -> PlainC | None:
     lib = ctypes.CDLL(str(library))
     u64, p = ctypes.c_uint64, ctypes.c_void_p
     lib.plain_iterate.argtypes, lib.plain_iterate.restype = [u64, u64], u64
-    lib.plain_stopping_times.argtypes, lib.plain_stopping_times.restype = [p, p, ctypes.c_size_t], None
-    lib.plain_max_stopping_time.argtypes = [u64, ctypes.POINTER(u64), ctypes.POINTER(u64)]
-    lib.plain_max_stopping_time.restype = None
+    lib.plain_total_stopping_times.argtypes, lib.plain_total_stopping_times.restype = (
+        [p, p, ctypes.c_size_t],
+        None,
+    )
+    lib.plain_max_total_stopping_time.argtypes = [u64, ctypes.POINTER(u64), ctypes.POINTER(u64)]
+    lib.plain_max_total_stopping_time.restype = None
     return PlainC(compiler, FLAGS, lib)

@@ -28,7 +28,7 @@ DESCRIPTION = """\
 Measure what each way of binding the Rust core costs, for every backend and the pure-Python
 reference, in one process, interleaved round by round: the floor (a C builtin call), scalar
 call overhead, amortisation over iterate(27, k), the blog's 10^9-step headline, bulk
-stopping_times, max_stopping_time over a range, GIL release from two threads, and where a
+total_stopping_times, max_total_stopping_time over a range, GIL release from two threads, and where a
 call's time goes, every call shape (arrays, objects, callbacks), the error path, progress
 callbacks, Ctrl-C latency, and Collatz records. Prints tables; writes bench.json (every figure
 with its provenance), summary.md and PNG plots to --out.
@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     for module in ctx.native.values():
-        module.stopping_time(3)  # builds the core's tables before anything is timed
+        module.total_stopping_time(3)  # builds the core's tables before anything is timed
     if ctx.plain_c is None:
         console.print("[yellow]no C compiler found: the plain C baseline is left out[/]")
     if ctx.go is None:

@@ -20,15 +20,15 @@ def targets(results: dict[str, Any]) -> dict[str, Any]:
     largest = {name: rows[-1] for name, rows in results["bulk"].items() if rows and rows[-1]["n"] == top}
     speedups = {name: 1 / row["vs_plain_c"]["median"] for name, row in largest.items() if "vs_plain_c" in row}
     if speedups:
-        out["stopping_times_speedup_vs_plain_c"] = speedups
-        out["stopping_times_n"] = top
+        out["total_stopping_times_speedup_vs_plain_c"] = speedups
+        out["total_stopping_times_n"] = top
     for name, row in largest.items():
         if "convert_ns_per_element" in row:
             out["convert_ns_per_element"][name] = row["convert_ns_per_element"]["median"]
     ranges = results.get("range", {}).get("backends", {})
     if PLAIN_C in ranges:
-        out["max_stopping_time_speedup_vs_plain_c"] = {
+        out["max_total_stopping_time_speedup_vs_plain_c"] = {
             name: 1 / e["vs_plain_c"]["median"] for name, e in ranges.items() if "vs_plain_c" in e
         }
-        out["max_stopping_time_limit"] = results["range"]["limit"]
+        out["max_total_stopping_time_limit"] = results["range"]["limit"]
     return out

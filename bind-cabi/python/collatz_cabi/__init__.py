@@ -13,10 +13,13 @@ if TYPE_CHECKING:  # what the lazy re-export below gives, for type checkers
     from .via_cffi import (
         Trajectory,
         iterate,
-        max_stopping_time,
+        max_total_stopping_time,
+        parity_vector,
+        residue,
+        stats,
         step,
-        stopping_time,
-        stopping_times,
+        total_stopping_time,
+        total_stopping_times,
         trajectory,
         walk,
     )
@@ -24,10 +27,13 @@ if TYPE_CHECKING:  # what the lazy re-export below gives, for type checkers
 __all__ = [
     "Trajectory",
     "iterate",
-    "max_stopping_time",
+    "max_total_stopping_time",
+    "parity_vector",
+    "residue",
+    "stats",
     "step",
-    "stopping_time",
-    "stopping_times",
+    "total_stopping_time",
+    "total_stopping_times",
     "trajectory",
     "walk",
 ]

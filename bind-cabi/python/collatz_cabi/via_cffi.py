@@ -12,7 +12,7 @@ C call, and a test of the result against the failure sentinel. cffi itself refus
 outside ``uint64_t`` with ``OverflowError``; only then, or for non-``int`` arguments, are the
 arguments looked at again to raise the contract's exception.
 
-Callbacks from the library (``walk``'s ``visit``, ``max_stopping_time``'s ``progress``, and
+Callbacks from the library (``walk``'s ``visit``, ``max_total_stopping_time``'s ``progress``, and
 the Ctrl-C poll of long calls) go through two ``ffi.callback`` trampolines made once, at import;
 each call passes its state (:class:`~collatz_cabi._glue.NativeCall`) as the C context
 pointer.
@@ -22,7 +22,20 @@ from __future__ import annotations
 
 import os
 
-from ._glue import NativeCall, as_u64, as_u64_array, check_callable, checked_n, register_unsafe
+from ._glue import (
+    NativeCall,
+    Stats,
+    as_parity_count,
+    as_u64,
+    as_u64_array,
+    as_u128,
+    check_callable,
+    checked_n,
+    checked_vector,
+    halves,
+    register_unsafe,
+    wide,
+)
 from ._status import exception_for, finish
 
 MODE = os.environ.get("COLLATZ_CFFI_MODE", "api")
@@ -59,22 +72,25 @@ if TYPE_CHECKING:
 __all__ = [
     "Trajectory",
     "iterate",
-    "max_stopping_time",
+    "max_total_stopping_time",
+    "parity_vector",
+    "residue",
+    "stats",
     "step",
-    "stopping_time",
-    "stopping_times",
+    "total_stopping_time",
+    "total_stopping_times",
     "trajectory",
     "walk",
 ]
 
 _c_step = lib.collatz_step
 _c_iterate = lib.collatz_iterate
-_c_stopping_time = lib.collatz_stopping_time
+_c_total_stopping_time = lib.collatz_total_stopping_time
 _c_trajectory_next = lib.collatz_trajectory_next
 _c_trajectory_status = lib.collatz_trajectory_status
 # walk holds the GIL throughout (build_cffi.py says why); ABI mode has no compiled wrapper.
 _c_walk = getattr(lib, "collatz_walk_holding_gil", lib.collatz_walk)
-_STOPPING_TIME_ERROR: int = lib.COLLATZ_STOPPING_TIME_ERROR
+_TOTAL_STOPPING_TIME_ERROR: int = lib.COLLATZ_TOTAL_STOPPING_TIME_ERROR
 _OK: int = lib.COLLATZ_OK
 # iterate calls with at least this many steps poll for Ctrl-C (collatz_iterate_polled).
 _LONG_K = 1 << 24
@@ -142,22 +158,22 @@ def iterate(n: SupportsIndex, k: SupportsIndex, /) -> int:
     return int(out[0])
 
 
-def stopping_time(n: SupportsIndex, /) -> int:
+def total_stopping_time(n: SupportsIndex, /) -> int:
     """The number of steps until ``n`` first reaches 1."""
     if n.__class__ is int:
         try:
-            result: int = _c_stopping_time(n)
+            result: int = _c_total_stopping_time(n)
         except OverflowError:
             pass
         else:
-            if result != _STOPPING_TIME_ERROR:
+            if result != _TOTAL_STOPPING_TIME_ERROR:
                 return result
             raise _last_error()
-    return stopping_time(as_u64(n, "n", 1))
+    return total_stopping_time(as_u64(n, "n", 1))
 
 
-def stopping_times(values: Iterable[SupportsIndex], /) -> npt.NDArray[np.uint64]:
-    """The stopping time of every element of a 1-D array or sequence of integers.
+def total_stopping_times(values: Iterable[SupportsIndex], /) -> npt.NDArray[np.uint64]:
+    """The total stopping time of every element of a 1-D array or sequence of integers.
 
     A C-contiguous ``uint64`` array is passed to the library by pointer, without copying.
     """
@@ -165,17 +181,17 @@ def stopping_times(values: Iterable[SupportsIndex], /) -> npt.NDArray[np.uint64]
 
     array = as_u64_array(values)
     out = np.empty(array.shape[0], dtype=np.uint64)
-    status = lib.collatz_stopping_times(
+    status = lib.collatz_total_stopping_times(
         ffi.from_buffer("uint64_t[]", array), ffi.from_buffer("uint64_t[]", out), out.shape[0]
     )
     finish(status, None, _last_error)
     return out
 
 
-def max_stopping_time(
+def max_total_stopping_time(
     limit: SupportsIndex, /, *, progress: Callable[[int, int], object] | None = None
 ) -> tuple[int, int]:
-    """``(n, stopping_time(n))`` for the ``n < limit`` with the longest stopping time.
+    """``(n, total_stopping_time(n))`` for the ``n < limit`` with the longest total stopping time.
 
     ``progress(done, total)``, if given, is called from the library as the search goes.
     """
@@ -185,7 +201,7 @@ def max_stopping_time(
     steps = ffi.new("uint64_t *")
     with NativeCall(progress=progress) as call:
         handle = ffi.new_handle(call)
-        status = lib.collatz_max_stopping_time(limit, _c_progress, handle, n, steps)
+        status = lib.collatz_max_total_stopping_time(limit, _c_progress, handle, n, steps)
     finish(status, call, _last_error)
     return int(n[0]), int(steps[0])
 
@@ -215,6 +231,45 @@ def walk(n: SupportsIndex, visit: Callable[[int], object], /) -> int:
         status = _c_walk(n, _c_visit, handle, count)
     finish(status, call, _last_error)
     return int(count[0])
+
+
+def stats(n: SupportsIndex, /) -> Stats:
+    """The record of the trajectory of ``n`` (``1 <= n <= 2**128 - 1``): a C struct returned
+    by value, its 128-bit integers in two halves."""
+    record = lib.collatz_stats(*halves(as_u128(n, "n")))
+    if record.status != _OK:
+        raise _last_error()
+    return Stats(
+        wide(record.n_hi, record.n_lo),
+        record.total_stopping_time,
+        record.stopping_time,
+        wide(record.peak_hi, record.peak_lo),
+        record.odd_steps,
+    )
+
+
+def parity_vector(n: SupportsIndex, k: SupportsIndex | None = None, /) -> str:
+    """The Terras parities of ``n`` up to the first 1, or the first ``k``: a string the
+    library allocates, copied and freed here."""
+    hi, lo = halves(as_u128(n, "n"))
+    count = as_parity_count(k)
+    text = ffi.new("char **")
+    length = ffi.new("size_t *")
+    finish(lib.collatz_parity_vector(hi, lo, count, text, length), None, _last_error)
+    try:
+        parities: str = ffi.unpack(text[0], length[0]).decode("ascii")
+    finally:
+        lib.collatz_free_string(text[0], length[0])
+    return parities
+
+
+def residue(vector: str, /) -> int:
+    """The ``r`` with ``1 <= r <= 2**len(vector)`` whose first Terras parities are ``vector``."""
+    data = checked_vector(vector)
+    hi = ffi.new("uint64_t *")
+    lo = ffi.new("uint64_t *")
+    finish(lib.collatz_residue(data, len(data), hi, lo), None, _last_error)
+    return wide(hi[0], lo[0])
 
 
 class Trajectory:

@@ -4,7 +4,7 @@
 Python ``int`` to ``uint64_t`` by silently wrapping it (``-1`` becomes ``2**64 - 1``), so every
 argument is range-checked here before the call.
 
-Calls that are always short (``step``, ``stopping_time``, ``iterate`` with small ``k``, a
+Calls that are always short (``step``, ``total_stopping_time``, ``iterate`` with small ``k``, a
 trajectory's ``next``) go through a ``ctypes.PyDLL`` handle, which keeps the GIL: releasing and
 re-acquiring it costs more than the work; so does ``walk``, whose every value calls back into
 Python. Calls that can be long (``iterate`` with large ``k``, the bulk and range functions)
@@ -22,12 +22,18 @@ import ctypes
 from ._glue import (
     U64_MAX,
     NativeCall,
+    Stats,
+    as_parity_count,
     as_u64,
     as_u64_array,
+    as_u128,
     check_callable,
     checked_n,
+    checked_vector,
+    halves,
     register_unsafe,
     rescue_interrupts_in,
+    wide,
 )
 from ._library import PATH
 from ._status import OK, exception_for, finish
@@ -43,10 +49,13 @@ if TYPE_CHECKING:
 __all__ = [
     "Trajectory",
     "iterate",
-    "max_stopping_time",
+    "max_total_stopping_time",
+    "parity_vector",
+    "residue",
+    "stats",
     "step",
-    "stopping_time",
-    "stopping_times",
+    "total_stopping_time",
+    "total_stopping_times",
     "trajectory",
     "walk",
 ]
@@ -69,12 +78,14 @@ def _declare(name: str, restype: object, *argtypes: object, lib: ctypes.CDLL = _
 _c_step = _declare("collatz_step", _u64, _u64, lib=_lib_short)
 _c_iterate_short = _declare("collatz_iterate", _u64, _u64, _u64, lib=_lib_short)
 _c_iterate = _declare("collatz_iterate", _u64, _u64, _u64)
-_c_stopping_time = _declare("collatz_stopping_time", _u64, _u64, lib=_lib_short)
-_c_stopping_times = _declare("collatz_stopping_times", _i32, ctypes.c_void_p, ctypes.c_void_p, _size)
+_c_total_stopping_time = _declare("collatz_total_stopping_time", _u64, _u64, lib=_lib_short)
+_c_total_stopping_times = _declare(
+    "collatz_total_stopping_times", _i32, ctypes.c_void_p, ctypes.c_void_p, _size
+)
 _PROGRESS = ctypes.CFUNCTYPE(_i32, ctypes.c_void_p, _u64, _u64)
 _VISIT = ctypes.CFUNCTYPE(_i32, ctypes.c_void_p, _u64)
-_c_max_stopping_time = _declare(
-    "collatz_max_stopping_time", _i32, _u64, _PROGRESS, ctypes.c_void_p, _p_u64, _p_u64
+_c_max_total_stopping_time = _declare(
+    "collatz_max_total_stopping_time", _i32, _u64, _PROGRESS, ctypes.c_void_p, _p_u64, _p_u64
 )
 _c_iterate_polled = _declare("collatz_iterate_polled", _i32, _u64, _u64, _PROGRESS, ctypes.c_void_p, _p_u64)
 # walk keeps the GIL: each value calls back into Python, which needs it anyway.
@@ -87,10 +98,43 @@ _c_trajectory_status = _declare("collatz_trajectory_status", _i32, ctypes.c_void
 _c_trajectory_free = _declare("collatz_trajectory_free", None, ctypes.c_void_p, lib=_lib_short)
 _c_trajectory_resume = _declare("collatz_trajectory_resume", ctypes.c_void_p, _u64, _u64, lib=_lib_short)
 _c_trajectory_position = _declare("collatz_trajectory_position", _u64, ctypes.c_void_p, lib=_lib_short)
+
+
+class _Stats(ctypes.Structure):
+    """``CollatzStats`` of include/collatz.h, returned by value."""
+
+    status: int
+    n_hi: int
+    n_lo: int
+    total_stopping_time: int
+    stopping_time: int
+    peak_hi: int
+    peak_lo: int
+    odd_steps: int
+    _fields_ = [
+        ("status", _i32),
+        ("n_hi", _u64),
+        ("n_lo", _u64),
+        ("total_stopping_time", _u64),
+        ("stopping_time", _u64),
+        ("peak_hi", _u64),
+        ("peak_lo", _u64),
+        ("odd_steps", _u64),
+    ]
+
+
+_p_char = ctypes.POINTER(ctypes.c_char)
+_c_stats = _declare("collatz_stats", _Stats, _u64, _u64, lib=_lib_short)
+# parity_vector may take milliseconds (k up to 2**20): the GIL is released.
+_c_parity_vector = _declare(
+    "collatz_parity_vector", _i32, _u64, _u64, _u64, ctypes.POINTER(_p_char), ctypes.POINTER(_size)
+)
+_c_free_string = _declare("collatz_free_string", None, _p_char, _size, lib=_lib_short)
+_c_residue = _declare("collatz_residue", _i32, ctypes.c_char_p, _size, _p_u64, _p_u64, lib=_lib_short)
 _c_last_error = _declare("collatz_last_error", _i32)
 _c_last_error_message = _declare("collatz_last_error_message", _size, ctypes.c_char_p, _size)
 
-_STOPPING_TIME_ERROR = U64_MAX
+_TOTAL_STOPPING_TIME_ERROR = U64_MAX
 # iterate calls with fewer steps than this hold the GIL (a few microseconds at most).
 _SHORT_K = 1 << 16
 # iterate calls with at least this many steps poll for Ctrl-C (collatz_iterate_polled).
@@ -153,18 +197,18 @@ def iterate(n: SupportsIndex, k: SupportsIndex, /) -> int:
     return out.value
 
 
-def stopping_time(n: SupportsIndex, /) -> int:
+def total_stopping_time(n: SupportsIndex, /) -> int:
     """The number of steps until ``n`` first reaches 1."""
     if n.__class__ is int and 0 <= n <= U64_MAX:
-        result: int = _c_stopping_time(n)
-        if result != _STOPPING_TIME_ERROR:
+        result: int = _c_total_stopping_time(n)
+        if result != _TOTAL_STOPPING_TIME_ERROR:
             return result
         raise _last_error()
-    return stopping_time(as_u64(n, "n", 1))
+    return total_stopping_time(as_u64(n, "n", 1))
 
 
-def stopping_times(values: Iterable[SupportsIndex], /) -> npt.NDArray[np.uint64]:
-    """The stopping time of every element of a 1-D array or sequence of integers.
+def total_stopping_times(values: Iterable[SupportsIndex], /) -> npt.NDArray[np.uint64]:
+    """The total stopping time of every element of a 1-D array or sequence of integers.
 
     A C-contiguous ``uint64`` array is passed to the library by pointer, without copying.
     """
@@ -172,15 +216,15 @@ def stopping_times(values: Iterable[SupportsIndex], /) -> npt.NDArray[np.uint64]
 
     array = as_u64_array(values)
     out = np.empty(array.shape[0], dtype=np.uint64)
-    status = _c_stopping_times(array.ctypes.data, out.ctypes.data, out.shape[0])
+    status = _c_total_stopping_times(array.ctypes.data, out.ctypes.data, out.shape[0])
     finish(status, None, _last_error)
     return out
 
 
-def max_stopping_time(
+def max_total_stopping_time(
     limit: SupportsIndex, /, *, progress: Callable[[int, int], object] | None = None
 ) -> tuple[int, int]:
-    """``(n, stopping_time(n))`` for the ``n < limit`` with the longest stopping time.
+    """``(n, total_stopping_time(n))`` for the ``n < limit`` with the longest total stopping time.
 
     ``progress(done, total)``, if given, is called from the library as the search goes.
     """
@@ -188,7 +232,9 @@ def max_stopping_time(
     check_callable(progress, "progress", optional=True)
     n, steps = _u64(), _u64()
     with NativeCall(progress=progress) as call:
-        status = _c_max_stopping_time(limit, _c_progress, id(call), ctypes.byref(n), ctypes.byref(steps))
+        status = _c_max_total_stopping_time(
+            limit, _c_progress, id(call), ctypes.byref(n), ctypes.byref(steps)
+        )
     finish(status, call, _last_error)
     return n.value, steps.value
 
@@ -216,6 +262,42 @@ def walk(n: SupportsIndex, visit: Callable[[int], object], /) -> int:
         status = _c_walk(n, _c_visit, id(call), ctypes.byref(count))
     finish(status, call, _last_error)
     return count.value
+
+
+def stats(n: SupportsIndex, /) -> Stats:
+    """The record of the trajectory of ``n`` (``1 <= n <= 2**128 - 1``): a C struct returned
+    by value (a ``ctypes.Structure``), its 128-bit integers in two halves."""
+    record = _c_stats(*halves(as_u128(n, "n")))
+    if record.status != OK:
+        raise _last_error()
+    return Stats(
+        wide(record.n_hi, record.n_lo),
+        record.total_stopping_time,
+        record.stopping_time,
+        wide(record.peak_hi, record.peak_lo),
+        record.odd_steps,
+    )
+
+
+def parity_vector(n: SupportsIndex, k: SupportsIndex | None = None, /) -> str:
+    """The Terras parities of ``n`` up to the first 1, or the first ``k``: a string the
+    library allocates, copied and freed here."""
+    hi, lo = halves(as_u128(n, "n"))
+    count = as_parity_count(k)
+    text, length = _p_char(), _size()
+    finish(_c_parity_vector(hi, lo, count, ctypes.byref(text), ctypes.byref(length)), None, _last_error)
+    try:
+        return ctypes.string_at(text, length.value).decode("ascii")
+    finally:
+        _c_free_string(text, length)
+
+
+def residue(vector: str, /) -> int:
+    """The ``r`` with ``1 <= r <= 2**len(vector)`` whose first Terras parities are ``vector``."""
+    data = checked_vector(vector)
+    hi, lo = _u64(), _u64()
+    finish(_c_residue(data, len(data), ctypes.byref(hi), ctypes.byref(lo)), None, _last_error)
+    return wide(hi.value, lo.value)
 
 
 class Trajectory:

@@ -7,13 +7,18 @@ import numpy as np
 import numpy.typing as npt
 from typing_extensions import Self, disjoint_base
 
+from ._glue import Stats
+
 __all__ = [
     "Trajectory",
     "iterate",
-    "max_stopping_time",
+    "max_total_stopping_time",
+    "parity_vector",
+    "residue",
+    "stats",
     "step",
-    "stopping_time",
-    "stopping_times",
+    "total_stopping_time",
+    "total_stopping_times",
     "trajectory",
     "walk",
 ]
@@ -24,16 +29,16 @@ def step(n: SupportsIndex, /) -> int:
 def iterate(n: SupportsIndex, k: SupportsIndex, /) -> int:
     """`step` applied k times (a real loop of k steps); k = 0 returns n."""
 
-def stopping_time(n: SupportsIndex, /) -> int:
+def total_stopping_time(n: SupportsIndex, /) -> int:
     """The number of steps until n first reaches 1."""
 
-def stopping_times(values: Iterable[SupportsIndex], /) -> npt.NDArray[np.uint64]:
-    """The stopping time of every element of a 1-D array or sequence of integers."""
+def total_stopping_times(values: Iterable[SupportsIndex], /) -> npt.NDArray[np.uint64]:
+    """The total stopping time of every element of a 1-D array or sequence of integers."""
 
-def max_stopping_time(
+def max_total_stopping_time(
     limit: SupportsIndex, /, *, progress: Callable[[int, int], object] | None = None
 ) -> tuple[int, int]:
-    """(n, stopping_time(n)) for the n < limit with the longest stopping time."""
+    """(n, total_stopping_time(n)) for the n < limit with the longest total stopping time."""
 
 def trajectory(n: SupportsIndex, /) -> npt.NDArray[np.uint64]:
     """The whole trajectory n, step(n), ..., 1 as a new array."""
@@ -50,3 +55,12 @@ class Trajectory:
     def __next__(self) -> int: ...
     def __reduce__(self) -> tuple[type[Trajectory], tuple[int], int]: ...
     def __setstate__(self, position: SupportsIndex, /) -> None: ...
+
+def stats(n: SupportsIndex, /) -> Stats:
+    """The record of the trajectory of n (1 <= n <= 2**128 - 1)."""
+
+def parity_vector(n: SupportsIndex, k: SupportsIndex | None = None, /) -> str:
+    """The Terras parities of n up to the first 1, or the first k."""
+
+def residue(vector: str, /) -> int:
+    """The r with 1 <= r <= 2**len(vector) whose first Terras parities are vector."""

@@ -19,18 +19,24 @@ from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 
 from collatz cimport (
+    COLLATZ_UNTIL_ONE,
+    CollatzStats,
+    collatz_free_string,
+    collatz_parity_vector,
+    collatz_residue,
+    collatz_stats,
     COLLATZ_OK,
-    COLLATZ_STOPPING_TIME_ERROR,
+    COLLATZ_TOTAL_STOPPING_TIME_ERROR,
     CollatzTrajectory,
     collatz_free_values,
     collatz_iterate,
     collatz_iterate_polled,
     collatz_last_error,
     collatz_last_error_message,
-    collatz_max_stopping_time,
+    collatz_max_total_stopping_time,
     collatz_step,
-    collatz_stopping_time,
-    collatz_stopping_times,
+    collatz_total_stopping_time,
+    collatz_total_stopping_times,
     collatz_trajectory,
     collatz_trajectory_free,
     collatz_trajectory_new,
@@ -41,16 +47,27 @@ from collatz cimport (
     collatz_walk,
 )
 
-from collatz_cabi._glue import as_u64, as_u64_array, check_callable
+from collatz_cabi._glue import (
+    Stats,
+    as_parity_count,
+    as_u64,
+    as_u64_array,
+    as_u128,
+    check_callable,
+    checked_vector,
+)
 from collatz_cabi._status import exception_for, finish
 
 __all__ = [
     "Trajectory",
     "iterate",
-    "max_stopping_time",
+    "max_total_stopping_time",
+    "parity_vector",
+    "residue",
+    "stats",
     "step",
-    "stopping_time",
-    "stopping_times",
+    "total_stopping_time",
+    "total_stopping_times",
     "trajectory",
     "walk",
 ]
@@ -178,8 +195,8 @@ def iterate(n, k, /):
     raise _last_error()
 
 
-def stopping_time(n, /):
-    """stopping_time(n, /) -> int
+def total_stopping_time(n, /):
+    """total_stopping_time(n, /) -> int
 
     The number of steps until n first reaches 1.
     """
@@ -187,16 +204,16 @@ def stopping_time(n, /):
     cdef uint64_t result
     if not _exact_u64(n, &v):
         v = as_u64(n, "n", 1)
-    result = collatz_stopping_time(v)
-    if result != COLLATZ_STOPPING_TIME_ERROR:
+    result = collatz_total_stopping_time(v)
+    if result != COLLATZ_TOTAL_STOPPING_TIME_ERROR:
         return result
     raise _last_error()
 
 
-def stopping_times(values, /):
-    """stopping_times(values, /) -> numpy.ndarray[uint64]
+def total_stopping_times(values, /):
+    """total_stopping_times(values, /) -> numpy.ndarray[uint64]
 
-    The stopping time of every element of a 1-D array or sequence of integers. A
+    The total stopping time of every element of a 1-D array or sequence of integers. A
     C-contiguous uint64 array is read in place, without copying.
     """
     import numpy as np  # on first use, not with the module: importing numpy takes tens of ms
@@ -209,19 +226,19 @@ def stopping_times(values, /):
     cdef uint64_t[::1] target = out
     cdef int32_t status
     if length < DETACH_MIN_LEN:
-        status = collatz_stopping_times(&source[0], &target[0], length)
+        status = collatz_total_stopping_times(&source[0], &target[0], length)
     else:
         with nogil:
-            status = collatz_stopping_times(&source[0], &target[0], length)
+            status = collatz_total_stopping_times(&source[0], &target[0], length)
     if status != COLLATZ_OK:
         raise _last_error()
     return out
 
 
-def max_stopping_time(limit, /, *, progress=None):
-    """max_stopping_time(limit, /, *, progress=None) -> tuple[int, int]
+def max_total_stopping_time(limit, /, *, progress=None):
+    """max_total_stopping_time(limit, /, *, progress=None) -> tuple[int, int]
 
-    (n, stopping_time(n)) for the n in 1 <= n < limit with the longest stopping time; ties go
+    (n, total_stopping_time(n)) for the n in 1 <= n < limit with the longest total stopping time; ties go
     to the smallest n. Uses all cores, with the GIL released. progress(done, total), if given,
     is called from the library as the search goes.
     """
@@ -232,7 +249,7 @@ def max_stopping_time(limit, /, *, progress=None):
     cdef _Call call = _Call()
     call.progress = progress
     with nogil:
-        status = collatz_max_stopping_time(bound, _c_progress, <void *>call, &n, &steps)
+        status = collatz_max_total_stopping_time(bound, _c_progress, <void *>call, &n, &steps)
     finish(status, call, _last_error)
     return n, steps
 
@@ -273,6 +290,59 @@ def walk(n, visit, /):
     status = collatz_walk(v, _c_visit, <void *>call, &count)
     finish(status, call, _last_error)
     return count
+
+
+def stats(n, /):
+    """stats(n, /) -> Stats
+
+    The record of the trajectory of n (1 <= n <= 2**128 - 1): n, total_stopping_time,
+    stopping_time, peak, odd_steps (a C struct returned by value, 128-bit halves).
+    """
+    cdef object v = as_u128(n, "n")
+    cdef CollatzStats record = collatz_stats(v >> 64, v & 0xFFFFFFFFFFFFFFFF)
+    if record.status != COLLATZ_OK:
+        raise _last_error()
+    return Stats(
+        (<object>record.n_hi) << 64 | record.n_lo,
+        record.total_stopping_time,
+        record.stopping_time,
+        (<object>record.peak_hi) << 64 | record.peak_lo,
+        record.odd_steps,
+    )
+
+
+def parity_vector(n, k=None, /):
+    """parity_vector(n, k=None, /) -> str
+
+    The parities of the Terras map from n ('1' odd, '0' even) up to the first 1, or the first
+    k of them (a string the library allocates, copied and freed here).
+    """
+    cdef object v = as_u128(n, "n")
+    cdef uint64_t count = as_parity_count(k)
+    cdef char *text = NULL
+    cdef size_t length = 0
+    cdef uint64_t hi = v >> 64, lo = v & 0xFFFFFFFFFFFFFFFF
+    cdef int32_t status
+    with nogil:
+        status = collatz_parity_vector(hi, lo, count, &text, &length)
+    if status != COLLATZ_OK:
+        raise _last_error()
+    try:
+        return text[:length].decode("ascii")
+    finally:
+        collatz_free_string(text, length)
+
+
+def residue(vector, /):
+    """residue(vector, /) -> int
+
+    The r with 1 <= r <= 2**len(vector) whose first Terras parities are vector.
+    """
+    cdef bytes data = checked_vector(vector)
+    cdef uint64_t hi = 0, lo = 0
+    if collatz_residue(data, len(data), &hi, &lo) != COLLATZ_OK:
+        raise _last_error()
+    return (<object>hi) << 64 | lo
 
 
 cdef class Trajectory:

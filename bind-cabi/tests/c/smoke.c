@@ -52,40 +52,40 @@ int main(void) {
     CHECK(collatz_iterate(0, 5) == 0 && collatz_last_error() == COLLATZ_ERR_INVALID);
     CHECK(collatz_iterate(UINT64_MAX, 1) == 0 && collatz_last_error() == COLLATZ_ERR_OVERFLOW);
 
-    CHECK(collatz_stopping_time(1) == 0);
-    CHECK(collatz_stopping_time(27) == 111);
-    CHECK(collatz_stopping_time(0) == COLLATZ_STOPPING_TIME_ERROR);
+    CHECK(collatz_total_stopping_time(1) == 0);
+    CHECK(collatz_total_stopping_time(27) == 111);
+    CHECK(collatz_total_stopping_time(0) == COLLATZ_TOTAL_STOPPING_TIME_ERROR);
     CHECK(collatz_last_error() == COLLATZ_ERR_INVALID);
-    CHECK(collatz_stopping_time(UINT64_C(7887663552367)) == 1563); /* climbs past UINT64_MAX */
+    CHECK(collatz_total_stopping_time(UINT64_C(7887663552367)) == 1563); /* climbs past UINT64_MAX */
     CHECK(collatz_iterate(UINT64_MAX - 1, 2) == 0);        /* the result does not fit */
     CHECK(collatz_last_error() == COLLATZ_ERR_OVERFLOW);
 
     /* Arrays: pointer + length, in place, and every rejected argument. */
     uint64_t values[4] = {1, 27, 6, 97};
     uint64_t out[4] = {0};
-    CHECK(collatz_stopping_times(values, out, 4) == COLLATZ_OK);
+    CHECK(collatz_total_stopping_times(values, out, 4) == COLLATZ_OK);
     CHECK(out[0] == 0 && out[1] == 111 && out[2] == 8 && out[3] == 118);
-    CHECK(collatz_stopping_times(values, values, 4) == COLLATZ_OK);
+    CHECK(collatz_total_stopping_times(values, values, 4) == COLLATZ_OK);
     CHECK(values[1] == 111);
-    CHECK(collatz_stopping_times(NULL, NULL, 0) == COLLATZ_OK);
-    CHECK(collatz_stopping_times(NULL, out, 4) == COLLATZ_ERR_ARGUMENT);
-    CHECK(collatz_stopping_times(values, NULL, 4) == COLLATZ_ERR_ARGUMENT);
-    CHECK(collatz_stopping_times(values, out, SIZE_MAX) == COLLATZ_ERR_ARGUMENT);
-    CHECK(collatz_stopping_times(values, values + 1, 3) == COLLATZ_ERR_ARGUMENT);
+    CHECK(collatz_total_stopping_times(NULL, NULL, 0) == COLLATZ_OK);
+    CHECK(collatz_total_stopping_times(NULL, out, 4) == COLLATZ_ERR_ARGUMENT);
+    CHECK(collatz_total_stopping_times(values, NULL, 4) == COLLATZ_ERR_ARGUMENT);
+    CHECK(collatz_total_stopping_times(values, out, SIZE_MAX) == COLLATZ_ERR_ARGUMENT);
+    CHECK(collatz_total_stopping_times(values, values + 1, 3) == COLLATZ_ERR_ARGUMENT);
     uint64_t bad[3] = {5, 0, 7};
-    CHECK(collatz_stopping_times(bad, out, 3) == COLLATZ_ERR_INVALID);
+    CHECK(collatz_total_stopping_times(bad, out, 3) == COLLATZ_ERR_INVALID);
     CHECK(message_contains("element 1"));
 
     uint64_t n = 0, steps = 0;
-    CHECK(collatz_max_stopping_time(1000, NULL, NULL, &n, &steps) == COLLATZ_OK);
+    CHECK(collatz_max_total_stopping_time(1000, NULL, NULL, &n, &steps) == COLLATZ_OK);
     CHECK(n == 871 && steps == 178);
-    CHECK(collatz_max_stopping_time(1, NULL, NULL, &n, &steps) == COLLATZ_ERR_INVALID);
+    CHECK(collatz_max_total_stopping_time(1, NULL, NULL, &n, &steps) == COLLATZ_ERR_INVALID);
     CHECK(message_contains("limit must be >= 2, got 1"));
-    CHECK(collatz_max_stopping_time(1000, NULL, NULL, NULL, &steps) == COLLATZ_ERR_ARGUMENT);
+    CHECK(collatz_max_total_stopping_time(1000, NULL, NULL, NULL, &steps) == COLLATZ_ERR_ARGUMENT);
 
     /* Callbacks: progress and a visitor that stops the walk. */
     uint64_t calls = 0;
-    CHECK(collatz_max_stopping_time(1000, count_progress, &calls, &n, &steps) == COLLATZ_OK);
+    CHECK(collatz_max_total_stopping_time(1000, count_progress, &calls, &n, &steps) == COLLATZ_OK);
     CHECK(calls >= 1 && n == 871);
     uint64_t out1 = 0;
     CHECK(collatz_iterate_polled(27, 111, count_progress, &calls, &out1) == COLLATZ_OK && out1 == 1);

@@ -34,7 +34,7 @@ def test_status_codes_match_the_header() -> None:
     assert defines["COLLATZ_ERR_OVERFLOW"] == _status.ERR_OVERFLOW == lib.COLLATZ_ERR_OVERFLOW
     assert defines["COLLATZ_ERR_ARGUMENT"] == _status.ERR_ARGUMENT == lib.COLLATZ_ERR_ARGUMENT
     assert defines["COLLATZ_ERR_PANIC"] == _status.ERR_PANIC == lib.COLLATZ_ERR_PANIC
-    assert defines["COLLATZ_STOPPING_TIME_ERROR"] == 2**64 - 1
+    assert defines["COLLATZ_TOTAL_STOPPING_TIME_ERROR"] == 2**64 - 1
     failures = {v for k, v in defines.items() if k.startswith("COLLATZ_ERR_")}
     assert failures == set(_status.KINDS), "every failure code has its error kind"
     assert set(_status.KINDS.values()) <= set(_glue.KIND_EXCEPTIONS), "and every kind its exception"
@@ -43,7 +43,7 @@ def test_status_codes_match_the_header() -> None:
 def test_package_reexports_the_cffi_front_end() -> None:
     import collatz_cabi
 
-    for name in ("step", "iterate", "stopping_time", "stopping_times", "max_stopping_time"):
+    for name in ("step", "iterate", "total_stopping_time", "total_stopping_times", "max_total_stopping_time"):
         assert getattr(collatz_cabi, name) is getattr(via_cffi, name)
 
 
@@ -51,7 +51,7 @@ def test_ctypes_signatures_are_declared_at_import() -> None:
     assert via_ctypes._c_step.argtypes == (ctypes.c_uint64,)
     assert via_ctypes._c_step.restype is ctypes.c_uint64
     assert via_ctypes._c_iterate.argtypes == (ctypes.c_uint64, ctypes.c_uint64)
-    assert via_ctypes._c_stopping_times.restype is ctypes.c_int32
+    assert via_ctypes._c_total_stopping_times.restype is ctypes.c_int32
 
 
 @pytest.mark.parametrize("value", [-1, 2**64, 2**64 + 27, -(2**64) + 27])
@@ -76,7 +76,7 @@ def test_uint64_input_is_passed_without_copying() -> None:
 def test_raw_c_functions_report_through_last_error() -> None:
     assert lib.collatz_step(0) == 0
     assert lib.collatz_last_error() == lib.COLLATZ_ERR_INVALID
-    assert lib.collatz_stopping_time(0) == lib.COLLATZ_STOPPING_TIME_ERROR
+    assert lib.collatz_total_stopping_time(0) == lib.COLLATZ_TOTAL_STOPPING_TIME_ERROR
     assert lib.collatz_last_error() == lib.COLLATZ_ERR_INVALID
     assert lib.collatz_iterate(2**64 - 2, 2) == 0  # the result does not fit in uint64_t
     assert lib.collatz_last_error() == lib.COLLATZ_ERR_OVERFLOW
@@ -84,7 +84,7 @@ def test_raw_c_functions_report_through_last_error() -> None:
     from collatz_cabi._abi_mode import ffi
 
     # A null input pointer with a non-zero length is refused, not dereferenced.
-    assert lib.collatz_stopping_times(ffi.NULL, ffi.from_buffer("uint64_t[]", out), 3) == (
+    assert lib.collatz_total_stopping_times(ffi.NULL, ffi.from_buffer("uint64_t[]", out), 3) == (
         lib.COLLATZ_ERR_ARGUMENT
     )
 

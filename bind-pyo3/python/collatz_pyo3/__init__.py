@@ -6,12 +6,18 @@ Rust function.
 """
 
 from ._native import (
+    Stats as Stats,
+)
+from ._native import (
     Trajectory,
     iterate,
-    max_stopping_time,
+    max_total_stopping_time,
+    parity_vector,
+    residue,
+    stats,
     step,
-    stopping_time,
-    stopping_times,
+    total_stopping_time,
+    total_stopping_times,
     trajectory,
     walk,
 )
@@ -19,10 +25,13 @@ from ._native import (
 __all__ = [
     "Trajectory",
     "iterate",
-    "max_stopping_time",
+    "max_total_stopping_time",
+    "parity_vector",
+    "residue",
+    "stats",
     "step",
-    "stopping_time",
-    "stopping_times",
+    "total_stopping_time",
+    "total_stopping_times",
     "trajectory",
     "walk",
 ]

@@ -13,13 +13,19 @@ from __future__ import annotations
 
 from ._glue import (
     NativeCall,
+    Stats,
+    as_parity_count,
     as_u64,
     as_u64_array,
+    as_u128,
     check_callable,
     checked_n,
+    checked_vector,
     error_for,
+    halves,
     register_unsafe,
     rescue_interrupts_in,
+    wide,
 )
 from ._native import collatz_uniffi as _generated
 
@@ -34,10 +40,13 @@ if TYPE_CHECKING:
 __all__ = [
     "Trajectory",
     "iterate",
-    "max_stopping_time",
+    "max_total_stopping_time",
+    "parity_vector",
+    "residue",
+    "stats",
     "step",
-    "stopping_time",
-    "stopping_times",
+    "total_stopping_time",
+    "total_stopping_times",
     "trajectory",
     "walk",
 ]
@@ -46,7 +55,7 @@ _ffi: Any = _generated  # generated code, typed loosely
 _FfiFailure: tuple[type[Exception], ...] = (_ffi.CollatzFfiError, _ffi.InternalError)
 _ffi_step: Callable[[SupportsIndex], int] = _ffi.step
 _ffi_iterate: Callable[[SupportsIndex, SupportsIndex], int] = _ffi.iterate
-_ffi_stopping_time: Callable[[SupportsIndex], int] = _ffi.stopping_time
+_ffi_total_stopping_time: Callable[[SupportsIndex], int] = _ffi.total_stopping_time
 _FfiTrajectory: Any = _ffi.TrajectoryIterator
 # Rust calls NativeCall's methods through the generated module's trampolines, where an
 # exception would become UniFFI's own error: a signal arriving there is delivered later,
@@ -131,20 +140,20 @@ def iterate(n: SupportsIndex, k: SupportsIndex, /) -> int:
     return result
 
 
-def stopping_time(n: SupportsIndex, /) -> int:
+def total_stopping_time(n: SupportsIndex, /) -> int:
     """The number of steps until ``n`` first reaches 1."""
     if n.__class__ is int:
         try:
-            return _ffi_stopping_time(n)
+            return _ffi_total_stopping_time(n)
         except _FfiFailure as e:
             raise _translate(e) from None
         except ValueError:
             pass
-    return stopping_time(as_u64(n, "n", 1))
+    return total_stopping_time(as_u64(n, "n", 1))
 
 
-def stopping_times(values: Iterable[SupportsIndex], /) -> npt.NDArray[np.uint64]:
-    """The stopping time of every element of a 1-D array or sequence of integers.
+def total_stopping_times(values: Iterable[SupportsIndex], /) -> npt.NDArray[np.uint64]:
+    """The total stopping time of every element of a 1-D array or sequence of integers.
 
     The values cross as one ``bytes`` object each way (borrowed by Rust without a copy on
     the way in), never element by element.
@@ -153,7 +162,7 @@ def stopping_times(values: Iterable[SupportsIndex], /) -> npt.NDArray[np.uint64]
 
     array = as_u64_array(values)
     try:
-        packed = _ffi.stopping_times_bytes(array.tobytes())
+        packed = _ffi.total_stopping_times_bytes(array.tobytes())
     except _FfiFailure as e:
         raise _translate(e) from None
     return np.frombuffer(packed, dtype=np.uint64).copy()
@@ -172,16 +181,16 @@ def _call(function: Callable[..., Any], *args: Any, call: NativeCall) -> Any:
     return result
 
 
-def max_stopping_time(
+def max_total_stopping_time(
     limit: SupportsIndex, /, *, progress: Callable[[int, int], object] | None = None
 ) -> tuple[int, int]:
-    """``(n, stopping_time(n))`` for the ``n < limit`` with the longest stopping time.
+    """``(n, total_stopping_time(n))`` for the ``n < limit`` with the longest total stopping time.
 
     ``progress(done, total)``, if given, is called from Rust as the search goes.
     """
     limit = as_u64(limit, "limit", 2)
     check_callable(progress, "progress", optional=True)
-    best = _call(_ffi.max_stopping_time, limit, call=NativeCall(progress=progress))
+    best = _call(_ffi.max_total_stopping_time, limit, call=NativeCall(progress=progress))
     return best.n, best.steps
 
 
@@ -204,6 +213,50 @@ def walk(n: SupportsIndex, visit: Callable[[int], object], /) -> int:
     check_callable(visit, "visit")
     count: int = _call(_ffi.walk, n, call=NativeCall(visit=visit))
     return count
+
+
+def _wide(value: int) -> Any:
+    hi, lo = halves(value)
+    return _ffi.Wide(hi=hi, lo=lo)
+
+
+def stats(n: SupportsIndex, /) -> Stats:
+    """The record of the trajectory of ``n`` (``1 <= n <= 2**128 - 1``): UniFFI's record (a
+    dataclass, its 128-bit integers in ``Wide`` halves: UniFFI has no ``u128``), turned into
+    the contract's record."""
+    try:
+        record = _ffi.stats(_wide(as_u128(n, "n")))
+    except _FfiFailure as e:
+        raise _translate(e) from None
+    return Stats(
+        wide(record.n.hi, record.n.lo),
+        record.total_stopping_time,
+        record.stopping_time,
+        wide(record.peak.hi, record.peak.lo),
+        record.odd_steps,
+    )
+
+
+def parity_vector(n: SupportsIndex, k: SupportsIndex | None = None, /) -> str:
+    """The Terras parities of ``n`` up to the first 1, or the first ``k`` (a ``String`` from
+    Rust, through a ``RustBuffer``)."""
+    start = _wide(as_u128(n, "n"))
+    count = None if k is None else as_parity_count(k)
+    try:
+        text: str = _ffi.parity_vector(start, count)
+    except _FfiFailure as e:
+        raise _translate(e) from None
+    return text
+
+
+def residue(vector: str, /) -> int:
+    """The ``r`` with ``1 <= r <= 2**len(vector)`` whose first Terras parities are ``vector``."""
+    checked_vector(vector)
+    try:
+        r = _ffi.residue(str(vector))
+    except _FfiFailure as e:
+        raise _translate(e) from None
+    return wide(r.hi, r.lo)
 
 
 class Trajectory:

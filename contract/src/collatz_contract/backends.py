@@ -23,12 +23,15 @@ __all__ = ["BACKENDS", "FUNCTIONS", "NATIVE", "REFERENCE", "Backend", "by_name"]
 FUNCTIONS = (
     "step",
     "iterate",
-    "stopping_time",
-    "stopping_times",
-    "max_stopping_time",
+    "total_stopping_time",
+    "total_stopping_times",
+    "max_total_stopping_time",
     "trajectory",
     "Trajectory",
     "walk",
+    "stats",
+    "parity_vector",
+    "residue",
 )
 """The public names of the contract, in the order the contract lists them."""
 

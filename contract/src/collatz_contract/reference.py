@@ -7,7 +7,7 @@ and loops, plus the checks of the contract (``operator.index`` semantics, ``Valu
 below the domain, ``OverflowError`` above ``2**64 - 1`` and for any step that would leave it).
 
 It shares no code with what it checks, not even the argument checks that ``collatz_cabi`` and
-``collatz_uniffi`` ship (``_args.py``), though they read alike: a reference that imported the
+``collatz_uniffi`` ship (``glue/_glue.py``), though they read alike: a reference that imported the
 code under test would agree with that code's bugs, and the tests could not see them.
 
 Validation order, which every backend follows: arguments left to right, each checked for
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, SupportsIndex
+from typing import Any, NamedTuple, SupportsIndex
 
 import numpy as np
 import numpy.typing as npt
@@ -27,15 +27,19 @@ import numpy.typing as npt
 __all__ = [
     "Trajectory",
     "iterate",
-    "max_stopping_time",
+    "max_total_stopping_time",
+    "parity_vector",
+    "residue",
+    "stats",
     "step",
-    "stopping_time",
-    "stopping_times",
+    "total_stopping_time",
+    "total_stopping_times",
     "trajectory",
     "walk",
 ]
 
 U64_MAX = 2**64 - 1
+MAX_PARITIES = 2**20
 
 
 def collatz(n: int) -> int:
@@ -110,7 +114,7 @@ def iterate(n: SupportsIndex, k: SupportsIndex, /) -> int:
     return x
 
 
-def _stopping_time(n: int, index: int | None = None) -> int:
+def _total_stopping_time(n: int, index: int | None = None) -> int:
     """Steps from ``n`` to 1; the values on the way may exceed ``2**64 - 1`` (a count is
     handed out, not the values), up to ``2**128 - 1``."""
     x, steps = n, 0
@@ -120,9 +124,9 @@ def _stopping_time(n: int, index: int | None = None) -> int:
     return steps
 
 
-def stopping_time(n: SupportsIndex, /) -> int:
+def total_stopping_time(n: SupportsIndex, /) -> int:
     """The number of steps until ``n`` first reaches 1."""
-    return _stopping_time(as_u64(n, "n", 1))
+    return _total_stopping_time(as_u64(n, "n", 1))
 
 
 def _elements(values: object) -> list[int]:
@@ -150,10 +154,10 @@ def _elements(values: object) -> list[int]:
     return [as_u64(v, f"element {i}", 1) for i, v in enumerate(items)]
 
 
-def stopping_times(values: Iterable[SupportsIndex], /) -> npt.NDArray[np.uint64]:
-    """The stopping time of every element of a 1-D array or sequence of integers."""
+def total_stopping_times(values: Iterable[SupportsIndex], /) -> npt.NDArray[np.uint64]:
+    """The total stopping time of every element of a 1-D array or sequence of integers."""
     elements = _elements(values)
-    return np.array([_stopping_time(v, i) for i, v in enumerate(elements)], dtype=np.uint64)
+    return np.array([_total_stopping_time(v, i) for i, v in enumerate(elements)], dtype=np.uint64)
 
 
 # The reference reports progress (and so polls for Ctrl-C) after this many numbers: well under
@@ -168,18 +172,18 @@ def _check_callable(value: Any, name: str, *, optional: bool = False) -> None:
     raise TypeError(f"{name} must be {what}, got {describe(value)}")
 
 
-def max_stopping_time(
+def max_total_stopping_time(
     limit: SupportsIndex, /, *, progress: Callable[[int, int], object] | None = None
 ) -> tuple[int, int]:
-    """``(n, stopping_time(n))`` for the ``n`` in ``1 <= n < limit`` with the longest
-    stopping time; ties go to the smallest ``n``. ``progress(done, total)`` is called with
+    """``(n, total_stopping_time(n))`` for the ``n`` in ``1 <= n < limit`` with the longest
+    total stopping time; ties go to the smallest ``n``. ``progress(done, total)`` is called with
     ``total == limit - 1`` every :data:`PROGRESS_NUMBERS` numbers and once at the end."""
     limit = as_u64(limit, "limit", 2)
     _check_callable(progress, "progress", optional=True)
     total = limit - 1
     best = (1, 0)
     for n in range(2, limit):
-        t = _stopping_time(n)
+        t = _total_stopping_time(n)
         if t > best[1]:
             best = (n, t)
         if progress is not None and n % PROGRESS_NUMBERS == 0:
@@ -257,3 +261,105 @@ class Trajectory:
 
     def __repr__(self) -> str:
         return f"Trajectory({self._start})"
+
+
+# --- the literature's quantities: a record, a string out, a string in ------------------------
+
+
+class Stats(NamedTuple):
+    """The record of one trajectory (docs/contract.md, ``stats``)."""
+
+    n: int
+    total_stopping_time: int
+    stopping_time: int
+    peak: int
+    odd_steps: int
+
+
+def _as_u128(value: object, name: str) -> int:
+    v = _index(value, name)
+    if v < 1:
+        raise ValueError(f"{name} must be >= 1, got {v}")
+    if v > U128_MAX:
+        raise OverflowError(f"{name} must be <= 2**128 - 1, got {v}")
+    return v
+
+
+def _index(value: object, name: str) -> int:
+    try:
+        return operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(f"{name} must be an integer, got {describe(value)}") from None
+
+
+def _wide_overflow(start: int, at: int, step: str) -> OverflowError:
+    return OverflowError(
+        f"the trajectory of {start} overflows: it reaches {at}, and {step} exceeds 2**128 - 1"
+    )
+
+
+def stats(n: SupportsIndex, /) -> Stats:
+    """The record of the trajectory of ``n``: total stopping time, stopping time, peak, odd
+    steps."""
+    start = _as_u128(n, "n")
+    x, steps, stopping, peak, odd = start, 0, 0, start, 0
+    dropped = start == 1
+    while x != 1:
+        if x % 2 == 0:
+            x //= 2
+        else:
+            if 3 * x + 1 > U128_MAX:
+                raise _wide_overflow(start, x, f"3 * {x} + 1")
+            x = 3 * x + 1
+            odd += 1
+        steps += 1
+        peak = max(peak, x)
+        if not dropped and x < start:
+            dropped, stopping = True, steps
+    return Stats(start, steps, stopping, peak, odd)
+
+
+def parity_vector(n: SupportsIndex, k: SupportsIndex | None = None, /) -> str:
+    """The parities of the Terras map from ``n`` until the first 1, or the first ``k``."""
+    start = _as_u128(n, "n")
+    count: int | None = None
+    if k is not None:
+        count = _index(k, "k")
+        if count < 0:
+            raise ValueError(f"k must be >= 0, got {count}")
+        if count > MAX_PARITIES:
+            raise ValueError(f"k must be <= 2**20, got {count}")
+    parities: list[str] = []
+    x = start
+    while (x != 1) if count is None else (len(parities) < count):
+        parities.append("1" if x % 2 else "0")
+        if x % 2 == 0:
+            x //= 2
+        else:
+            if (3 * x + 1) // 2 > U128_MAX:
+                raise _wide_overflow(start, x, f"(3 * {x} + 1) / 2")
+            x = (3 * x + 1) // 2
+    return "".join(parities)
+
+
+def residue(vector: str, /) -> int:
+    """The ``r`` with ``1 <= r <= 2**k`` whose first ``k = len(vector)`` Terras parities are
+    ``vector`` (Terras's theorem)."""
+    if not isinstance(vector, str):
+        raise TypeError(f"vector must be a str, got {describe(vector)}")
+    if not 1 <= len(vector) <= 127:
+        raise ValueError(f"vector must have 1 to 127 parities, got {len(vector)}")
+    for i, c in enumerate(vector):
+        if c not in "01":
+            raise ValueError(f"vector must hold only '0' and '1', got {c!r} at index {i}")
+    # Plain search over the residues would take 2**k steps; instead, bit i of r is the one that
+    # gives T^i its wanted parity (adding 2**i to n adds an odd 3**ones to T^i(n)).
+    k = len(vector)
+    r = 0
+    for i in range(k):
+        x = r
+        for _ in range(i):
+            x = x // 2 if x % 2 == 0 else (3 * x + 1) // 2
+        if x % 2 != int(vector[i]):
+            r += 2**i
+    return r if r else 2**k

@@ -1,5 +1,5 @@
-"""Section 4: bulk. ``stopping_times`` on 1 … N elements per backend and in the plain C loop:
-ns per element, and the conversion-only cost (an array of ones, whose stopping times are
+"""Section 4: bulk. ``total_stopping_times`` on 1 … N elements per backend and in the plain C loop:
+ns per element, and the conversion-only cost (an array of ones, whose total stopping times are
 free) that a binding adds per element."""
 
 from __future__ import annotations
@@ -29,12 +29,17 @@ def cases(ctx: Context) -> list[Case]:
         for backend, module in ctx.backends.items():
             if not backend.native and n > ctx.config.reference_max_bulk:
                 continue
-            f = module.stopping_times
+            f = module.total_stopping_times
             out.append(Case(f"bulk/{backend.name}/{n}", "f(v)", {"f": f, "v": values}, units=n))
             out.append(Case(f"convert/{backend.name}/{n}", "f(v)", {"f": f, "v": ones}, units=n))
         if ctx.plain_c is not None:
             out.append(
-                Case(f"bulk/{PLAIN_C}/{n}", "f(v)", {"f": ctx.plain_c.stopping_times, "v": values}, units=n)
+                Case(
+                    f"bulk/{PLAIN_C}/{n}",
+                    "f(v)",
+                    {"f": ctx.plain_c.total_stopping_times, "v": values},
+                    units=n,
+                )
             )
     return out
 
@@ -64,7 +69,7 @@ def tables(bulk: dict[str, Any]) -> list[Table]:
     sizes = sorted({row["n"] for rows in bulk.values() for row in rows})
     largest = sizes[-1]
     t = Table(
-        "Bulk: stopping_times(1..N), ns per element (median)",
+        "Bulk: total_stopping_times(1..N), ns per element (median)",
         [
             "backend",
             *[f"N={power_of_ten(n)}" for n in sizes],
@@ -94,7 +99,7 @@ def plot(results: dict[str, Any], fig: Figure, ax: Axes) -> None:
             [r["ns_per_element"]["median"] for r in rows],
             marker="o",
             color=line,
-            label=f"{name}: stopping_times",
+            label=f"{name}: total_stopping_times",
         )
         conv = [r for r in rows if "convert_ns_per_element" in r]
         if conv:
@@ -109,11 +114,11 @@ def plot(results: dict[str, Any], fig: Figure, ax: Axes) -> None:
     ax.set_xlabel("N (elements per call)")
     ax.set_ylabel("ns per element")
     ax.set_title(
-        f"Bulk calls: stopping_times(1..N) and conversion-only cost (all ones)\n{machine(results)}",
+        f"Bulk calls: total_stopping_times(1..N) and conversion-only cost (all ones)\n{machine(results)}",
         fontsize=10,
     )
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=7, ncol=2)
 
 
-SECTION = timed("bulk", "bulk stopping_times", cases, summary, tables, plots={"bulk.png": plot})
+SECTION = timed("bulk", "bulk total_stopping_times", cases, summary, tables, plots={"bulk.png": plot})

@@ -1,4 +1,4 @@
-"""Progress overhead: ``max_stopping_time(limit)`` with and without a no-op ``progress``
+"""Progress overhead: ``max_total_stopping_time(limit)`` with and without a no-op ``progress``
 callback, per native backend, interleaved; and how many times it was called."""
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ def run(ctx: Context, tick: Tick) -> dict[str, Any]:
                 nonlocal count
                 count += 1
 
-            plain: Callable[[], object] = lambda: module.max_stopping_time(limit)  # noqa: E731
-            reported: Callable[[], object] = lambda: module.max_stopping_time(limit, progress=progress)  # noqa: E731
+            plain: Callable[[], object] = lambda: module.max_total_stopping_time(limit)  # noqa: E731
+            reported: Callable[[], object] = lambda: module.max_total_stopping_time(limit, progress=progress)  # noqa: E731
             runs[backend.name]["without"].append(time_once(plain))
             tick()
             runs[backend.name]["with"].append(time_once(reported))
@@ -48,7 +48,7 @@ def run(ctx: Context, tick: Tick) -> dict[str, Any]:
 
 def tables(section: dict[str, Any]) -> list[Table]:
     t = Table(
-        f"Progress overhead: max_stopping_time({power_of_ten(section['limit'])}) with a no-op progress",
+        f"Progress overhead: max_total_stopping_time({power_of_ten(section['limit'])}) with a no-op progress",
         ["backend", "without", "with progress", "ratio", "progress calls"],
     )
     for name, entry in section["backends"].items():

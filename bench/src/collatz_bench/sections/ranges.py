@@ -1,4 +1,4 @@
-"""The range section: ``max_stopping_time(limit)`` per native backend (all cores, the sieved
+"""The range section: ``max_total_stopping_time(limit)`` per native backend (all cores, the sieved
 record search) against the plain C loop (one core, every number), interleaved; numbers of
 the range covered per second."""
 
@@ -16,9 +16,9 @@ PLAIN_C = "plain C"
 
 
 def _runners(ctx: Context) -> dict[str, Callable[[int], tuple[int, int]]]:
-    runners = {b.name: m.max_stopping_time for b, m in ctx.native.items()}
+    runners = {b.name: m.max_total_stopping_time for b, m in ctx.native.items()}
     if ctx.plain_c is not None:
-        runners[PLAIN_C] = ctx.plain_c.max_stopping_time
+        runners[PLAIN_C] = ctx.plain_c.max_total_stopping_time
     return runners
 
 
@@ -52,7 +52,7 @@ def run(ctx: Context, tick: Tick) -> dict[str, Any]:
 
 def tables(rng: dict[str, Any]) -> list[Table]:
     t = Table(
-        f"Range: max_stopping_time({power_of_ten(rng['limit'])}), all cores vs the plain C loop (1 core)",
+        f"Range: max_total_stopping_time({power_of_ten(rng['limit'])}), all cores vs the plain C loop (1 core)",
         ["backend", "time", "numbers/s", "answer", "speed-up vs plain C"],
     )
     for name, entry in rng["backends"].items():
@@ -68,4 +68,4 @@ def tables(rng: dict[str, Any]) -> list[Table]:
     return [t]
 
 
-SECTION = Section("range", "max_stopping_time range", steps, run, tables)
+SECTION = Section("range", "max_total_stopping_time range", steps, run, tables)

@@ -1,4 +1,4 @@
-"""Section 5: threads. The same total ``stopping_times`` work from one Python thread and from
+"""Section 5: threads. The same total ``total_stopping_times`` work from one Python thread and from
 two (the speed-up), and whether the backend releases the GIL, measured directly: while one
 thread is inside a long native call (``iterate(27, k)``, a few tens of milliseconds), how
 much Python work does another thread get done, against the same time with no call running?
@@ -111,7 +111,7 @@ def run(ctx: Context, tick: Tick) -> dict[str, Any]:
             values = np.arange(1, n + 1, dtype=np.uint64)
         calls = config.thread_calls
 
-        def work(f: Callable[[Any], Any] = module.stopping_times) -> object:
+        def work(f: Callable[[Any], Any] = module.total_stopping_times) -> object:
             return f(values)
 
         one, two = [], []
@@ -143,7 +143,7 @@ def run(ctx: Context, tick: Tick) -> dict[str, Any]:
 
 def tables(own: dict[str, Any]) -> list[Table]:
     t = Table(
-        "Threads: the same stopping_times work from 1 and from 2 Python threads",
+        "Threads: the same total_stopping_times work from 1 and from 2 Python threads",
         [
             "backend",
             "elements/call",

@@ -1,6 +1,6 @@
 """Call shape: a variable-size result. ``trajectory(n)`` returns an array whose length only
 the native side knows (memory filled by Rust); timed for trajectories of ~10, ~100 and ~1000
-values, next to ``stopping_times`` on an array of as many elements, where the caller knows the
+values, next to ``total_stopping_times`` on an array of as many elements, where the caller knows the
 size and allocates the output (the elements are ones: no work, only the crossing)."""
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def cases(ctx: Context) -> list[Case]:
                 Case(
                     f"caller/{backend.name}/{n}",
                     "f(v)",
-                    {"f": module.stopping_times, "v": ones},
+                    {"f": module.total_stopping_times, "v": ones},
                     units=length,
                 )
             )
@@ -69,7 +69,7 @@ def tables(section: dict[str, Any]) -> list[Table]:
     lengths = list(section["lengths"].values())
     t = Table(
         "Variable-size result: trajectory(n), per call [per value]; caller-allocated "
-        "stopping_times of as many ones, per call",
+        "total_stopping_times of as many ones, per call",
         ["backend", *[f"{v} values" for v in lengths], *[f"caller-allocated, {v}" for v in lengths]],
     )
     for name, rows in section["backends"].items():
