@@ -115,6 +115,12 @@ def test_quick_run_writes_json_and_plots(tmp_path: Path) -> None:
     for entry in breakdown.values():
         assert entry["whole_ns"] > entry["parts_ns"]["the foreign call (ctypes CDLL)"] > 0
 
+    records = data["records_strings"]
+    assert set(records["backends"]) == set(names)
+    for entry in records["backends"].values():
+        assert entry["stats"]["ns_per_call"]["median"] > 0 and entry["wide_over_narrow"]["median"] > 0
+        assert entry["parity_long"]["ns_per_unit"]["median"] < entry["parity_long"]["ns_per_call"]["median"]
+
     headline = data["headline"]
     assert headline["steps"] == 10**9
     assert headline["pure_python"]["seconds"] > 0
@@ -168,7 +174,8 @@ def test_quick_run_writes_json_and_plots(tmp_path: Path) -> None:
     assert "| pyo3 |" in summary
     assert "N=10^6" not in summary, "headers name the sizes actually run"
     pngs = sorted(p.name for p in tmp_path.glob("*.png"))
-    assert pngs == ["amortisation.png", "bulk.png", "scalar_overhead.png", "shapes.png", "threads.png"]
+    assert pngs == sorted(name for section in SECTIONS for name in section.plots)
+    assert "records_strings.png" in pngs
 
     costs = data["costs"]
     assert set(costs["backends"]) == set(names)
