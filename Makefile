@@ -29,7 +29,7 @@ CORE_SRC     := Cargo.toml Cargo.lock $(call sources,core/src core/Cargo.toml gl
 CONTRACT_SRC := $(call sources,contract)
 BENCH_SRC    := $(call sources,bench/src bench/pyproject.toml)
 
-.PHONY: help setup test test-long memcheck dist-check fuzz bench bench-quick bench-core lint fmt header licences clean
+.PHONY: help setup test test-long memcheck perf-check perf-budgets dist-check fuzz bench bench-quick bench-core lint fmt header licences clean
 
 help:
 	@echo "make test        set up .venv, build every backend (release), run cargo test + pytest"
@@ -41,6 +41,8 @@ help:
 	@echo "make bench-core  criterion benchmarks of collatz-core (the native baseline)"
 	@echo "make fuzz        the long fuzz run of every backend (results/fuzz.json)"
 	@echo "make memcheck    every front end's shapes and hazards under valgrind (CI runs it)"
+	@echo "make perf-check  instructions per call (callgrind) against bench/budgets.json (CI runs it)"
+	@echo "make perf-budgets  rewrite bench/budgets.json from a fresh count (deliberately)"
 	@echo "make lint        cargo fmt --check, clippy -D warnings, ruff check + format --check, mypy"
 	@echo "make header      regenerate the C ABI's header and .pxd with cbindgen (the crates' header tests)"
 	@echo "make licences    regenerate the licence texts the hatchling packages ship (contract, bench)"
@@ -149,12 +151,24 @@ memcheck: $(BUILT)
 	  $(PY) python-tests/memcheck.py
 	$(PY) python-tests/memcheck_report.py results/memcheck.xml
 
+# Instructions per call (callgrind) of every front end against bench/budgets.json: fails when a
+# figure exceeds its budget by more than the file's tolerance (CI runs it; about a minute).
+# perf-budgets rewrites the budgets, deliberately, in the commit that moves them.
+perf-check: $(BUILT)
+	@command -v valgrind > /dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
+	$(PY) -m collatz_bench.perfcheck
+
+perf-budgets: $(BUILT)
+	@command -v valgrind > /dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
+	$(PY) -m collatz_bench.perfcheck --update
+
 # The long fuzz profile: 10,000 hostile inputs per function per backend, against the reference.
 fuzz: $(BUILT)
 	HYPOTHESIS_PROFILE=long FUZZ_REPORT=results/fuzz.json $(PY) -m pytest python-tests/test_fuzz.py -q
 	cat results/fuzz.json
 
 bench: $(BUILT)
+	@command -v valgrind > /dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
 	$(VENV)/bin/collatz-bench
 
 bench-quick: $(BUILT)

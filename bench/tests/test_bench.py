@@ -264,3 +264,29 @@ def test_outside_a_checkout_and_without_a_backend(tmp_path: Path) -> None:
     assert missing.returncode != 0
     assert "backend uniffi (collatz_uniffi) is not installed" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+def test_instruction_counts_per_call_and_ratios_from_two_loop_lengths() -> None:
+    from collatz_bench import instructions
+
+    def total(per_iteration: float, fixed: float = 5000) -> dict[str, int]:
+        return {
+            "short": round(fixed + per_iteration * instructions.SHORT),
+            "long": round(fixed + per_iteration * instructions.LONG),
+        }
+
+    per_iteration = {"empty|-": 200.0, "floor|-": 350.0, "x|step": 550.0}
+    counts = instructions.Counts(per_iteration, {})
+    summary = instructions.summarise(counts, ["x"], ["step"])
+    assert summary["floor_per_call"] == 150
+    assert summary["backends"]["x"]["step"] == {"per_call": 350, "ratio_to_floor": 550 / 350}
+    assert total(1.0)["long"] - total(1.0)["short"] == instructions.LONG - instructions.SHORT
+
+
+def test_perf_check_fails_over_budget_and_reports_what_to_tighten() -> None:
+    from collatz_bench import perfcheck
+
+    budgets = {"tolerance": 0.02, "budgets": {"x": {"step": 1000, "walk": 1000, "stats": 1000}}}
+    over, under = perfcheck.compare({"x": {"step": 1019, "walk": 1021, "stats": 900, "new": 5}}, budgets)
+    assert [line.split(":")[0] for line in over] == ["x walk", "x new"]
+    assert [line.split(":")[0] for line in under] == ["x stats"]

@@ -73,6 +73,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="compute the Collatz records below 10^k for k up to K (default: 10, or 7 with "
         "--quick); e.g. `--only records --records-up-to 11`",
     )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="only count instructions per call under callgrind (the instructions section; "
+        "also in a quick run), beside the time ratios of the same loops",
+    )
     parser.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     return parser.parse_args(argv)
 
@@ -88,6 +94,8 @@ def configure(args: argparse.Namespace) -> Config:
         if args.records_up_to < 1 or args.records_up_to > 19:
             sys.exit("collatz-bench: --records-up-to must be in 1..19")
         config = dataclasses.replace(config, records_up_to=args.records_up_to)
+    if args.instructions:
+        config = dataclasses.replace(config, instructions=True)
     return config
 
 
@@ -187,7 +195,7 @@ def report(
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     config = configure(args)
-    sections = choose_sections(args.only)
+    sections = choose_sections("instructions" if args.instructions else args.only)
     ctx = Context(load_backends(args.backends), config, compile_baseline())
     if not ctx.native:
         sys.exit("collatz-bench: choose at least one native backend")

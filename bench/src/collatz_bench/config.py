@@ -35,6 +35,8 @@ class Config:
     """Records below 10^k for k = 1 … this."""
     cost_builds: bool
     """Time a release build of every package (the costs section)."""
+    instructions: bool
+    """Count instructions under callgrind (the instructions section, about a minute)."""
     import_runs: int
     """Fresh interpreters per front end for import times."""
     gil_probe_steps: int
@@ -72,6 +74,7 @@ FULL = Config(
     interrupt_repeats=3,
     records_up_to=10,
     cost_builds=True,
+    instructions=True,
     import_runs=15,
     gil_probe_steps=500_000_000,
 )
@@ -98,6 +101,7 @@ QUICK = Config(
     interrupt_repeats=1,
     records_up_to=7,
     cost_builds=False,
+    instructions=False,
     import_runs=3,
     gil_probe_steps=200_000_000,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -57,3 +58,10 @@ def power_of_ten(n: int) -> str:
     """``1000`` → ``"10^3"``; other numbers as they are."""
     exponent = len(str(n)) - 1
     return f"10^{exponent}" if n == 10**exponent else f"{n:,}"
+
+
+def ratio_ci(summary: dict[str, Any]) -> str:
+    """A ratio's median and its bootstrap 95 % interval: ``1.90 (1.86–1.95)``."""
+    if "ci_low" not in summary:
+        return f"{summary['median']:.2f}"
+    return f"{summary['median']:.2f} ({summary['ci_low']:.2f}–{summary['ci_high']:.2f})"

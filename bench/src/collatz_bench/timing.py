@@ -109,7 +109,46 @@ class Summary:
         }
 
 
-def ratio_summary(numerator: Sequence[float], denominator: Sequence[float]) -> Summary:
-    """Ratios taken round by round (same round, same machine state), then summarised."""
+@dataclass(frozen=True)
+class RatioSummary(Summary):
+    """A :class:`Summary` of round-by-round ratios, with a bootstrap confidence interval for
+    their median: how far "within noise" reaches."""
+
+    ci_low: float = 0.0
+    ci_high: float = 0.0
+    confidence: float = 0.95
+
+    def as_dict(self) -> dict[str, float | int]:
+        return super().as_dict() | {
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+            "confidence": self.confidence,
+        }
+
+
+BOOTSTRAP_RESAMPLES = 2000
+
+
+def bootstrap_median_ci(values: Sequence[float], confidence: float = 0.95) -> tuple[float, float]:
+    """A percentile-bootstrap interval for the median of ``values``: the rounds resampled with
+    replacement, ``BOOTSTRAP_RESAMPLES`` times, with a fixed seed (the same samples give the
+    same interval)."""
+    import random
+
+    if len(values) < 2:
+        return values[0], values[0]
+    rng = random.Random(20261130)
+    medians = sorted(
+        statistics.median(rng.choices(values, k=len(values))) for _ in range(BOOTSTRAP_RESAMPLES)
+    )
+    tail = (1 - confidence) / 2
+    return medians[int(tail * (len(medians) - 1))], medians[int((1 - tail) * (len(medians) - 1))]
+
+
+def ratio_summary(numerator: Sequence[float], denominator: Sequence[float]) -> RatioSummary:
+    """Ratios taken round by round (same round, same machine state), then summarised, with a
+    bootstrap 95 % interval for their median."""
     ratios = [a / b for a, b in zip(numerator, denominator, strict=True)]
-    return Summary.of([r / 1e9 for r in ratios])
+    plain = Summary.of([r / 1e9 for r in ratios])
+    low, high = bootstrap_median_ci(ratios)
+    return RatioSummary(plain.median, plain.low, plain.high, plain.q1, plain.q3, plain.n, low, high)

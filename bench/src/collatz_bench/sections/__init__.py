@@ -15,6 +15,7 @@ from . import (
     costs,
     errors,
     headline,
+    instructions,
     interrupts,
     objects,
     progress,
@@ -44,5 +45,6 @@ SECTIONS: list[Section] = [
     errors.SECTION,
     progress.SECTION,
     interrupts.SECTION,
+    instructions.SECTION,
     costs.SECTION,  # last: it rebuilds the packages
 ]

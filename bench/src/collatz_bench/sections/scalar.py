@@ -16,7 +16,7 @@ from .. import probes
 from ..context import Context
 from ..render.plots import color, machine
 from ..section import timed
-from ..table import Table, ns, spread
+from ..table import Table, ns, ratio_ci, spread
 from ..timing import Case, Summary, ratio_summary
 
 FLOOR = "floor/operator.index"
@@ -107,7 +107,7 @@ def summary(ctx: Context, measured: dict[str, Case]) -> dict[str, Any]:
 def tables(scalar: dict[str, Any]) -> list[Table]:
     floor = scalar["floor"]
     t = Table(
-        "Scalar call: step(27), median [IQR] per call",
+        "Scalar call: step(27), median [IQR] per call; ratios to the floor with their bootstrap 95 % interval",
         ["backend", "public call", "× floor", "raw binding call", "raw × floor", "wrapper"],
     )
     t.rows.append(["floor: operator.index", spread(floor["operator.index"]), "1.00", "", "", ""])
@@ -138,9 +138,9 @@ def tables(scalar: dict[str, Any]) -> list[Table]:
             [
                 name if entry.get("mode") is None else f"{name} ({entry['mode']} mode)",
                 spread(entry["ns_per_call"]),
-                f"{entry['ratio_to_floor']['median']:.2f}",
+                ratio_ci(entry["ratio_to_floor"]),
                 spread(raw["ns_per_call"]) if raw else "(same)",
-                f"{raw['ratio_to_floor']['median']:.2f}" if raw else "",
+                ratio_ci(raw["ratio_to_floor"]) if raw else "",
                 (ns(raw["wrapper_ns"]) if not raw["wrapper_within_noise"] else "≈ 0") if raw else "",
             ]
         )
