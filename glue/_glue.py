@@ -210,6 +210,18 @@ class Stats(tuple):  # type: ignore[type-arg]
         peak = property(operator.itemgetter(3), doc="The largest value on the trajectory, n included.")
         odd_steps = property(operator.itemgetter(4), doc="The number of 3x + 1 steps (OEIS A006667).")
 
+    @classmethod
+    def from_halves(cls, record: Any) -> Stats:
+        """The record from a C ``CollatzStats`` (a cffi or ctypes struct: fields by attribute,
+        128-bit integers in ``_hi``/``_lo`` halves)."""
+        return cls(
+            wide(record.n_hi, record.n_lo),
+            record.total_stopping_time,
+            record.stopping_time,
+            wide(record.peak_hi, record.peak_lo),
+            record.odd_steps,
+        )
+
     def __repr__(self) -> str:
         return "Stats(" + ", ".join(f"{k}={v}" for k, v in zip(self._fields, self, strict=True)) + ")"
 

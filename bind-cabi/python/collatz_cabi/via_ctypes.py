@@ -270,13 +270,7 @@ def stats(n: SupportsIndex, /) -> Stats:
     record = _c_stats(*halves(as_u128(n, "n")))
     if record.status != OK:
         raise _last_error()
-    return Stats(
-        wide(record.n_hi, record.n_lo),
-        record.total_stopping_time,
-        record.stopping_time,
-        wide(record.peak_hi, record.peak_lo),
-        record.odd_steps,
-    )
+    return Stats.from_halves(record)
 
 
 def parity_vector(n: SupportsIndex, k: SupportsIndex | None = None, /) -> str:

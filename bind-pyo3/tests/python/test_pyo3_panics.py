@@ -1,16 +1,11 @@
 """A Rust panic surfaces as an ordinary Python exception (`except Exception` catches it, the
-message is kept) and the interpreter lives on. Runs the test-only `test-hooks` build of this
-package that `make test` unpacks under target/hooks/ (never the installed wheel, which has no
-hooks), in a child process."""
+message is kept) and the interpreter lives on: the test-only `test-hooks` build of this package,
+in a child process (the root conftest's ``run_with_panic_hooks``)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
-
-PACKAGE = Path(__file__).resolve().parents[2]
-HOOKS = PACKAGE.parent / "target" / "hooks" / PACKAGE.name
 
 SCRIPT = """
 import collatz_pyo3
@@ -28,15 +23,5 @@ print("ok")
 """
 
 
-def test_panic_becomes_an_exception() -> None:
-    assert HOOKS.is_dir(), f"{HOOKS} is missing: `make test` builds it (target/hooks/.built)"
-    run = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
-        capture_output=True,
-        text=True,
-        env={"PYTHONPATH": str(HOOKS), "PATH": "/usr/bin:/bin"},
-        timeout=60,
-        check=False,
-    )
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert run.stdout.strip() == "ok"
+def test_panic_becomes_an_exception(run_with_panic_hooks: Callable[[str, str], None]) -> None:
+    run_with_panic_hooks(Path(__file__).resolve().parents[2].name, SCRIPT)
