@@ -94,7 +94,7 @@ $(VENV)/.built-bench: $(VENV)/.deps $(VENV)/.built-contract $(BENCH_SRC)
 BUILT := $(foreach p,$(PACKAGES),$(VENV)/.built-$(p)) $(VENV)/.built-contract $(VENV)/.built-bench
 
 # Test-only builds with the `test-hooks` feature (functions that panic on purpose), in debug
-# mode, unpacked under target/hooks/ for python-tests/test_panics.py. Never installed.
+# mode, unpacked under target/hooks/ for each package's tests/python/test_*_panics.py. Never installed.
 HOOKS := target/hooks/.built
 $(HOOKS): $(VENV)/.deps $(CORE_SRC) $(foreach p,$(HOOK_WHEELS),$(call sources,$(p)))
 	rm -rf target/hooks $(WHEELS)/hooks

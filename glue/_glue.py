@@ -214,12 +214,17 @@ class Stats(tuple):  # type: ignore[type-arg]
     def from_halves(cls, record: Any) -> Stats:
         """The record from a C ``CollatzStats`` (a cffi or ctypes struct: fields by attribute,
         128-bit integers in ``_hi``/``_lo`` halves)."""
-        return cls(
-            wide(record.n_hi, record.n_lo),
-            record.total_stopping_time,
-            record.stopping_time,
-            wide(record.peak_hi, record.peak_lo),
-            record.odd_steps,
+        # The tuple directly (no second frame through __new__, the halves joined inline): this
+        # is on the record's hot path, held to its instruction budget by make perf-check.
+        return tuple.__new__(
+            cls,
+            (
+                record.n_hi << 64 | record.n_lo,
+                record.total_stopping_time,
+                record.stopping_time,
+                record.peak_hi << 64 | record.peak_lo,
+                record.odd_steps,
+            ),
         )
 
     def __repr__(self) -> str:

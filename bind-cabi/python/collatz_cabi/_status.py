@@ -1,7 +1,7 @@
 """The C ABI's status codes (``include/collatz.h``), what each failure code means, and the one
 helper every C front end uses to turn a call's status into its result or exception.
 
-python-tests/test_cabi.py checks the codes against the header.
+bind-cabi/tests/python/test_cabi.py checks the codes against the header.
 """
 
 from __future__ import annotations

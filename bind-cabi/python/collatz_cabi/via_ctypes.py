@@ -294,14 +294,33 @@ def residue(vector: str, /) -> int:
     return wide(hi.value, lo.value)
 
 
+class _Handle:
+    """Owns one native trajectory handle, freed when the last reference goes: a thread in the
+    middle of ``next()`` holds one, so a handle is never freed under it (a bare address would
+    be). ctypes cannot free in C when an object dies, so that is a Python ``__del__``; a
+    Ctrl-C that lands in it is delivered again (``_glue.rescue_interrupts_in``)."""
+
+    __slots__ = ("address",)
+
+    def __init__(self, address: int) -> None:
+        self.address = address
+
+    def __del__(self, _free: Callable[[int], None] = _c_trajectory_free) -> None:
+        # The free function is bound as a default: it outlives the module's globals at exit.
+        address, self.address = self.address, 0
+        if address:
+            _free(address)
+
+
+rescue_interrupts_in(_Handle.__del__)
+
+
 class Trajectory:
     """The trajectory ``n, step(n), …, 1`` as an iterator over a C handle.
 
-    The handle is freed as soon as the trajectory is over (so a drained iterator holds no
-    native memory), else with the object. ctypes cannot free in C when an object dies, so
-    that is a Python ``__del__``; a Ctrl-C that lands in it is delivered again
-    (``_glue.rescue_interrupts_in``). Copies and pickles are new handles at the same position
-    (``collatz_trajectory_resume``); calling ``__init__`` again frees the old handle first.
+    The handle is let go as soon as the trajectory is over (so a drained iterator holds no
+    native memory), else with the object. Copies and pickles are new handles at the same
+    position (``collatz_trajectory_resume``); calling ``__init__`` again replaces the handle.
     """
 
     __slots__ = ("_handle", "_position", "_start")
@@ -310,15 +329,12 @@ class Trajectory:
         n = checked_n(n)
         self._replace(_c_trajectory_new(n), n, 0)
 
-    def _replace(self, handle: int | None, start: int, position: int) -> None:
-        if not handle:
+    def _replace(self, address: int | None, start: int, position: int) -> None:
+        if not address:
             raise _last_error()
-        old = getattr(self, "_handle", None)
         self._start = start
-        self._handle: int | None = handle
-        self._position = position  # where an exhausted iterator (handle freed) stopped
-        if old:
-            _c_trajectory_free(old)
+        self._handle: _Handle | None = _Handle(address)
+        self._position = position  # where an exhausted iterator (handle let go) stopped
 
     def __iter__(self) -> Trajectory:
         return self
@@ -327,43 +343,27 @@ class Trajectory:
         handle = self._handle
         if handle is None:
             raise StopIteration
-        value: int = _c_trajectory_next(handle)
+        value: int = _c_trajectory_next(handle.address)
         if value:
             return value
-        if _c_trajectory_status(handle) == OK:
-            self._release()
+        if _c_trajectory_status(handle.address) == OK:
+            if self._handle is handle:  # let it go, keeping where it stopped
+                self._position = _c_trajectory_position(handle.address)
+                self._handle = None
             raise StopIteration
-        error = _last_error()
-        raise error
-
-    def _release(self) -> None:
-        """Free the handle of an iterator that is over, keeping where it stopped."""
-        handle, self._handle = self._handle, None
-        if handle:
-            self._position = _c_trajectory_position(handle)
-            _c_trajectory_free(handle)
+        raise _last_error()
 
     def __repr__(self) -> str:
         return f"Trajectory({self._start})"
 
     def __reduce__(self) -> tuple[type[Trajectory], tuple[int], int]:
         handle = self._handle
-        position = _c_trajectory_position(handle) if handle else self._position
+        position = _c_trajectory_position(handle.address) if handle else self._position
         return (type(self), (self._start,), position)
 
     def __setstate__(self, position: SupportsIndex, /) -> None:
         position = as_u64(position, "position", 0)
         self._replace(_c_trajectory_resume(self._start, position), self._start, position)
-
-    def __del__(self, _free: Callable[[int], None] = _c_trajectory_free) -> None:
-        # The free function is bound as a default: it outlives the module's globals at exit.
-        handle = getattr(self, "_handle", None)
-        if handle:
-            self._handle = None
-            _free(handle)
-
-
-rescue_interrupts_in(Trajectory.__del__)
 
 
 def __dir__() -> list[str]:

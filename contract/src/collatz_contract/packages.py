@@ -36,8 +36,8 @@ class Package:
     panic_hooks: bool = True
     """Whether the crate has a ``test-hooks`` feature that exports functions which panic on
     purpose (never in a wheel): ``cargo test`` runs with it, and for a maturin package a
-    separate test-only build of it is unpacked under ``target/hooks`` for
-    ``python-tests/test_panics.py``."""
+    separate test-only build of it is unpacked under ``target/hooks`` for the package's
+    ``tests/python/test_*_panics.py``."""
 
 
 PACKAGES: tuple[Package, ...] = (

@@ -18,6 +18,7 @@ invalid element is reported before an element whose trajectory overflows.
 from __future__ import annotations
 
 import operator
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple, SupportsIndex
 
@@ -231,19 +232,23 @@ class Trajectory:
         self._start = as_u64(n, "n", 1)
         self._values: Iterator[int] = _values(self._start)
         self._position = 0
+        # Threads may share an iterator (docs/contract.md): a generator run by two threads at
+        # once raises "generator already executing", so each next() holds a lock.
+        self._lock = threading.Lock()
 
     def __iter__(self) -> Trajectory:
         return self
 
     def __next__(self) -> int:
-        try:
-            value = next(self._values)
-        except OverflowError:
-            self._values = iter(())
+        with self._lock:
+            try:
+                value = next(self._values)
+            except OverflowError:
+                self._values = iter(())
+                self._position += 1
+                raise
             self._position += 1
-            raise
-        self._position += 1
-        return value
+            return value
 
     def __reduce__(self) -> tuple[type[Trajectory], tuple[int], int]:
         return (type(self), (self._start,), self._position)
