@@ -275,7 +275,7 @@ def test_instruction_counts_per_call_and_ratios_from_two_loop_lengths() -> None:
             "long": round(fixed + per_iteration * instructions.LONG),
         }
 
-    per_iteration = {"empty|-": 200.0, "floor|-": 350.0, "x|step": 550.0}
+    per_iteration = {"empty|x": 200.0, "floor|x": 350.0, "x|step": 550.0}
     counts = instructions.Counts(per_iteration, {})
     summary = instructions.summarise(counts, ["x"], ["step"])
     assert summary["floor_per_call"] == 150

@@ -2,7 +2,8 @@
 machine's load.
 
 Every case is a loop of ``n`` calls (``for _ in range(n): f(a)``), run in a child interpreter
-under ``valgrind --tool=callgrind --instr-atstart=no`` with ``PYTHONHASHSEED=0``. A tiny C
+(one per front end) under ``valgrind --tool=callgrind --instr-atstart=no`` with
+``PYTHONHASHSEED=0``. A tiny C
 helper (``callgrind_meter.c``, compiled on first use like the plain-C baseline) switches
 instrumentation on just before the loop and dumps the counts just after it, under a label:
 interpreter start-up, imports and warm-up are never counted. Each case is counted at two loop
@@ -101,8 +102,8 @@ def measure(label, loop, m):
         meter.meter_stop(f"{label}|{n}".encode())
         gc.enable()
 
-measure("empty|-", "empty(n)", None)
-measure("floor|-", "call1(operator.index, 27, n)", None)
+measure("empty|" + plan["tag"], "empty(n)", None)
+measure("floor|" + plan["tag"], "call1(operator.index, 27, n)", None)
 for backend, module in plan["backends"].items():
     m = importlib.import_module(module)
     m.step(27), m.total_stopping_time(3)
@@ -157,28 +158,39 @@ def count(backends: dict[str, str], cases: dict[str, str], out: Path) -> Counts:
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("callgrind.out.*"):
         old.unlink()
-    plan = {"backends": backends, "cases": cases, "short": SHORT, "long": LONG, "long_start": LONG_START}
     env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONMALLOC": "pymalloc"}
-    run = subprocess.run(
-        [
-            executable,
-            "--tool=callgrind",
-            "--instr-atstart=no",
-            f"--callgrind-out-file={out}/callgrind.out.%p",
-            sys.executable,
-            "-c",
-            CHILD,
-            str(library),
-            json.dumps(plan),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=3600,
-        check=False,
-    )
-    if run.returncode != 0 or "done" not in run.stdout:
-        raise RuntimeError(f"callgrind run failed ({run.returncode}):\n{run.stderr[-3000:]}")
+    # One interpreter per front end, each with its own floor and empty loop: counts in one
+    # process depend a little on what ran before in it (caches, dict sizes), so a change in
+    # one front end must not move another's figures.
+    for name, module in backends.items():
+        plan = {
+            "backends": {name: module},
+            "tag": name,
+            "cases": cases,
+            "short": SHORT,
+            "long": LONG,
+            "long_start": LONG_START,
+        }
+        run = subprocess.run(
+            [
+                executable,
+                "--tool=callgrind",
+                "--instr-atstart=no",
+                f"--callgrind-out-file={out}/callgrind.out.%p",
+                sys.executable,
+                "-c",
+                CHILD,
+                str(library),
+                json.dumps(plan),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=3600,
+            check=False,
+        )
+        if run.returncode != 0 or "done" not in run.stdout:
+            raise RuntimeError(f"callgrind run failed for {name} ({run.returncode}):\n{run.stderr[-3000:]}")
     totals: dict[str, int] = {}
     dumps: dict[str, Path] = {}
     for dump in out.glob("callgrind.out.*.*"):
@@ -197,16 +209,17 @@ def count(backends: dict[str, str], cases: dict[str, str], out: Path) -> Counts:
 
 def summarise(counts: Counts, backends: list[str], cases: list[str]) -> dict[str, Any]:
     """Per backend and case: instructions per call (the empty loop's subtracted), and the
-    per-iteration ratio to the floor."""
-    empty = counts.per_iteration[f"{EMPTY}|-"]
-    floor = counts.per_iteration[f"{FLOOR}|-"]
+    per-iteration ratio to the floor, both counted in the backend's own interpreter."""
+    first = backends[0]
     result: dict[str, Any] = {
-        "floor_per_call": floor - empty,
-        "empty_loop_per_iteration": empty,
+        "floor_per_call": counts.per_iteration[f"{FLOOR}|{first}"] - counts.per_iteration[f"{EMPTY}|{first}"],
+        "empty_loop_per_iteration": counts.per_iteration[f"{EMPTY}|{first}"],
         "loops": {"short": SHORT, "long": LONG},
         "backends": {},
     }
     for backend in backends:
+        empty = counts.per_iteration[f"{EMPTY}|{backend}"]
+        floor = counts.per_iteration[f"{FLOOR}|{backend}"]
         entry = {}
         for case in cases:
             per_iteration = counts.per_iteration[f"{backend}|{case}"]

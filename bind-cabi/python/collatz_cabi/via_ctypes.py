@@ -92,11 +92,9 @@ _c_iterate_polled = _declare("collatz_iterate_polled", _i32, _u64, _u64, _PROGRE
 _c_walk = _declare("collatz_walk", _i32, _u64, _VISIT, ctypes.c_void_p, _p_u64, lib=_lib_short)
 _c_trajectory = _declare("collatz_trajectory", _i32, _u64, ctypes.POINTER(_p_u64), ctypes.POINTER(_size))
 _c_free_values = _declare("collatz_free_values", None, _p_u64, _size)
-_c_trajectory_new = _declare("collatz_trajectory_new", ctypes.c_void_p, _u64, lib=_lib_short)
 _c_trajectory_next = _declare("collatz_trajectory_next", _u64, ctypes.c_void_p, lib=_lib_short)
 _c_trajectory_status = _declare("collatz_trajectory_status", _i32, ctypes.c_void_p, lib=_lib_short)
 _c_trajectory_free = _declare("collatz_trajectory_free", None, ctypes.c_void_p, lib=_lib_short)
-_c_trajectory_resume = _declare("collatz_trajectory_resume", ctypes.c_void_p, _u64, _u64, lib=_lib_short)
 _c_trajectory_position = _declare("collatz_trajectory_position", _u64, ctypes.c_void_p, lib=_lib_short)
 
 
@@ -294,25 +292,26 @@ def residue(vector: str, /) -> int:
     return wide(hi.value, lo.value)
 
 
-class _Handle:
+class _Handle(ctypes.c_void_p):
     """Owns one native trajectory handle, freed when the last reference goes: a thread in the
     middle of ``next()`` holds one, so a handle is never freed under it (a bare address would
-    be). ctypes cannot free in C when an object dies, so that is a Python ``__del__``; a
-    Ctrl-C that lands in it is delivered again (``_glue.rescue_interrupts_in``)."""
-
-    __slots__ = ("address",)
-
-    def __init__(self, address: int) -> None:
-        self.address = address
+    be). It is the ``restype`` of the functions that make handles, so ctypes builds it in C
+    with the address already in it: no Python code runs between the native call and the
+    ownership (a signal there would leak the handle). ctypes cannot free in C when an object
+    dies, so that is a Python ``__del__``; a Ctrl-C that lands in it is delivered again
+    (``_glue.rescue_interrupts_in``)."""
 
     def __del__(self, _free: Callable[[int], None] = _c_trajectory_free) -> None:
         # The free function is bound as a default: it outlives the module's globals at exit.
-        address, self.address = self.address, 0
+        address = self.value
         if address:
+            self.value = None
             _free(address)
 
 
 rescue_interrupts_in(_Handle.__del__)
+_c_trajectory_new = _declare("collatz_trajectory_new", _Handle, _u64, lib=_lib_short)
+_c_trajectory_resume = _declare("collatz_trajectory_resume", _Handle, _u64, _u64, lib=_lib_short)
 
 
 class Trajectory:
@@ -323,17 +322,20 @@ class Trajectory:
     position (``collatz_trajectory_resume``); calling ``__init__`` again replaces the handle.
     """
 
-    __slots__ = ("_handle", "_position", "_start")
+    __slots__ = ("_address", "_handle", "_position", "_start")
 
     def __init__(self, n: SupportsIndex, /) -> None:
         n = checked_n(n)
         self._replace(_c_trajectory_new(n), n, 0)
 
-    def _replace(self, address: int | None, start: int, position: int) -> None:
-        if not address:
+    def _replace(self, handle: _Handle, start: int, position: int) -> None:
+        if not handle.value:
             raise _last_error()
         self._start = start
-        self._handle: _Handle | None = _Handle(address)
+        # The owner, and its address as a plain int (reading a ctypes object's value on every
+        # next() would cost a tenth more): whoever reads the address holds the owner first.
+        self._handle: _Handle | None = handle
+        self._address: int = handle.value
         self._position = position  # where an exhausted iterator (handle let go) stopped
 
     def __iter__(self) -> Trajectory:
@@ -343,12 +345,13 @@ class Trajectory:
         handle = self._handle
         if handle is None:
             raise StopIteration
-        value: int = _c_trajectory_next(handle.address)
+        address = self._address  # read after `handle`, which keeps it alive
+        value: int = _c_trajectory_next(address)
         if value:
             return value
-        if _c_trajectory_status(handle.address) == OK:
+        if _c_trajectory_status(address) == OK:
             if self._handle is handle:  # let it go, keeping where it stopped
-                self._position = _c_trajectory_position(handle.address)
+                self._position = _c_trajectory_position(address)
                 self._handle = None
             raise StopIteration
         raise _last_error()
@@ -358,7 +361,7 @@ class Trajectory:
 
     def __reduce__(self) -> tuple[type[Trajectory], tuple[int], int]:
         handle = self._handle
-        position = _c_trajectory_position(handle.address) if handle else self._position
+        position = _c_trajectory_position(handle.value) if handle else self._position
         return (type(self), (self._start,), position)
 
     def __setstate__(self, position: SupportsIndex, /) -> None:
