@@ -181,8 +181,10 @@ lint: $(VENV)/.deps
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	cargo clippy $(foreach p,$(PACKAGES),-p $(p)) --features test-hooks --all-targets --locked -- -D warnings
-	$(PY) -m ruff check
-	$(PY) -m ruff format --check
+	# No cache: whether an import is first-party depends on files ruff does not lint (a
+	# conftest.py at the root), so a cached verdict can be stale.
+	$(PY) -m ruff check --no-cache
+	$(PY) -m ruff format --check --no-cache
 	$(PY) -m mypy $(foreach p,$(PACKAGES),$(p)/python) contract/src bench/src
 
 fmt:

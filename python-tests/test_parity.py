@@ -7,10 +7,11 @@ from types import ModuleType
 from typing import Any
 
 import numpy as np
-from conftest import outcome
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+
+from conftest import outcome
 
 U64_MAX = 2**64 - 1
 EDGES = [
