@@ -19,17 +19,18 @@ REGISTRY    := contract/src/collatz_contract/packages.py
 PACKAGES    := $(shell $(PYTHON) $(REGISTRY) directory)
 HOOKED      := $(shell $(PYTHON) $(REGISTRY) panic_hooks)
 HOOK_WHEELS := $(shell $(PYTHON) $(REGISTRY) hook_wheels)
+BOLTFFI_PACKAGES := $(shell $(PYTHON) $(REGISTRY) boltffi)
 ifeq ($(PACKAGES),)
 $(error could not read the list of packages from $(REGISTRY) with $(PYTHON))
 endif
 
 # A package is rebuilt when any of its sources, the core's or the shared Python glue change.
-sources = $(shell find -L $(1) -type f \( -name '*.rs' -o -name '*.py' -o -name '*.pyi' -o -name '*.pyx' -o -name '*.pxd' -o -name '*.toml' -o -name '*.h' -o -name '*.c' -o -name 'py.typed' \) -not -path '*/__pycache__/*' -not -path '*/build/*' -not -path '*/_native/*' -not -name '*.so' -not -name '_abi.py' -not -name 'via_cython.c')
+sources = $(shell find -L $(1) -type f \( -name '*.rs' -o -name '*.py' -o -name '*.pyi' -o -name '*.pyx' -o -name '*.pxd' -o -name '*.toml' -o -name '*.h' -o -name '*.c' -o -name 'py.typed' \) -not -path '*/__pycache__/*' -not -path '*/build/*' -not -path '*/dist/*' -not -path '*/_native/*' -not -name '*.so' -not -name '_abi.py' -not -name 'via_cython.c')
 CORE_SRC     := Cargo.toml Cargo.lock $(call sources,core/src core/Cargo.toml glue)
 CONTRACT_SRC := $(call sources,contract)
 BENCH_SRC    := $(call sources,bench/src bench/pyproject.toml)
 
-.PHONY: help setup test test-long memcheck perf-check perf-budgets dist-check fuzz bench bench-quick bench-core lint fmt header licences clean
+.PHONY: help setup test test-long memcheck perf-check perf-budgets perf-budgets-new dist-check fuzz bench bench-quick bench-core lint fmt header licences clean
 
 help:
 	@echo "make test        set up .venv, build every backend (release), run cargo test + pytest"
@@ -43,6 +44,7 @@ help:
 	@echo "make memcheck    every front end's shapes and hazards under valgrind (CI runs it)"
 	@echo "make perf-check  instructions per call (callgrind) against bench/budgets.json (CI runs it)"
 	@echo "make perf-budgets  rewrite bench/budgets.json from a fresh count (deliberately)"
+	@echo "make perf-budgets-new  add budgets only for figures that have none (a new front end)"
 	@echo "make lint        cargo fmt --check, clippy -D warnings, ruff check + format --check, mypy"
 	@echo "make header      regenerate the C ABI's header and .pxd with cbindgen (the crates' header tests)"
 	@echo "make licences    regenerate the licence texts the hatchling packages ship (contract, bench)"
@@ -66,17 +68,30 @@ export MATURIN_PEP517_ARGS := --locked
 
 # What builds leave in a package's source tree: setuptools' build/ and egg-info, and the
 # modules an editable install (`pip install -e`) puts next to the sources (maturin's _native,
-# setuptools' in-place extensions, cffi's generated _abi.py). A wheel build must start without
+# setuptools' in-place extensions, cffi's generated _abi.py), and BoltFFI's output (dist/). A wheel build must start without
 # them (maturin refuses to overwrite them), so `make` replaces an editable install: run
 # `pip install -e` again afterwards if you want one.
-in_tree = $(1)/build $(1)/python/*.egg-info $(1)/python/*/_native $(1)/python/*/*.so \
+in_tree = $(1)/build $(1)/dist $(1)/python/*.egg-info $(1)/python/*/_native $(1)/python/*/*.so \
 	$(1)/python/*/_abi.py $(1)/python/*/via_cython.c
+
+# BoltFFI's CLI, which builds the packages whose registry entry says `boltffi`: the pinned
+# version from crates.io, compiled once into the project's tool directory (about 5 minutes on
+# two cores; `make clean` removes it with target/). Its own target directory: its crates are
+# not the workspace's.
+BOLTFFI_VERSION := 0.32.1
+TOOLS   := target/tools
+BOLTFFI := $(TOOLS)/bin/boltffi
+$(BOLTFFI):
+	start=$$(date +%s) && cargo install boltffi_cli --version $(BOLTFFI_VERSION) --locked --quiet \
+	  --root $(TOOLS) --target-dir $(TOOLS)/build && echo $$(( $$(date +%s) - start )) > $(TOOLS)/boltffi-build-seconds
+	rm -rf $(TOOLS)/build
+$(foreach p,$(BOLTFFI_PACKAGES),$(eval $(VENV)/.built-$(p): $(BOLTFFI)))
 
 # $(1): the package's directory
 define package
 $(VENV)/.built-$(1): $(VENV)/.deps $(CORE_SRC) $$(call sources,$(1))
 	rm -rf $(WHEELS)/$(1) $$(call in_tree,$(1))
-	PATH="$(CURDIR)/$(VENV)/bin:$$$$PATH" $(PIP) wheel --no-deps --no-build-isolation --wheel-dir $(WHEELS)/$(1) ./$(1)
+	PATH="$(CURDIR)/$(VENV)/bin:$(CURDIR)/$(TOOLS)/bin:$$$$PATH" $(PIP) wheel --no-deps --no-build-isolation --wheel-dir $(WHEELS)/$(1) ./$(1)
 	$(PIP) install --no-deps --force-reinstall $(WHEELS)/$(1)/*.whl
 	touch $$@
 endef
@@ -127,14 +142,15 @@ test-long:
 # virtual environment, and every front end called. The shared target/ keeps third-party crates
 # warm; the sources compiled are the sdists' own.
 DIST := target/dist
-dist-check: $(VENV)/.deps
+dist-check: $(VENV)/.deps $(BOLTFFI)
 	rm -rf $(DIST) && mkdir -p $(DIST)
 	for package in $(PACKAGES) contract bench; do \
 	  $(PY) -m build --sdist --outdir $(DIST) ./$$package > $(DIST)/sdist-$$package.log 2>&1 \
 	    || { cat $(DIST)/sdist-$$package.log; exit 1; }; \
 	done
 	$(PYTHON) -m venv $(DIST)/venv
-	env -u PYO3_PYTHON -u MATURIN_PEP517_ARGS $(DIST)/venv/bin/python -m pip install --quiet \
+	env -u PYO3_PYTHON -u MATURIN_PEP517_ARGS PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" \
+	  $(DIST)/venv/bin/python -m pip install --quiet \
 	  --disable-pip-version-check \
 	  $(DIST)/*.tar.gz
 	cd $(DIST) && venv/bin/python -W error $(CURDIR)/python-tests/dist_smoke.py
@@ -161,6 +177,11 @@ perf-check: $(BUILT)
 perf-budgets: $(BUILT)
 	@command -v valgrind > /dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
 	$(PY) -m collatz_bench.perfcheck --update
+
+# Budgets for figures that have none (a new front end or case); the others stay as they are.
+perf-budgets-new: $(BUILT)
+	@command -v valgrind > /dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
+	$(PY) -m collatz_bench.perfcheck --add-missing
 
 # The long fuzz profile: 10,000 hostile inputs per function per backend, against the reference.
 fuzz: $(BUILT)

@@ -70,6 +70,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m collatz_bench.perfcheck", description=__doc__)
     parser.add_argument("--budgets", type=Path, default=Path("bench/budgets.json"))
     parser.add_argument("--update", action="store_true", help="rewrite the budgets from a fresh count")
+    parser.add_argument(
+        "--add-missing",
+        action="store_true",
+        help="add budgets for the figures that have none (a new front end or case), keep the others",
+    )
     args = parser.parse_args(argv)
     if instructions.valgrind() is None:
         print("perf-check: valgrind is not installed (Debian: apt-get install valgrind)", file=sys.stderr)
@@ -87,6 +92,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"perf-check: wrote {args.budgets}")
         return 0
     budgets = json.loads(args.budgets.read_text())
+    if args.add_missing and budgets["interpreter"] == interpreter():
+        added = []
+        for name, cases in measured.items():
+            existing = budgets["budgets"].setdefault(name, {})
+            for case, value in cases.items():
+                if case not in existing:
+                    existing[case] = value
+                    added.append(f"{name} {case}")
+        args.budgets.write_text(json.dumps(budgets, indent=2) + "\n")
+        print(f"perf-check: added {len(added)} budgets to {args.budgets}: {', '.join(added) or 'none'}")
+        return 0
     if budgets["interpreter"] != interpreter():
         print(
             f"perf-check: the budgets were counted with {budgets['interpreter']}, this is "

@@ -125,6 +125,29 @@ _PROBES: dict[str, Probes] = {
             ),
         ),
     ),
+    "boltffi": Probes(
+        raw_step=Probe(
+            "collatz_boltffi._native._native:step", "_native.step, BoltFFI's C entry (METH_FASTCALL)"
+        ),
+        variants=(
+            Probe("collatz_boltffi._native:step", "generated step, the def around it (BoltFFI's API)"),
+        ),
+        glue=(
+            "bind-boltffi/src/**/*.rs",
+            "bind-boltffi/python/collatz_boltffi/*.py",
+            "bind-boltffi/build_support/*.py",
+            "bind-boltffi/boltffi.toml",
+        ),
+        breakdown=Breakdown(
+            module="collatz_boltffi._native",
+            setup="pass",
+            whole="step(27)",
+            parts=(
+                ("the C entry point (_native.step)", "_native.step(27)"),
+                ("_boltffi_call around a lambda (how a fallible call is made)", "_boltffi_call(None, int)"),
+            ),
+        ),
+    ),
 }
 
 

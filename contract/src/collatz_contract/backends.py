@@ -71,6 +71,7 @@ NATIVE: tuple[Backend, ...] = (
     Backend("ctypes", "collatz_cabi.via_ctypes", "C ABI through ctypes", package("bind-cabi")),
     Backend("cython", "collatz_cabi.via_cython", "C ABI through a Cython module", package("bind-cabi")),
     Backend("uniffi", "collatz_uniffi", "UniFFI-generated bindings", package("bind-uniffi")),
+    Backend("boltffi", "collatz_boltffi", "BoltFFI-generated bindings", package("bind-boltffi")),
 )
 BACKENDS: tuple[Backend, ...] = (REFERENCE, *NATIVE)
 

@@ -30,7 +30,9 @@ class Package:
     import_name: str
     """The top-level Python package it installs (``collatz_pyo3``)."""
     build: str
-    """Its PEP 517 build: ``maturin`` or ``setuptools`` (``setuptools-rust`` with cffi and Cython)."""
+    """Its PEP 517 build: ``maturin``, ``setuptools`` (``setuptools-rust`` with cffi and Cython),
+    or ``boltffi`` (an in-tree backend around BoltFFI's CLI, ``boltffi pack python``, which
+    ``make`` installs first)."""
     crate: str
     """The workspace crate the build compiles (its ``[package] name``)."""
     panic_hooks: bool = True
@@ -44,6 +46,7 @@ PACKAGES: tuple[Package, ...] = (
     Package("bind-pyo3", "collatz-pyo3", "collatz_pyo3", "maturin", "bind-pyo3"),
     Package("bind-cabi", "collatz-cabi", "collatz_cabi", "setuptools", "bind-cabi"),
     Package("bind-uniffi", "collatz-uniffi", "collatz_uniffi", "maturin", "bind-uniffi"),
+    Package("bind-boltffi", "collatz-boltffi", "collatz_boltffi", "boltffi", "bind-boltffi"),
 )
 
 
@@ -58,8 +61,10 @@ def package(directory: str) -> Package:
 SELECTIONS = {
     "panic_hooks": lambda p: p.panic_hooks,
     "hook_wheels": lambda p: p.panic_hooks and p.build == "maturin",
+    "boltffi": lambda p: p.build == "boltffi",
 }
-"""Directories of the packages that have panic hooks, and of those built into a hooks wheel."""
+"""Directories of the packages that have panic hooks, of those built into a hooks wheel, and of
+those that BoltFFI's CLI builds."""
 
 
 def _main(argv: list[str]) -> int:

@@ -7,6 +7,8 @@ lines of glue and runtime dependencies, per front end.
   and links exactly what the binding adds to its dependencies, the same way for every
   package. One build per package per run (a full run; the quick one skips builds); the
   front ends of ``collatz_cabi`` share one package, so one build.
+- **Tool build** is the one-time build of a build tool that is not a Python package (BoltFFI's
+  CLI, ``cargo install``), as ``make`` timed it when it installed it.
 - **Wheel size** is that wheel's size; **installed size** the files the installed
   distribution lists (with its shared libraries), measured whether or not builds ran.
 - **Import time** is ``import <module>`` timed inside a fresh interpreter, median of several
@@ -35,6 +37,10 @@ from .. import probes, provenance
 from ..context import Context, Tick
 from ..section import Section
 from ..table import Table
+
+TOOLS = Path("target") / "tools"
+"""Where make installs the build tools that are not Python packages (BoltFFI's CLI), each with
+the seconds its one-time build took in ``<build>-build-seconds``."""
 
 IMPORT = "import time, sys; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
 
@@ -109,12 +115,19 @@ def build(repo: Path, backend: Backend) -> dict[str, Any]:
         "CARGO_TARGET_DIR": str(repo / "target"),
         "PYO3_PYTHON": sys.executable,
         "MATURIN_PEP517_ARGS": "--locked",
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        # The build tools make installs (BoltFFI's CLI) beside the environment's.
+        "PATH": os.pathsep.join(
+            [str(Path(sys.executable).parent), str(repo / TOOLS / "bin"), os.environ.get("PATH", "")]
+        ),
     }
-    clean = ["cargo", "clean", "--release", "--quiet"]
-    for crate in ("collatz-core", backend.package.crate):
-        clean += ["-p", crate]
+    crates = [f"-p{crate}" for crate in ("collatz-core", backend.package.crate)]
+    clean = ["cargo", "clean", "--release", "--quiet", *crates]
     subprocess.run(clean, cwd=repo, env=env, check=True, capture_output=True, timeout=600)
+    # BoltFFI's CLI also builds the crate in a target directory of its own, to read its exports.
+    records = repo / "target" / "boltffi-source-records"
+    if records.is_dir():
+        clean = ["cargo", "clean", "--quiet", "--target-dir", str(records), *crates]
+        subprocess.run(clean, cwd=repo, env=env, check=True, capture_output=True, timeout=600)
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
         subprocess.run(
@@ -138,7 +151,21 @@ def build(repo: Path, backend: Backend) -> dict[str, Any]:
         )
         seconds = time.perf_counter() - start
         wheel = next(Path(out).glob("*.whl"))
-        return {"seconds": seconds, "wheel": wheel.name, "wheel_bytes": wheel.stat().st_size}
+        return {
+            "seconds": seconds,
+            "wheel": wheel.name,
+            "wheel_bytes": wheel.stat().st_size,
+            "tool_build_seconds": tool_build_seconds(repo, backend.package.build),
+        }
+
+
+def tool_build_seconds(repo: Path, build: str) -> float | None:
+    """How long the one-time build of the tool behind ``build`` took, where make built one."""
+    record = repo / TOOLS / f"{build}-build-seconds"
+    try:
+        return float(record.read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def run(ctx: Context, tick: Tick) -> dict[str, Any]:
@@ -182,6 +209,7 @@ def tables(costs: dict[str, Any]) -> list[Table]:
         [
             "front end",
             "release build",
+            "tool build (once)",
             "wheel",
             "installed",
             "import",
@@ -200,6 +228,7 @@ def tables(costs: dict[str, Any]) -> list[Table]:
             [
                 name,
                 f"{built['seconds']:.1f} s" if built else "",
+                f"{built['tool_build_seconds']:.0f} s" if built and built.get("tool_build_seconds") else "",
                 _mb(built["wheel_bytes"]) if built else "",
                 _mb(dist["installed_bytes"]) if dist else "",
                 f"{entry['import_ms']:.1f} ms",

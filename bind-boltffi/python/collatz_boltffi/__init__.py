@@ -1,0 +1,439 @@
+"""collatz-core for Python through BoltFFI.
+
+``boltffi pack python`` generates a low-level package (``collatz_boltffi._native``): a CPython
+extension of ``METH_FASTCALL`` functions and a Python module of ``def``s around it, taking and
+returning plain ``int``, raising ``CollatzErrorException`` (a ``RuntimeError``) with the Rust
+error as a dataclass, moving bulk data as packed bytes, with a ``TrajectoryIterator`` class, a
+``Job`` class and a ``Callbacks`` trait that Python objects implement. This facade presents the
+project's contract over it, as every other front end does. What it adds to BoltFFI:
+
+- **Arguments**: BoltFFI converts with ``PyLong_AsUnsignedLongLong`` (``int`` only: no
+  ``__index__``, so numpy integers are refused; ``OverflowError`` for negatives). Exact ``int``
+  arguments go straight through; anything else is checked by ``as_u64`` first.
+- **Errors**: ``CollatzErrorException`` becomes the built-in exception of the error's kind.
+- **Callbacks**: BoltFFI prints and drops an exception raised in a callback;
+  :class:`~collatz_boltffi._glue.NativeCall` keeps it and asks Rust to stop.
+- **The GIL**: BoltFFI's functions hold it for the whole call. Long work (``iterate`` with a
+  large ``k``, large ``total_stopping_times``, ``max_total_stopping_time``) runs as a Rust
+  ``Job`` on a thread of its own; the caller waits on a lock, the GIL released and Ctrl-C
+  delivered, and runs ``progress`` itself, on the calling thread. ``walk`` keeps the GIL
+  between visits, as a Python loop does.
+"""
+
+from __future__ import annotations
+
+import _thread
+
+from . import _native as _generated
+from ._glue import (
+    NativeCall,
+    Stats,
+    as_parity_count,
+    as_u64,
+    as_u64_array,
+    as_u128,
+    check_callable,
+    checked_n,
+    checked_vector,
+    error_for,
+    halves,
+    register_unsafe,
+    rescue_interrupts_in,
+    wide,
+)
+from ._native import (
+    CollatzErrorException as _FfiFailure,
+)
+from ._native import (
+    Job as _Job,
+)
+from ._native import (
+    TrajectoryIterator as _FfiTrajectory,
+)
+from ._native import __file__ as _generated_file
+from ._native import (
+    iterate as _ffi_iterate,
+)
+from ._native import (
+    parity_vector as _ffi_parity_vector,
+)
+from ._native import (
+    residue as _ffi_residue,
+)
+from ._native import (
+    stats as _ffi_stats,
+)
+from ._native import (
+    step as _ffi_step,
+)
+from ._native import (
+    total_stopping_time as _ffi_total_stopping_time,
+)
+from ._native import (
+    total_stopping_times_bytes as _ffi_bulk,
+)
+from ._native import (
+    trajectory_bytes as _ffi_trajectory_bytes,
+)
+from ._native import (
+    walk as _ffi_walk,
+)
+
+TYPE_CHECKING = False  # not typing's: importing typing takes milliseconds
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from typing import Any, SupportsIndex
+
+    import numpy as np
+    import numpy.typing as npt
+
+# Typed `bytes` by BoltFFI's stub; it reads any C-contiguous buffer (PyObject_GetBuffer).
+_ffi_total_stopping_times_bytes: Callable[[memoryview], bytes] = _ffi_bulk  # type: ignore[assignment]
+# BoltFFI's C extension, the generated module's `_native` (it has no stub).
+_c_step: Callable[[int], int]
+_c_iterate: Callable[[int, int], int]
+_c_total_stopping_time: Callable[[int], int]
+_c_step, _c_iterate, _c_total_stopping_time = (
+    vars(_generated)["_native"].step,
+    vars(_generated)["_native"].iterate,
+    vars(_generated)["_native"].total_stopping_time,
+)
+
+__all__ = [
+    "Trajectory",
+    "iterate",
+    "max_total_stopping_time",
+    "parity_vector",
+    "residue",
+    "stats",
+    "step",
+    "total_stopping_time",
+    "total_stopping_times",
+    "trajectory",
+    "walk",
+]
+
+# Rust calls NativeCall's methods directly from C; the generated module's frames (the lambdas
+# its functions call through) are where an exception would become BoltFFI's own: a signal
+# arriving there is delivered later, inside NativeCall's `try` (_glue._Sigint). The generated
+# classes free their Rust objects in a Python __del__, where a Ctrl-C would be dropped: it is
+# delivered again.
+register_unsafe(files=(_generated_file,))
+rescue_interrupts_in(_FfiTrajectory.__del__, _Job.__del__)
+
+# iterate calls with at least this many steps, and total_stopping_times of at least this many
+# values, run as a Job (the GIL released); shorter ones on the calling thread, which is cheaper
+# than starting a thread.
+_LONG_K = 1 << 24
+_LONG_BULK = 1 << 12
+
+
+def _translate(error: _FfiFailure) -> Exception:
+    """The built-in exception for BoltFFI's ``CollatzErrorException``: its ``error`` is one of
+    the generated dataclasses ``CollatzErrorInvalid``, ``…Overflow``, ``…Argument``, ``…Panic``
+    (a panic caught by the crate: BoltFFI itself would abort the process)."""
+    detail: Any = error.error  # a variant: each has a `message`
+    kind = type(detail).__name__.removeprefix("CollatzError")
+    if kind == "Panic":
+        return error_for("Panic", f"internal error (panic): {detail.message}")
+    return error_for(kind, detail.message)
+
+
+# The scalar calls go to BoltFFI's C entry points (``_native._native``) directly: the generated
+# ``def`` around a fallible call (``_boltffi_call`` running a lambda) costs several times the
+# call itself. A Rust error comes out of the C entry as a ``RuntimeError`` carrying BoltFFI's
+# encoded error; the facade then calls the generated ``def`` again (the functions are pure) to
+# have BoltFFI decode it (``_decoded``). The C entries raise ``OverflowError`` for every ``int``
+# outside the u64 range (negative ones too) and ``TypeError`` for anything but an ``int``: the
+# facade passes exact ``int``s only and, on that ``OverflowError``, looks at the arguments
+# again (``as_u64``) to raise the contract's exception instead, with messages that name the
+# argument. Anything else goes through ``as_u64`` first, which calls ``__index__`` once.
+
+
+def _decoded(function: Callable[..., int], *args: int) -> int:
+    """Call the generated ``function`` whose C entry failed: raise its error, translated."""
+    try:
+        result = function(*args)
+    except _FfiFailure as e:
+        raise _translate(e) from None
+    return result  # pragma: no cover - the C entry failed, so this call fails the same way
+
+
+def step(n: SupportsIndex, /) -> int:
+    """One Collatz step: ``n // 2`` if ``n`` is even, else ``3 * n + 1``."""
+    if n.__class__ is int:
+        try:
+            return _c_step(n)
+        except RuntimeError:
+            return _decoded(_ffi_step, n)
+        except OverflowError:
+            pass
+    return step(as_u64(n, "n", 1))
+
+
+def iterate(n: SupportsIndex, k: SupportsIndex, /) -> int:
+    """``step`` applied ``k`` times (a real loop of ``k`` steps); ``k = 0`` returns ``n``."""
+    if n.__class__ is int and k.__class__ is int and k < _LONG_K:
+        try:
+            return _c_iterate(n, k)
+        except RuntimeError:
+            return _decoded(_ffi_iterate, n, k)
+        except OverflowError:
+            pass
+    n, k = as_u64(n, "n", 1), as_u64(k, "k", 0)
+    if k < _LONG_K:
+        return iterate(n, k)
+    value: int = _run(_Job.iterate, (n, k), "value")
+    return value
+
+
+def total_stopping_time(n: SupportsIndex, /) -> int:
+    """The number of steps until ``n`` first reaches 1."""
+    if n.__class__ is int:
+        try:
+            return _c_total_stopping_time(n)
+        except RuntimeError:
+            return _decoded(_ffi_total_stopping_time, n)
+        except OverflowError:
+            pass
+    return total_stopping_time(as_u64(n, "n", 1))
+
+
+def total_stopping_times(values: Iterable[SupportsIndex], /) -> npt.NDArray[np.uint64]:
+    """The total stopping time of every element of a 1-D array or sequence of integers.
+
+    The values cross as one ``bytes``-like buffer each way (read by Rust in place on the way
+    in), never element by element; large inputs run as a ``Job``, the GIL released.
+    """
+    import numpy as np  # on first use, not with the module: importing numpy takes tens of ms
+
+    array = as_u64_array(values)
+    buffer = array.data.cast("B")
+    if array.shape[0] >= _LONG_BULK:
+        packed = _run(_Job.total_stopping_times, (buffer,), "bytes")
+    else:
+        try:
+            packed = _ffi_total_stopping_times_bytes(buffer)
+        except _FfiFailure as e:
+            raise _translate(e) from None
+    return np.frombuffer(packed, dtype=np.uint64).copy()
+
+
+class _Waiter:
+    """What the caller of a ``Job`` waits on (:func:`_run`): the latest progress, whether the
+    job's thread is finished with Python, and ``wake``, a lock released to wake the caller."""
+
+    __slots__ = ("finished", "latest", "stop", "wake")
+
+    def __init__(self) -> None:
+        self.wake = _thread.allocate_lock()
+        self.wake.acquire()
+        self.finished = False
+        self.stop = False
+        self.latest: tuple[int, int] | None = None
+
+    def wake_up(self) -> None:
+        try:
+            self.wake.release()
+        except RuntimeError:
+            pass  # already released: the caller has a wake-up coming
+
+
+class _JobCallbacks:
+    """The ``Callbacks`` a ``Job``'s thread holds (BoltFFI takes the GIL for each call, and to
+    let go of it). Only the Rust side holds it, so it is freed — ``__del__``, on the job's
+    thread — when the thread lets go of it, the last thing the thread does with Python: then
+    the caller may return (see ``Job`` in ``src/lib.rs``)."""
+
+    __slots__ = ("waiter",)
+
+    def __init__(self, waiter: _Waiter) -> None:
+        self.waiter = waiter
+
+    def on_visit(self, value: int) -> bool:  # pragma: no cover - a Job never visits
+        return True
+
+    def on_progress(self, done: int, total: int) -> bool:
+        waiter = self.waiter
+        waiter.latest = (done, total)
+        waiter.wake_up()
+        return waiter.stop
+
+    def __del__(self) -> None:
+        self.waiter.finished = True
+        self.waiter.wake_up()
+
+
+def _run(
+    start: Callable[..., Any],
+    args: tuple[Any, ...],
+    result: str,
+    progress: Callable[[int, int], object] | None = None,
+) -> Any:
+    """Start a ``Job`` (``start(*args, callbacks)``), wait for it with the GIL released, calling
+    ``progress`` here as it reports, and return its ``result`` (the method's name) — or raise
+    what stopped it: a Rust error, or what ``progress`` or a signal handler raised."""
+    waiter = _Waiter()
+    try:
+        job = start(*args, _JobCallbacks(waiter))
+    except _FfiFailure as e:
+        raise _translate(e) from None
+    error: BaseException | None = None
+    delivered = None
+    while not waiter.finished:
+        try:
+            waiter.wake.acquire()  # the GIL is released; a signal handler runs here
+            latest = waiter.latest
+            if progress is not None and error is None and latest is not delivered and not waiter.finished:
+                delivered = latest
+                progress(*latest)  # type: ignore[misc]
+        except BaseException as e:  # progress raised, or Ctrl-C: stop the work, then raise it
+            if error is None:
+                error = e
+                waiter.stop = True
+    try:
+        if progress is not None and error is None and waiter.latest is not delivered:
+            progress(*waiter.latest)  # type: ignore[misc]  # the last report: done == total
+        value = getattr(job, result)()
+    except _FfiFailure as e:
+        if error is None:
+            raise _translate(e) from None
+    except BaseException as e:
+        if error is None:
+            error = e
+    if error is not None:
+        raise error
+    return value
+
+
+def max_total_stopping_time(
+    limit: SupportsIndex, /, *, progress: Callable[[int, int], object] | None = None
+) -> tuple[int, int]:
+    """``(n, total_stopping_time(n))`` for the ``n < limit`` with the longest total stopping time.
+
+    The search runs as a ``Job`` (all cores, the GIL released); ``progress(done, total)``, if
+    given, is called on the calling thread as it reports.
+    """
+    limit = as_u64(limit, "limit", 2)
+    check_callable(progress, "progress", optional=True)
+    best = _run(_Job.max_total_stopping_time, (limit,), "record", progress)
+    return best.n, best.steps
+
+
+def trajectory(n: SupportsIndex, /) -> npt.NDArray[np.uint64]:
+    """The whole trajectory ``n, step(n), …, 1`` as a new array (one ``bytes`` from Rust)."""
+    import numpy as np  # on first use, not with the module: importing numpy takes tens of ms
+
+    n = checked_n(n)
+    try:
+        packed = _ffi_trajectory_bytes(n)
+    except _FfiFailure as e:
+        raise _translate(e) from None
+    return np.frombuffer(packed, dtype=np.uint64).copy()
+
+
+def walk(n: SupportsIndex, visit: Callable[[int], object], /) -> int:
+    """Call ``visit(x)`` for each value of the trajectory of ``n``, from Rust; return the
+    number of values visited. The GIL is held between visits, as in a Python loop."""
+    n = checked_n(n)
+    check_callable(visit, "visit")
+    with NativeCall(visit=visit) as call:
+        try:
+            count: int | None = _ffi_walk(n, call)
+        except _FfiFailure as e:
+            raise _translate(e) from None
+    if count is None:
+        call.raise_stopped()
+    return count  # type: ignore[return-value]
+
+
+def stats(n: SupportsIndex, /) -> Stats:
+    """The record of the trajectory of ``n`` (``1 <= n <= 2**128 - 1``): BoltFFI's record (a
+    frozen dataclass, its 128-bit integers in ``_hi``/``_lo`` halves: BoltFFI's Python target has
+    no ``u128``), turned into the contract's record."""
+    hi, lo = halves(as_u128(n, "n"))
+    try:
+        record = _ffi_stats(hi, lo)
+    except _FfiFailure as e:
+        raise _translate(e) from None
+    return Stats.from_halves(record)
+
+
+def parity_vector(n: SupportsIndex, k: SupportsIndex | None = None, /) -> str:
+    """The Terras parities of ``n`` up to the first 1, or the first ``k`` (a ``String`` from
+    Rust)."""
+    hi, lo = halves(as_u128(n, "n"))
+    count = None if k is None else as_parity_count(k)
+    try:
+        text: str = _ffi_parity_vector(hi, lo, count)
+    except _FfiFailure as e:
+        raise _translate(e) from None
+    return text
+
+
+def residue(vector: str, /) -> int:
+    """The ``r`` with ``1 <= r <= 2**len(vector)`` whose first Terras parities are ``vector``."""
+    checked_vector(vector)
+    try:
+        r = _ffi_residue(str(vector))
+    except _FfiFailure as e:
+        raise _translate(e) from None
+    return wide(r.hi, r.lo)
+
+
+class Trajectory:
+    """The trajectory ``n, step(n), …, 1`` as an iterator over a BoltFFI object (its state in
+    Rust, freed with this object)."""
+
+    __slots__ = ("_iterator", "_start")
+
+    def __init__(self, n: SupportsIndex, /) -> None:
+        self._start = checked_n(n)
+        try:
+            self._iterator = _FfiTrajectory(self._start)
+        except _FfiFailure as e:
+            raise _translate(e) from None
+
+    def __iter__(self) -> Trajectory:
+        return self
+
+    def __next__(self) -> int:
+        try:
+            value: int = self._iterator.next_value()
+        except _FfiFailure as e:
+            raise _translate(e) from None
+        if not value:  # 0: the trajectory has reached 1
+            raise StopIteration
+        return value
+
+    def __repr__(self) -> str:
+        return f"Trajectory({self._start})"
+
+    def __reduce__(self) -> tuple[type[Trajectory], tuple[int], int]:
+        """Copies and pickles: a new Rust object on the same start, at the same position."""
+        position: int = self._iterator.position()
+        return (type(self), (self._start,), position)
+
+    def __setstate__(self, position: SupportsIndex, /) -> None:
+        try:
+            self._iterator = _FfiTrajectory.resume(self._start, as_u64(position, "position", 0))
+        except _FfiFailure as e:
+            raise _translate(e) from None
+
+
+__version__: str
+"""The installed distribution's version (read from its metadata on first use, by
+``__getattr__`` below: importing importlib.metadata takes milliseconds). Declared here so that
+type checkers see a ``str``."""
+
+
+def __getattr__(name: str) -> object:
+    if name == "__version__":
+        from importlib.metadata import version  # on first use: it takes milliseconds to import
+
+        return version("collatz-boltffi")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*__all__, "__version__"])

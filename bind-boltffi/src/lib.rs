@@ -1,0 +1,552 @@
+//! collatz-core for Python through BoltFFI.
+//!
+//! `boltffi pack python` reads the `#[export]`, `#[data]` and `#[error]` items below and
+//! generates a CPython extension (`METH_FASTCALL` functions calling this library through
+//! function pointers loaded at import) and a Python module of `def`s around it. That module is
+//! low-level: `int` arguments, a `CollatzErrorException` (a `RuntimeError`), bulk data as
+//! native-endian `uint64` bytes, a `TrajectoryIterator` class and a `Callbacks` trait that
+//! Python implements. The `collatz_boltffi` package wraps it in the project's contract.
+//!
+//! What BoltFFI does not do at its boundary, this crate does:
+//! - **Panics**: BoltFFI's Python target has no `catch_unwind`, so a panic would unwind into
+//!   C and abort the interpreter. Every export runs its body in [`guarded`], which turns a
+//!   panic into [`CollatzError::Panic`].
+//! - **The GIL**: the generated functions hold it for the whole call. Long work ([`Job`]) runs
+//!   on a thread of its own instead, which calls back (`on_progress`) through BoltFFI's
+//!   callbacks, which take the GIL themselves; the caller waits in Python, where the GIL is
+//!   released and Ctrl-C is delivered.
+
+use std::ops::ControlFlow;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use boltffi::{data, error, export};
+use collatz_core::Kind;
+
+boltffi::scaffolding!();
+
+/// A core error, one variant per [`Kind`], and a caught panic; the facade maps each to a
+/// Python exception. The message names the offending value and, for arrays, its index.
+#[error]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CollatzError {
+    /// Input outside the domain (a zero, a limit below 2).
+    Invalid { message: String },
+    /// A value would exceed what its type holds.
+    Overflow { message: String },
+    /// An API rule was broken (malformed packed bytes, a bad parity string).
+    Argument { message: String },
+    /// A panic caught at the boundary (never a core error).
+    Panic { message: String },
+}
+
+impl From<collatz_core::Error> for CollatzError {
+    fn from(e: collatz_core::Error) -> Self {
+        let message = e.to_string();
+        match e.kind() {
+            Kind::Invalid => Self::Invalid { message },
+            Kind::Overflow => Self::Overflow { message },
+            Kind::Argument => Self::Argument { message },
+        }
+    }
+}
+
+/// `body`'s result, or [`CollatzError::Panic`] if it panicked: no panic unwinds into
+/// BoltFFI's generated C (which would abort the process).
+fn guarded<T>(body: impl FnOnce() -> Result<T, CollatzError>) -> Result<T, CollatzError> {
+    catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|payload| {
+        Err(CollatzError::Panic {
+            message: collatz_core::panic_message(payload.as_ref()),
+        })
+    })
+}
+
+/// One Collatz step: `n / 2` if `n` is even, else `3 * n + 1`.
+#[export]
+pub fn step(n: u64) -> Result<u64, CollatzError> {
+    guarded(|| Ok(collatz_core::step(n)?))
+}
+
+/// `step` applied `k` times, one step at a time; `k == 0` returns `n`.
+#[export]
+pub fn iterate(n: u64, k: u64) -> Result<u64, CollatzError> {
+    guarded(|| Ok(collatz_core::iterate(n, k)?))
+}
+
+/// The number of steps until `n` first reaches 1.
+#[export]
+pub fn total_stopping_time(n: u64) -> Result<u64, CollatzError> {
+    guarded(|| Ok(collatz_core::total_stopping_time(n)?))
+}
+
+/// Total stopping times of native-endian `u64` values packed in `values` (8 bytes each,
+/// borrowed from the caller's buffer), returned packed the same way. For short inputs, on the
+/// calling thread; long ones go through [`Job::total_stopping_times`].
+#[export]
+pub fn total_stopping_times_bytes(values: &[u8]) -> Result<Vec<u8>, CollatzError> {
+    guarded(|| packed_total_stopping_times(values))
+}
+
+fn packed_total_stopping_times(values: &[u8]) -> Result<Vec<u8>, CollatzError> {
+    if values.len() % 8 != 0 {
+        return Err(CollatzError::Argument {
+            message: format!(
+                "packed uint64 values must be a multiple of 8 bytes long, got {}",
+                values.len()
+            ),
+        });
+    }
+    let input: Vec<u64> = match bytemuck::try_cast_slice::<u8, u64>(values) {
+        Ok(aligned) => aligned.to_vec(),
+        Err(_) => values
+            .chunks_exact(8)
+            .map(|c| u64::from_ne_bytes(c.try_into().expect("chunks of 8")))
+            .collect(),
+    };
+    let mut times = vec![0_u64; input.len()];
+    collatz_core::total_stopping_times(&input, &mut times)?;
+    Ok(bytemuck::cast_slice(&times).to_vec())
+}
+
+/// The whole trajectory of `n`, packed as native-endian `u64` bytes.
+#[export]
+pub fn trajectory_bytes(n: u64) -> Result<Vec<u8>, CollatzError> {
+    guarded(|| {
+        let values = collatz_core::trajectory(n)?;
+        Ok(bytemuck::cast_slice(&values).to_vec())
+    })
+}
+
+/// What Rust calls back in Python: the facade's one implementation holds the user's callable,
+/// keeps any exception it raises (BoltFFI would print and drop it), and answers `true` to ask
+/// Rust to stop.
+#[export]
+pub trait Callbacks: Send + Sync {
+    /// Called with each value of a walked trajectory; `true` stops the walk.
+    fn on_visit(&self, value: u64) -> bool;
+    /// Called as long work goes (`done` of `total`); `true` stops it.
+    fn on_progress(&self, done: u64, total: u64) -> bool;
+}
+
+/// Call `callbacks.on_visit(x)` for each value of the trajectory of `n`; the number of values
+/// visited, or `None` if a visit asked to stop. On the calling thread, the GIL held between
+/// visits (as a Python loop holds it).
+#[export]
+pub fn walk(n: u64, callbacks: Box<dyn Callbacks>) -> Result<Option<u64>, CollatzError> {
+    guarded(|| {
+        let mut count = 0;
+        for value in collatz_core::Trajectory::new(n)? {
+            count += 1;
+            if callbacks.on_visit(value?) {
+                return Ok(None);
+            }
+        }
+        Ok(Some(count))
+    })
+}
+
+/// The record of one trajectory, its 128-bit integers in `_hi`/`_lo` halves (BoltFFI's Python
+/// target has no 128-bit integers): a frozen dataclass in Python.
+#[data]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CollatzStats {
+    /// The starting value, high 64 bits.
+    pub n_hi: u64,
+    /// The starting value, low 64 bits.
+    pub n_lo: u64,
+    /// Steps until the value reaches 1 (OEIS A006577).
+    pub total_stopping_time: u64,
+    /// Steps until the value is first below `n` (OEIS A102419; 0 for `n = 1`).
+    pub stopping_time: u64,
+    /// The largest value on the trajectory, `n` included, high 64 bits.
+    pub peak_hi: u64,
+    /// The largest value on the trajectory, low 64 bits.
+    pub peak_lo: u64,
+    /// The number of `3x + 1` steps (OEIS A006667).
+    pub odd_steps: u64,
+}
+
+fn wide(hi: u64, lo: u64) -> u128 {
+    u128::from(hi) << 64 | u128::from(lo)
+}
+
+#[allow(clippy::cast_possible_truncation)] // the two halves, by construction
+fn halves(value: u128) -> (u64, u64) {
+    ((value >> 64) as u64, value as u64)
+}
+
+/// The record of the trajectory of `n_hi * 2^64 + n_lo`.
+#[export]
+pub fn stats(n_hi: u64, n_lo: u64) -> Result<CollatzStats, CollatzError> {
+    guarded(|| {
+        let s = collatz_core::stats(wide(n_hi, n_lo))?;
+        let (n_hi, n_lo) = halves(s.n);
+        let (peak_hi, peak_lo) = halves(s.peak);
+        Ok(CollatzStats {
+            n_hi,
+            n_lo,
+            total_stopping_time: s.total_stopping_time,
+            stopping_time: s.stopping_time,
+            peak_hi,
+            peak_lo,
+            odd_steps: s.odd_steps,
+        })
+    })
+}
+
+/// The Terras parities of `n_hi * 2^64 + n_lo` up to the first 1 (`k` absent), or exactly the
+/// first `k`.
+#[export]
+pub fn parity_vector(n_hi: u64, n_lo: u64, k: Option<u64>) -> Result<String, CollatzError> {
+    guarded(|| Ok(collatz_core::parity_vector(wide(n_hi, n_lo), k)?))
+}
+
+/// A 128-bit integer as two 64-bit halves (`hi * 2^64 + lo`).
+#[data]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wide {
+    /// The high 64 bits.
+    pub hi: u64,
+    /// The low 64 bits.
+    pub lo: u64,
+}
+
+/// The residue modulo `2^len` whose first Terras parities are `vector`.
+#[export]
+pub fn residue(vector: &str) -> Result<Wide, CollatzError> {
+    guarded(|| {
+        let (hi, lo) = halves(collatz_core::residue(vector)?);
+        Ok(Wide { hi, lo })
+    })
+}
+
+/// The trajectory of `n` as an object with its state in Rust, one value per call.
+#[export]
+#[derive(Debug)]
+pub struct TrajectoryIterator {
+    values: Mutex<collatz_core::Trajectory>,
+}
+
+#[export]
+impl TrajectoryIterator {
+    /// The trajectory of `n`.
+    pub fn new(n: u64) -> Result<Self, CollatzError> {
+        Self::resume(n, 0)
+    }
+
+    /// The trajectory of `n` with its first `position` items already taken: an independent
+    /// copy of an iterator whose `position()` was `position`.
+    pub fn resume(n: u64, position: u64) -> Result<Self, CollatzError> {
+        guarded(|| {
+            Ok(Self {
+                values: Mutex::new(collatz_core::Trajectory::resume(n, position)?),
+            })
+        })
+    }
+
+    /// How many items (values, and an overflow once reported) have been handed out.
+    pub fn position(&self) -> u64 {
+        self.values
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .position()
+    }
+
+    /// The next value, `0` once the trajectory has reached 1 (no value of a trajectory is 0);
+    /// an overflow error where a value does not fit (after the values before it).
+    ///
+    /// A sentinel rather than `Option<u64>`: BoltFFI passes an `Option` as encoded bytes that
+    /// its generated Python decodes with a reader object, several times the cost of the call.
+    pub fn next_value(&self) -> Result<u64, CollatzError> {
+        guarded(|| {
+            let mut values = self.values.lock().unwrap_or_else(PoisonError::into_inner);
+            Ok(values.next().transpose()?.unwrap_or(0))
+        })
+    }
+}
+
+/// The result of [`Job::max_total_stopping_time`].
+#[data]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MaxTotalStoppingTime {
+    /// The starting value with the longest total stopping time (the smallest, on ties).
+    pub n: u64,
+    /// Its total stopping time.
+    pub steps: u64,
+}
+
+/// What a [`Job`]'s thread computed.
+#[derive(Debug)]
+enum Output {
+    /// `iterate`'s value, `None` if a callback asked to stop.
+    Value(Option<u64>),
+    /// `max_total_stopping_time`'s answer, `None` if a callback asked to stop.
+    Record(Option<MaxTotalStoppingTime>),
+    /// Packed total stopping times.
+    Bytes(Vec<u8>),
+}
+
+/// Long work on a thread of its own, so that the GIL is free while it runs.
+///
+/// BoltFFI's generated functions keep the GIL for the whole call. A `Job` starts the work on a
+/// new thread and returns at once; the work calls `callbacks.on_progress` as it goes (BoltFFI's
+/// callback takes the GIL for it), stores its result, and lets go of `callbacks` — the last
+/// thing the thread does with Python (BoltFFI's release takes the GIL too). The facade's
+/// callbacks object tells the waiting caller when it is released (its `__del__`): the caller
+/// waits for that in Python — the GIL released, Ctrl-C delivered — and then takes the result.
+/// So the thread never needs the GIL after the caller returns: a thread that asked for it
+/// during interpreter shutdown would be ended by CPython with a forced unwind, which Rust
+/// turns into an abort. A `true` from `on_progress` stops the work.
+#[export]
+#[derive(Debug)]
+pub struct Job {
+    result: Arc<Mutex<Option<Result<Output, CollatzError>>>>,
+}
+
+impl Job {
+    fn spawn(
+        callbacks: Arc<dyn Callbacks>,
+        work: impl FnOnce(&dyn Callbacks) -> Result<Output, CollatzError> + Send + 'static,
+    ) -> Result<Self, CollatzError> {
+        let result = Arc::new(Mutex::new(None));
+        let slot = Arc::clone(&result);
+        std::thread::Builder::new()
+            .name("collatz-boltffi-job".into())
+            .spawn(move || {
+                let outcome = guarded(|| work(callbacks.as_ref()));
+                *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(outcome);
+                // Last: the waiter wakes when Python frees its callbacks object.
+                drop(callbacks);
+            })
+            .map_err(|e| CollatzError::Panic {
+                message: format!("could not start a thread: {e}"),
+            })?;
+        Ok(Self { result })
+    }
+
+    fn output(&self) -> Result<Output, CollatzError> {
+        self.result
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+            .unwrap_or_else(|| {
+                Err(CollatzError::Argument {
+                    message: "the job has not finished, or its result was already taken".into(),
+                })
+            })
+    }
+
+    fn mismatch(output: &Output) -> CollatzError {
+        CollatzError::Argument {
+            message: format!("the job computed something else: {output:?}"),
+        }
+    }
+}
+
+#[export]
+impl Job {
+    /// `iterate(n, k)` on a thread, polling `callbacks.on_progress(done, k)` every
+    /// [`collatz_core::POLL_STEPS`] steps.
+    pub fn iterate(n: u64, k: u64, callbacks: Arc<dyn Callbacks>) -> Result<Self, CollatzError> {
+        guarded(|| {
+            Self::spawn(callbacks, move |callbacks| {
+                Ok(Output::Value(collatz_core::iterate_polling(
+                    n,
+                    k,
+                    |done| callbacks.on_progress(done, k),
+                )?))
+            })
+        })
+    }
+
+    /// `max_total_stopping_time(limit)` on a thread (which uses all cores), with
+    /// `callbacks.on_progress(done, limit - 1)` as the search goes.
+    pub fn max_total_stopping_time(
+        limit: u64,
+        callbacks: Arc<dyn Callbacks>,
+    ) -> Result<Self, CollatzError> {
+        guarded(|| {
+            Self::spawn(callbacks, move |callbacks| {
+                let best = collatz_core::max_total_stopping_time_with(limit, |done, total| {
+                    if callbacks.on_progress(done, total) {
+                        ControlFlow::Break(())
+                    } else {
+                        ControlFlow::Continue(())
+                    }
+                })?;
+                Ok(Output::Record(
+                    best.map(|(n, steps)| MaxTotalStoppingTime { n, steps }),
+                ))
+            })
+        })
+    }
+
+    /// [`total_stopping_times_bytes`] on a thread (which uses all cores); `values` is copied
+    /// first, since the caller's buffer is borrowed only for this call.
+    pub fn total_stopping_times(
+        values: &[u8],
+        callbacks: Arc<dyn Callbacks>,
+    ) -> Result<Self, CollatzError> {
+        guarded(|| {
+            let values = values.to_vec();
+            Self::spawn(callbacks, move |_| {
+                packed_total_stopping_times(&values).map(Output::Bytes)
+            })
+        })
+    }
+
+    /// The value of an `iterate` job, once it has released its callbacks; `None` if it was
+    /// stopped.
+    pub fn value(&self) -> Result<Option<u64>, CollatzError> {
+        guarded(|| match self.output()? {
+            Output::Value(value) => Ok(value),
+            other => Err(Self::mismatch(&other)),
+        })
+    }
+
+    /// The answer of a `max_total_stopping_time` job; `None` if it was stopped.
+    pub fn record(&self) -> Result<Option<MaxTotalStoppingTime>, CollatzError> {
+        guarded(|| match self.output()? {
+            Output::Record(record) => Ok(record),
+            other => Err(Self::mismatch(&other)),
+        })
+    }
+
+    /// The packed result of a `total_stopping_times` job.
+    pub fn bytes(&self) -> Result<Vec<u8>, CollatzError> {
+        guarded(|| match self.output()? {
+            Output::Bytes(bytes) => Ok(bytes),
+            other => Err(Self::mismatch(&other)),
+        })
+    }
+}
+
+/// Test hook (feature `test-hooks` only, never in wheels): panics, which [`guarded`] must turn
+/// into [`CollatzError::Panic`] with the message kept.
+#[cfg(feature = "test-hooks")]
+#[export]
+pub fn test_panic() -> Result<u64, CollatzError> {
+    guarded(|| panic!("forced panic from test_panic"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_carry_their_kind() {
+        assert!(matches!(step(u64::MAX), Err(CollatzError::Overflow { .. })));
+        assert!(matches!(step(0), Err(CollatzError::Invalid { .. })));
+        assert!(matches!(
+            total_stopping_times_bytes(&[1, 2, 3]),
+            Err(CollatzError::Argument { .. })
+        ));
+        assert_eq!(step(27), Ok(82));
+    }
+
+    #[test]
+    fn panics_become_errors() {
+        let error = guarded::<u64>(|| panic!("boom")).unwrap_err();
+        assert_eq!(
+            error,
+            CollatzError::Panic {
+                message: "boom".into()
+            }
+        );
+    }
+
+    #[test]
+    fn packed_bulk_round_trip() {
+        let values: Vec<u8> = [1_u64, 27, 97]
+            .iter()
+            .flat_map(|v| v.to_ne_bytes())
+            .collect();
+        let out = total_stopping_times_bytes(&values).unwrap();
+        let times: Vec<u64> = out
+            .chunks_exact(8)
+            .map(|c| u64::from_ne_bytes(c.try_into().unwrap()))
+            .collect();
+        assert_eq!(times, [0, 111, 118]);
+        // Unaligned input takes the copying path and gives the same answer.
+        let mut shifted = vec![0_u8];
+        shifted.extend_from_slice(&values);
+        assert_eq!(total_stopping_times_bytes(&shifted[1..]).unwrap(), out);
+    }
+
+    #[derive(Debug, Default)]
+    struct Recorder {
+        done: std::sync::atomic::AtomicBool,
+        stop: bool,
+    }
+
+    impl Callbacks for Recorder {
+        fn on_visit(&self, _value: u64) -> bool {
+            self.stop
+        }
+        fn on_progress(&self, _done: u64, _total: u64) -> bool {
+            self.stop
+        }
+    }
+
+    /// What the facade's callbacks object does in `__del__`.
+    #[derive(Debug)]
+    struct Released(Arc<Recorder>);
+
+    impl Callbacks for Released {
+        fn on_visit(&self, value: u64) -> bool {
+            self.0.on_visit(value)
+        }
+        fn on_progress(&self, done: u64, total: u64) -> bool {
+            self.0.on_progress(done, total)
+        }
+    }
+
+    impl Drop for Released {
+        fn drop(&mut self) {
+            self.0.done.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    fn wait(recorder: &Recorder) {
+        while !recorder.done.load(std::sync::atomic::Ordering::SeqCst) {
+            std::thread::yield_now();
+        }
+    }
+
+    #[test]
+    fn jobs_compute_on_their_thread_and_signal_done() {
+        let recorder = Arc::new(Recorder::default());
+        let job = Job::max_total_stopping_time(10, Arc::new(Released(recorder.clone()))).unwrap();
+        wait(&recorder);
+        assert_eq!(
+            job.record(),
+            Ok(Some(MaxTotalStoppingTime { n: 9, steps: 19 }))
+        );
+        assert!(matches!(job.record(), Err(CollatzError::Argument { .. })));
+
+        let stopper = Arc::new(Recorder {
+            stop: true,
+            ..Recorder::default()
+        });
+        let job = Job::iterate(27, 1 << 40, Arc::new(Released(stopper.clone()))).unwrap();
+        wait(&stopper);
+        assert_eq!(job.value(), Ok(None));
+
+        let recorder = Arc::new(Recorder::default());
+        let job = Job::iterate(0, 1, Arc::new(Released(recorder.clone()))).unwrap();
+        wait(&recorder);
+        assert!(matches!(job.value(), Err(CollatzError::Invalid { .. })));
+        let recorder = Arc::new(Recorder::default());
+        let job = Job::total_stopping_times(&[1, 2], Arc::new(Released(recorder.clone()))).unwrap();
+        wait(&recorder);
+        assert!(matches!(job.bytes(), Err(CollatzError::Argument { .. })));
+    }
+
+    #[test]
+    fn literature_functions_split_128_bit_integers() {
+        let s = stats(1, 0).unwrap();
+        assert_eq!((s.n_hi, s.n_lo), (1, 0));
+        assert_eq!(residue("1").unwrap(), Wide { hi: 0, lo: 1 });
+        assert_eq!(parity_vector(0, 3, None).unwrap(), "11000");
+    }
+}

@@ -1,0 +1,56 @@
+"""What only the BoltFFI front end has: its generated error classes, each turned into the
+contract's exception by the facade (a panic included: the crate catches it, since BoltFFI's
+boundary would abort the interpreter; `tests/panics.rs` holds the crate to that), and its
+`Job` thread, which never needs the GIL after the call returns."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import collatz_boltffi
+from collatz_boltffi import _native as generated
+
+
+@pytest.mark.parametrize(
+    ("variant", "exception"),
+    [
+        (generated.CollatzErrorInvalid, ValueError),
+        (generated.CollatzErrorOverflow, OverflowError),
+        (generated.CollatzErrorArgument, ValueError),
+        (generated.CollatzErrorPanic, RuntimeError),
+    ],
+)
+def test_each_generated_error_becomes_the_contracts_exception(variant: type, exception: type) -> None:
+    translated = collatz_boltffi._translate(generated.CollatzErrorException(variant(message="the message")))
+    assert type(translated) is exception
+    assert "the message" in str(translated)
+
+
+def test_every_variant_is_mapped() -> None:
+    variants = {c.__name__ for c in generated.CollatzError.__subclasses__()}
+    assert variants == {
+        "CollatzErrorInvalid",
+        "CollatzErrorOverflow",
+        "CollatzErrorArgument",
+        "CollatzErrorPanic",
+    }
+
+
+def test_the_interpreter_exits_cleanly_right_after_jobs() -> None:
+    """A job's thread lets go of its Python callbacks object (which takes the GIL) before the
+    call returns: were it later, a thread asking for the GIL while the interpreter shuts down
+    is ended by CPython with a forced unwind, which Rust turns into an abort."""
+    script = (
+        "import collatz_boltffi as m\n"
+        "for _ in range(50):\n"
+        "    m.max_total_stopping_time(10); m.iterate(27, 2**25); m.total_stopping_times(range(1, 5000))\n"
+        "print('ok')\n"
+    )
+    for _ in range(5):
+        run = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+        )
+        assert run.returncode == 0 and run.stdout.strip() == "ok", run.stdout + run.stderr
