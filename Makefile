@@ -20,6 +20,11 @@ PACKAGES    := $(shell $(PYTHON) $(REGISTRY) directory)
 HOOKED      := $(shell $(PYTHON) $(REGISTRY) panic_hooks)
 HOOK_WHEELS := $(shell $(PYTHON) $(REGISTRY) hook_wheels)
 BOLTFFI_PACKAGES := $(shell $(PYTHON) $(REGISTRY) boltffi)
+CRATES      := $(shell $(PYTHON) $(REGISTRY) crates)
+# directory:crate-directory pairs; a package that builds another package's crate
+# (bind-pyo3-versioned) is rebuilt when that crate's sources change too.
+SOURCE_DIRS := $(shell $(PYTHON) $(REGISTRY) sources)
+crate_dir = $(patsubst $(1):%,%,$(filter $(1):%,$(SOURCE_DIRS)))
 ifeq ($(PACKAGES),)
 $(error could not read the list of packages from $(REGISTRY) with $(PYTHON))
 endif
@@ -89,7 +94,7 @@ $(foreach p,$(BOLTFFI_PACKAGES),$(eval $(VENV)/.built-$(p): $(BOLTFFI)))
 
 # $(1): the package's directory
 define package
-$(VENV)/.built-$(1): $(VENV)/.deps $(CORE_SRC) $$(call sources,$(1))
+$(VENV)/.built-$(1): $(VENV)/.deps $(CORE_SRC) $$(call sources,$(sort $(1) $(call crate_dir,$(1))))
 	rm -rf $(WHEELS)/$(1) $$(call in_tree,$(1))
 	PATH="$(CURDIR)/$(VENV)/bin:$(CURDIR)/$(TOOLS)/bin:$$$$PATH" $(PIP) wheel --no-deps --no-build-isolation --wheel-dir $(WHEELS)/$(1) ./$(1)
 	$(PIP) install --no-deps --force-reinstall $(WHEELS)/$(1)/*.whl
@@ -201,7 +206,8 @@ bench-core:
 lint: $(VENV)/.deps
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
-	cargo clippy $(foreach p,$(PACKAGES),-p $(p)) --features test-hooks --all-targets --locked -- -D warnings
+	cargo clippy $(foreach p,$(CRATES),-p $(p)) --features test-hooks --all-targets --locked -- -D warnings
+	cargo clippy -p bind-pyo3 --no-default-features --all-targets --locked -- -D warnings
 	# No cache: whether an import is first-party depends on files ruff does not lint (a
 	# conftest.py at the root), so a cached verdict can be stale.
 	$(PY) -m ruff check --no-cache

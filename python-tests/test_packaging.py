@@ -34,9 +34,9 @@ def test_the_registry_lists_every_package_of_the_tree() -> None:
     assert found == {p.directory for p in PACKAGES}
     workspace = (ROOT / "Cargo.toml").read_text()
     for package in PACKAGES:
-        manifest = (ROOT / package.directory / "Cargo.toml").read_text()
+        manifest = (ROOT / package.source / "Cargo.toml").read_text()
         assert f'name = "{package.crate}"' in manifest, package
-        assert f'"{package.directory}"' in workspace, f"{package.directory} is not a workspace member"
+        assert f'"{package.source}"' in workspace, f"{package.source} is not a workspace member"
         pyproject = (ROOT / package.directory / "pyproject.toml").read_text()
         assert f'name = "{package.distribution}"' in pyproject, package
         assert package.build in pyproject, f"{package.directory} does not build with {package.build}"

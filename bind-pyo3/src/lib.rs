@@ -248,7 +248,15 @@ mod _native {
 ///
 /// The trajectory n, step(n), ..., 1 as an iterator: each next() returns the next value; the
 /// state lives in Rust.
-#[pyclass(module = "collatz_pyo3", name = "Trajectory")]
+// The module the classes say they belong to (pickle finds them there): the package of the build.
+#[cfg_attr(
+    feature = "abi3",
+    pyclass(module = "collatz_pyo3", name = "Trajectory")
+)]
+#[cfg_attr(
+    not(feature = "abi3"),
+    pyclass(module = "collatz_pyo3_versioned", name = "Trajectory")
+)]
 #[derive(Debug)]
 pub struct Trajectory {
     inner: collatz_core::Trajectory,
@@ -304,7 +312,14 @@ impl Trajectory {
 ///
 /// The record of one trajectory: a frozen object with five int fields that behaves as the
 /// tuple of them (compares equal to it, unpacks, indexes, hashes like it).
-#[pyclass(frozen, module = "collatz_pyo3", name = "Stats")]
+#[cfg_attr(
+    feature = "abi3",
+    pyclass(frozen, module = "collatz_pyo3", name = "Stats")
+)]
+#[cfg_attr(
+    not(feature = "abi3"),
+    pyclass(frozen, module = "collatz_pyo3_versioned", name = "Stats")
+)]
 #[derive(Debug, Clone, Copy)]
 pub struct Stats(collatz_core::Stats);
 
@@ -399,7 +414,9 @@ impl Stats {
 
     /// Pickles as the record of the same start (recomputed: a record is its start's).
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (u128,))> {
-        let stats = slf.py().import("collatz_pyo3")?.getattr("stats")?;
+        // The package this build is (collatz_pyo3, collatz_pyo3_versioned): the class says.
+        let module = slf.get_type().module()?;
+        let stats = slf.py().import(module)?.getattr("stats")?;
         Ok((stats, (slf.get().0.n,)))
     }
 }

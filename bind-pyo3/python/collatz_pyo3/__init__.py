@@ -1,8 +1,9 @@
 """collatz-core for Python through PyO3.
 
-The functions and the ``Trajectory`` class are the compiled ones from
-``collatz_pyo3._native``, re-exported unwrapped: no Python code runs between a call and the
-Rust function.
+The functions and the ``Trajectory`` class are the compiled ones from ``._native``, re-exported
+unwrapped: no Python code runs between a call and the Rust function. The same file is the
+package of both builds of ``bind-pyo3``: ``collatz_pyo3`` (the stable ABI, abi3) and
+``collatz_pyo3_versioned`` (built for one interpreter), each with its own distribution.
 """
 
 from ._native import (
@@ -47,7 +48,7 @@ def __getattr__(name: str) -> object:
     if name == "__version__":
         from importlib.metadata import version  # on first use: it takes milliseconds to import
 
-        return version("collatz-pyo3")
+        return version(__name__.replace("_", "-"))  # collatz-pyo3, collatz-pyo3-versioned
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

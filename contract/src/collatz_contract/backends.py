@@ -67,6 +67,12 @@ REFERENCE = Backend("reference", "collatz_contract.reference", "pure Python (the
 
 NATIVE: tuple[Backend, ...] = (
     Backend("pyo3", "collatz_pyo3", "PyO3 extension module (abi3)", package("bind-pyo3")),
+    Backend(
+        "pyo3-versioned",
+        "collatz_pyo3_versioned",
+        "the same PyO3 module built for this interpreter (not abi3)",
+        package("bind-pyo3-versioned"),
+    ),
     Backend("cffi", "collatz_cabi.via_cffi", "C ABI through cffi", package("bind-cabi")),
     Backend("ctypes", "collatz_cabi.via_ctypes", "C ABI through ctypes", package("bind-cabi")),
     Backend("cython", "collatz_cabi.via_cython", "C ABI through a Cython module", package("bind-cabi")),

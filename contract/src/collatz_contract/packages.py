@@ -14,6 +14,7 @@ space-separated (default: ``directory``), for the Makefile.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 
 __all__ = ["PACKAGES", "Package", "package"]
@@ -40,10 +41,27 @@ class Package:
     purpose (never in a wheel): ``cargo test`` runs with it, and for a maturin package a
     separate test-only build of it is unpacked under ``target/hooks`` for the package's
     ``tests/python/test_*_panics.py``."""
+    crate_directory: str = ""
+    """The directory of the crate it compiles, when that is not its own: a second build of
+    another package's crate (``bind-pyo3-versioned`` builds ``bind-pyo3`` without abi3)."""
+
+    @property
+    def source(self) -> str:
+        """The directory of the crate it compiles (its own, or ``crate_directory``)."""
+        return self.crate_directory or self.directory
 
 
 PACKAGES: tuple[Package, ...] = (
     Package("bind-pyo3", "collatz-pyo3", "collatz_pyo3", "maturin", "bind-pyo3"),
+    Package(
+        "bind-pyo3-versioned",
+        "collatz-pyo3-versioned",
+        "collatz_pyo3_versioned",
+        "maturin",
+        "bind-pyo3",
+        panic_hooks=False,  # the same crate as bind-pyo3, whose hooks test it
+        crate_directory="bind-pyo3",
+    ),
     Package("bind-cabi", "collatz-cabi", "collatz_cabi", "setuptools", "bind-cabi"),
     Package("bind-uniffi", "collatz-uniffi", "collatz_uniffi", "maturin", "bind-uniffi"),
     Package("bind-boltffi", "collatz-boltffi", "collatz_boltffi", "boltffi", "bind-boltffi"),
@@ -58,13 +76,15 @@ def package(directory: str) -> Package:
     raise KeyError(f"no package in {directory!r}; known: {', '.join(p.directory for p in PACKAGES)}")
 
 
-SELECTIONS = {
+SELECTIONS: dict[str, Callable[[Package], bool]] = {
     "panic_hooks": lambda p: p.panic_hooks,
     "hook_wheels": lambda p: p.panic_hooks and p.build == "maturin",
     "boltffi": lambda p: p.build == "boltffi",
+    "crates": lambda p: not p.crate_directory,
 }
-"""Directories of the packages that have panic hooks, of those built into a hooks wheel, and of
-those that BoltFFI's CLI builds."""
+"""Directories of the packages that have panic hooks, of those built into a hooks wheel, of
+those that BoltFFI's CLI builds, and of those with a crate of their own (the workspace's
+binding crates)."""
 
 
 def _main(argv: list[str]) -> int:
@@ -72,6 +92,8 @@ def _main(argv: list[str]) -> int:
     field = argv[0] if argv else "directory"
     if field in SELECTIONS:
         print(" ".join(p.directory for p in PACKAGES if SELECTIONS[field](p)))
+    elif field == "sources":  # directory:crate-directory pairs
+        print(" ".join(f"{p.directory}:{p.source}" for p in PACKAGES))
     elif field in Package.__dataclass_fields__:
         print(" ".join(str(getattr(p, field)) for p in PACKAGES))
     else:

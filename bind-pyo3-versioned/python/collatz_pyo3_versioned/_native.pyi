@@ -1,0 +1,1 @@
+../../../bind-pyo3/python/collatz_pyo3/_native.pyi
