@@ -73,6 +73,12 @@ NATIVE: tuple[Backend, ...] = (
         "the same PyO3 module built for this interpreter (not abi3)",
         package("bind-pyo3-versioned"),
     ),
+    Backend(
+        "pyo3-ffi",
+        "collatz_pyo3_ffi",
+        "a CPython extension written by hand against pyo3-ffi (no pyo3)",
+        package("bind-pyo3-ffi"),
+    ),
     Backend("cffi", "collatz_cabi.via_cffi", "C ABI through cffi", package("bind-cabi")),
     Backend("ctypes", "collatz_cabi.via_ctypes", "C ABI through ctypes", package("bind-cabi")),
     Backend("cython", "collatz_cabi.via_cython", "C ABI through a Cython module", package("bind-cabi")),

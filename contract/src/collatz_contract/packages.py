@@ -62,6 +62,7 @@ PACKAGES: tuple[Package, ...] = (
         panic_hooks=False,  # the same crate as bind-pyo3, whose hooks test it
         crate_directory="bind-pyo3",
     ),
+    Package("bind-pyo3-ffi", "collatz-pyo3-ffi", "collatz_pyo3_ffi", "maturin", "bind-pyo3-ffi"),
     Package("bind-cabi", "collatz-cabi", "collatz_cabi", "setuptools", "bind-cabi"),
     Package("bind-uniffi", "collatz-uniffi", "collatz_uniffi", "maturin", "bind-uniffi"),
     Package("bind-boltffi", "collatz-boltffi", "collatz_boltffi", "boltffi", "bind-boltffi"),

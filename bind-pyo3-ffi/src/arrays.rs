@@ -1,0 +1,257 @@
+//! numpy arrays in and out, through the buffer protocol (no numpy C API): a native-order,
+//! aligned, C-contiguous `uint64` array is read in place; other arrays go through the package's
+//! shared Python rules (`_glue.as_u64_array`, which numpy's own conversions serve); lists,
+//! tuples and other iterables are read element by element here. Results are new arrays made by
+//! `numpy.empty` and written through their buffer. numpy is imported on first use.
+
+use std::ffi::CStr;
+use std::mem::MaybeUninit;
+use std::ptr;
+use std::sync::atomic::{AtomicPtr, Ordering};
+
+use pyo3_ffi::*;
+
+use crate::args::{Owned, Param, Raised, Result, core_error, describe, to_u64, type_error};
+use crate::without_gil;
+
+/// Bulk calls with at least this many elements release the GIL (the same threshold as
+/// `collatz_pyo3`).
+const RELEASE_MIN_LEN: usize = 1 << 10;
+
+/// A buffer exported by an object, released on drop.
+struct Buffer(Py_buffer);
+
+impl Buffer {
+    /// `object`'s buffer with `flags`, or `None` (no exception set) if it cannot give one.
+    fn get(object: *mut PyObject, flags: std::ffi::c_int) -> Option<Self> {
+        let mut view = MaybeUninit::<Py_buffer>::zeroed();
+        // SAFETY: the GIL is held; `view` is written by PyObject_GetBuffer when it succeeds
+        // (0), and released exactly once by `Drop`; a failure's exception is cleared.
+        unsafe {
+            if PyObject_GetBuffer(object, view.as_mut_ptr(), flags) == 0 {
+                Some(Self(view.assume_init()))
+            } else {
+                PyErr_Clear();
+                None
+            }
+        }
+    }
+
+    /// The elements, if the buffer is a 1-D, aligned, native-order `uint64` array.
+    fn as_u64s(&self) -> Option<&[u64]> {
+        let view = &self.0;
+        if view.ndim != 1 || view.itemsize != 8 || view.format.is_null() {
+            return None;
+        }
+        // SAFETY: a buffer requested with PyBUF_FORMAT has a NUL-terminated format string.
+        let format = unsafe { CStr::from_ptr(view.format) }.to_bytes();
+        let native = if cfg!(target_endian = "little") {
+            b'<'
+        } else {
+            b'>'
+        };
+        let unsigned = match format {
+            [code] | [b'@' | b'=', code] => *code,
+            [order, code] if *order == native => *code,
+            _ => return None,
+        };
+        if !matches!(unsigned, b'Q' | b'L') || view.buf.align_offset(align_of::<u64>()) != 0 {
+            return None;
+        }
+        let len = usize::try_from(view.len).ok()? / 8;
+        if len == 0 {
+            return Some(&[]);
+        }
+        // SAFETY: a C-contiguous buffer of `len` aligned u64s, valid while the export (self)
+        // is held.
+        Some(unsafe { std::slice::from_raw_parts(view.buf.cast::<u64>(), len) })
+    }
+
+    /// The elements of a writable `uint64` buffer made by `new_array` (see `as_u64s`).
+    fn as_u64s_mut(&mut self) -> Option<&mut [u64]> {
+        let len = self.as_u64s()?.len();
+        if len == 0 {
+            return Some(&mut []);
+        }
+        // SAFETY: as in `as_u64s`, and the buffer was requested writable, from an array no one
+        // else has seen yet.
+        Some(unsafe { std::slice::from_raw_parts_mut(self.0.buf.cast::<u64>(), len) })
+    }
+}
+
+impl Drop for Buffer {
+    fn drop(&mut self) {
+        // SAFETY: the view was filled by a successful PyObject_GetBuffer; the GIL is held.
+        unsafe { PyBuffer_Release(&raw mut self.0) }
+    }
+}
+
+/// An attribute of a module, imported once and kept for the life of the process.
+fn cached(slot: &AtomicPtr<PyObject>, module: &CStr, name: &CStr) -> Result<*mut PyObject> {
+    let found = slot.load(Ordering::Acquire);
+    if !found.is_null() {
+        return Ok(found);
+    }
+    // SAFETY: the GIL is held; each call returns a new reference or NULL with an exception;
+    // the attribute's reference is kept in the static (never released: the process holds it).
+    unsafe {
+        let imported = Owned::new(PyImport_ImportModule(module.as_ptr()))?;
+        let attribute = PyObject_GetAttrString(imported.as_ptr(), name.as_ptr());
+        if attribute.is_null() {
+            return Err(Raised);
+        }
+        slot.store(attribute, Ordering::Release);
+        Ok(attribute)
+    }
+}
+
+static EMPTY: AtomicPtr<PyObject> = AtomicPtr::new(ptr::null_mut());
+static UINT64: AtomicPtr<PyObject> = AtomicPtr::new(ptr::null_mut());
+static NDARRAY: AtomicPtr<PyObject> = AtomicPtr::new(ptr::null_mut());
+static AS_U64_ARRAY: AtomicPtr<PyObject> = AtomicPtr::new(ptr::null_mut());
+
+/// A new, zeroed-or-not `uint64` array of `len` elements (`numpy.empty(len, numpy.uint64)`).
+fn empty(len: usize) -> Result<Owned> {
+    let empty = cached(&EMPTY, c"numpy", c"empty")?;
+    let uint64 = cached(&UINT64, c"numpy", c"uint64")?;
+    // SAFETY: the GIL is held; the length is a new reference; `call[1..]` holds two valid
+    // references; the result is new or NULL with an exception.
+    unsafe {
+        let length = Owned::new(PyLong_FromSize_t(len))?;
+        let call = [ptr::null_mut(), length.as_ptr(), uint64];
+        Owned::new(PyObject_Vectorcall(
+            empty,
+            call.as_ptr().add(1),
+            2 | PY_VECTORCALL_ARGUMENTS_OFFSET,
+            ptr::null_mut(),
+        ))
+    }
+}
+
+/// A new array holding a copy of `values`.
+pub(crate) fn new_array(values: &[u64]) -> Result<Owned> {
+    let array = empty(values.len())?;
+    let mut buffer = writable(array.as_ptr())?;
+    let out = buffer.as_u64s_mut().ok_or(Raised)?;
+    out.copy_from_slice(values);
+    drop(buffer);
+    Ok(array)
+}
+
+fn writable(array: *mut PyObject) -> Result<Buffer> {
+    Buffer::get(array, PyBUF_WRITABLE | PyBUF_FORMAT | PyBUF_C_CONTIGUOUS)
+        .ok_or_else(|| crate::args::runtime_error("numpy.empty gave no writable uint64 buffer"))
+}
+
+/// Whether `values` is a numpy array (numpy imported by someone: an array cannot exist
+/// otherwise, so numpy is never imported just to ask).
+fn is_ndarray(values: *mut PyObject) -> Result<bool> {
+    // SAFETY: the GIL is held; PyImport_GetModule returns a new reference or NULL (with an
+    // exception only on an error, not for a module never imported).
+    unsafe {
+        let name = Owned::new(PyUnicode_FromString(c"numpy".as_ptr()))?;
+        let numpy = PyImport_GetModule(name.as_ptr());
+        if numpy.is_null() {
+            if !PyErr_Occurred().is_null() {
+                return Err(Raised);
+            }
+            return Ok(false);
+        }
+        drop(Owned::new(numpy)?);
+        let ndarray = cached(&NDARRAY, c"numpy", c"ndarray")?;
+        match PyObject_IsInstance(values, ndarray) {
+            -1 => Err(Raised),
+            answer => Ok(answer == 1),
+        }
+    }
+}
+
+/// `total_stopping_times(values)`: see the module's documentation.
+pub(crate) fn total_stopping_times(values: *mut PyObject) -> Result<Owned> {
+    let flags = PyBUF_FORMAT | PyBUF_C_CONTIGUOUS;
+    if is_ndarray(values)? {
+        if let Some(buffer) = Buffer::get(values, flags) {
+            if let Some(input) = buffer.as_u64s() {
+                return compute(input);
+            }
+        }
+        // Any other array: numpy converts it, with the contract's checks (shared Python rules).
+        let convert = cached(&AS_U64_ARRAY, c"collatz_pyo3_ffi._glue", c"as_u64_array")?;
+        let call = [ptr::null_mut(), values];
+        // SAFETY: the GIL is held; `call[1..]` holds one valid reference; a new reference or
+        // NULL with the exception set.
+        let converted = unsafe {
+            Owned::new(PyObject_Vectorcall(
+                convert,
+                call.as_ptr().add(1),
+                1 | PY_VECTORCALL_ARGUMENTS_OFFSET,
+                ptr::null_mut(),
+            ))?
+        };
+        let buffer = Buffer::get(converted.as_ptr(), flags)
+            .ok_or_else(|| crate::args::runtime_error("as_u64_array gave no uint64 buffer"))?;
+        let input = buffer
+            .as_u64s()
+            .ok_or_else(|| crate::args::runtime_error("as_u64_array gave no uint64 buffer"))?;
+        return compute(input);
+    }
+    // SAFETY: the GIL is held; `values` is a valid borrowed reference.
+    let text_like = unsafe {
+        PyUnicode_Check(values) != 0 || PyBytes_Check(values) != 0 || PyByteArray_Check(values) != 0
+    };
+    if text_like {
+        return Err(not_array_like(values));
+    }
+    // SAFETY: the GIL is held; the iterator and every item are new references held by
+    // `Owned`; PyIter_Next returns NULL at the end (no exception) or on an error (set).
+    let input = unsafe {
+        let Ok(iterator) = Owned::new(PyObject_GetIter(values)) else {
+            if PyErr_ExceptionMatches(PyExc_TypeError) != 0 {
+                PyErr_Clear();
+                return Err(not_array_like(values));
+            }
+            return Err(Raised);
+        };
+        let hint = PyObject_LengthHint(values, 0);
+        let mut input = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
+        if hint < 0 {
+            PyErr_Clear();
+        }
+        loop {
+            let item = PyIter_Next(iterator.as_ptr());
+            if item.is_null() {
+                if !PyErr_Occurred().is_null() {
+                    return Err(Raised);
+                }
+                break;
+            }
+            let item = Owned::new(item)?;
+            input.push(to_u64(item.as_ptr(), Param::Element(input.len()))?);
+        }
+        input
+    };
+    compute(&input)
+}
+
+/// The total stopping times of `input`, as a new array (the GIL released for long inputs).
+fn compute(input: &[u64]) -> Result<Owned> {
+    let array = empty(input.len())?;
+    let mut buffer = writable(array.as_ptr())?;
+    let out = buffer.as_u64s_mut().ok_or(Raised)?;
+    let result = if input.len() >= RELEASE_MIN_LEN {
+        without_gil(|| collatz_core::total_stopping_times(input, out))
+    } else {
+        collatz_core::total_stopping_times(input, out)
+    };
+    drop(buffer);
+    result.map_err(|e| core_error(&e))?;
+    Ok(array)
+}
+
+#[cold]
+fn not_array_like(values: *mut PyObject) -> Raised {
+    type_error(&format!(
+        "values must be a 1-D array or sequence of integers, got {}",
+        describe(values)
+    ))
+}

@@ -1,0 +1,541 @@
+//! `collatz_pyo3_ffi`: [`collatz_core`] for Python as a CPython extension written by hand
+//! against the C API (the `pyo3-ffi` crate's declarations, no `pyo3`).
+//!
+//! What PyO3 generates, written out: `METH_FASTCALL` functions that count and convert their own
+//! arguments, an iterator type made with `PyType_FromSpec` (`tp_iternext`), a struct-sequence
+//! record, callbacks through `PyObject_Vectorcall`, the GIL released with
+//! `PyEval_SaveThread`/`PyEval_RestoreThread` around long work (re-taken to run signal handlers
+//! and `progress`), panics caught at every entry point, and every reference count by hand
+//! ([`args::Owned`] releases what it owns). It is the floor of what Rust can do behind
+//! Python; the benchmark puts it beside PyO3 to show what each layer of PyO3 costs.
+//!
+//! The module is initialised once per process (single-phase initialisation), and its types
+//! live as long as the process: they are referenced from statics.
+
+mod args;
+mod arrays;
+mod record;
+mod trajectory;
+
+use std::ffi::CStr;
+use std::ops::ControlFlow;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::ptr;
+
+use pyo3_ffi::*;
+
+use crate::args::{
+    Owned, Param, Raised, Result, check_callable, core_error, is_none, parities, parity_count,
+    positional, returned, runtime_error, to_u64, to_u128,
+};
+
+/// `iterate` calls with at least this many steps release the GIL (below it, releasing and
+/// re-taking it would dominate the call). The same threshold as `collatz_pyo3`.
+const RELEASE_MIN_STEPS: u64 = 1 << 14;
+
+/// Run an entry point's body with any panic turned into `RuntimeError` (message kept): a
+/// panic must not unwind into CPython's C frames.
+fn guard(body: impl FnOnce() -> Result<Owned>) -> *mut PyObject {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(result) => returned(result),
+        Err(payload) => {
+            runtime_error(&format!(
+                "internal error (panic): {}",
+                collatz_core::panic_message(payload.as_ref())
+            ));
+            ptr::null_mut()
+        }
+    }
+}
+
+/// A new `int` from a `u64`.
+fn int(value: u64) -> Result<Owned> {
+    // SAFETY: the GIL is held; a new reference or NULL with an exception set.
+    unsafe { Owned::new(PyLong_FromUnsignedLongLong(value)) }
+}
+
+/// The GIL released for the duration of `work` (which must not touch Python objects), then
+/// re-taken.
+pub(crate) fn without_gil<T>(work: impl FnOnce() -> T) -> T {
+    /// Re-takes the GIL when dropped, on every way out of `work` (a panic included: it is
+    /// caught by [`guard`] with the GIL held again).
+    struct Retake(*mut PyThreadState);
+    impl Drop for Retake {
+        fn drop(&mut self) {
+            // SAFETY: `self.0` is the thread state PyEval_SaveThread returned on this thread.
+            unsafe { PyEval_RestoreThread(self.0) }
+        }
+    }
+    // SAFETY: called with the GIL held, from an entry point; the state is restored by `Retake`.
+    let _retake = Retake(unsafe { PyEval_SaveThread() });
+    work()
+}
+
+/// With the GIL released (inside [`without_gil`]): take it back for `body`, then release it
+/// again. `body` may touch Python objects.
+pub(crate) fn with_gil<T>(body: impl FnOnce() -> T) -> T {
+    // SAFETY: PyGILState_Ensure takes the GIL on a thread that holds a thread state (this one:
+    // its state was saved by `without_gil`), and the matching Release gives it back.
+    let state = unsafe { PyGILState_Ensure() };
+    let result = body();
+    // SAFETY: the state returned by the Ensure above, on the same thread.
+    unsafe { PyGILState_Release(state) };
+    result
+}
+
+/// Run Python's signal handlers (with the GIL held): `Err` if one raised (Ctrl-C).
+pub(crate) fn check_signals() -> Result<()> {
+    // SAFETY: the GIL is held (the caller's promise: inside `with_gil` or an entry point).
+    if unsafe { PyErr_CheckSignals() } == 0 {
+        Ok(())
+    } else {
+        Err(Raised)
+    }
+}
+
+/// A polled computation's result, or the exception that stopped it (already set).
+fn finish<T>(
+    result: std::result::Result<Option<T>, collatz_core::Error>,
+    stopped: bool,
+) -> Result<T> {
+    match result {
+        Ok(Some(value)) => Ok(value),
+        Err(e) => Err(core_error(&e)),
+        Ok(None) if stopped => Err(Raised),
+        Ok(None) => Err(runtime_error("computation stopped")),
+    }
+}
+
+/// An exception saved while the GIL is released, restored once it is held again.
+struct Saved(*mut PyObject, *mut PyObject, *mut PyObject);
+
+impl Saved {
+    /// Take the current exception (with the GIL held).
+    fn fetch() -> Self {
+        let (mut kind, mut value, mut traceback) =
+            (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
+        // SAFETY: the GIL is held; PyErr_Fetch moves the exception's references into ours.
+        unsafe { PyErr_Fetch(&raw mut kind, &raw mut value, &raw mut traceback) };
+        Self(kind, value, traceback)
+    }
+
+    /// Set it again (with the GIL held); its references go back to the interpreter.
+    fn restore(self) {
+        // SAFETY: the GIL is held; PyErr_Restore takes over the three references.
+        unsafe { PyErr_Restore(self.0, self.1, self.2) }
+    }
+}
+
+// SAFETY: the references are only touched with the GIL held (fetched and restored inside
+// `with_gil` or an entry point); between the two they are merely carried.
+unsafe impl Send for Saved {}
+
+// --- the functions ---------------------------------------------------------------------------
+
+unsafe extern "C" fn step(
+    _module: *mut PyObject,
+    args: *mut *mut PyObject,
+    nargs: Py_ssize_t,
+) -> *mut PyObject {
+    guard(|| {
+        // SAFETY: CPython's vectorcall convention: `args` holds `nargs` references.
+        let args = unsafe { positional(c"step", args, nargs, 1, 1)? };
+        let n = to_u64(args[0], Param::N)?;
+        int(collatz_core::step(n).map_err(|e| core_error(&e))?)
+    })
+}
+
+unsafe extern "C" fn iterate(
+    _module: *mut PyObject,
+    args: *mut *mut PyObject,
+    nargs: Py_ssize_t,
+) -> *mut PyObject {
+    guard(|| {
+        // SAFETY: as in `step`.
+        let args = unsafe { positional(c"iterate", args, nargs, 2, 2)? };
+        let n = to_u64(args[0], Param::N)?;
+        let k = to_u64(args[1], Param::K)?;
+        if k < RELEASE_MIN_STEPS {
+            return int(collatz_core::iterate(n, k).map_err(|e| core_error(&e))?);
+        }
+        let mut stopped: Option<Saved> = None;
+        let result = without_gil(|| {
+            collatz_core::iterate_polling(n, k, |_| {
+                with_gil(|| match check_signals() {
+                    Ok(()) => false,
+                    Err(Raised) => {
+                        stopped = Some(Saved::fetch());
+                        true
+                    }
+                })
+            })
+        });
+        let was_stopped = stopped.map(Saved::restore).is_some();
+        int(finish(result, was_stopped)?)
+    })
+}
+
+unsafe extern "C" fn total_stopping_time(
+    _module: *mut PyObject,
+    args: *mut *mut PyObject,
+    nargs: Py_ssize_t,
+) -> *mut PyObject {
+    guard(|| {
+        // SAFETY: as in `step`.
+        let args = unsafe { positional(c"total_stopping_time", args, nargs, 1, 1)? };
+        let n = to_u64(args[0], Param::N)?;
+        int(collatz_core::total_stopping_time(n).map_err(|e| core_error(&e))?)
+    })
+}
+
+unsafe extern "C" fn total_stopping_times(
+    _module: *mut PyObject,
+    args: *mut *mut PyObject,
+    nargs: Py_ssize_t,
+) -> *mut PyObject {
+    guard(|| {
+        // SAFETY: as in `step`.
+        let args = unsafe { positional(c"total_stopping_times", args, nargs, 1, 1)? };
+        arrays::total_stopping_times(args[0])
+    })
+}
+
+unsafe extern "C" fn trajectory(
+    _module: *mut PyObject,
+    args: *mut *mut PyObject,
+    nargs: Py_ssize_t,
+) -> *mut PyObject {
+    guard(|| {
+        // SAFETY: as in `step`.
+        let args = unsafe { positional(c"trajectory", args, nargs, 1, 1)? };
+        let n = to_u64(args[0], Param::N)?;
+        let values = collatz_core::trajectory(n).map_err(|e| core_error(&e))?;
+        arrays::new_array(&values)
+    })
+}
+
+unsafe extern "C" fn walk(
+    _module: *mut PyObject,
+    args: *mut *mut PyObject,
+    nargs: Py_ssize_t,
+) -> *mut PyObject {
+    guard(|| {
+        // SAFETY: as in `step`.
+        let args = unsafe { positional(c"walk", args, nargs, 2, 2)? };
+        let n = to_u64(args[0], Param::N)?;
+        let visit = args[1];
+        check_callable("visit", "callable", visit)?;
+        let mut count = 0;
+        for value in collatz_core::Trajectory::new(n).map_err(|e| core_error(&e))? {
+            let value = int(value.map_err(|e| core_error(&e))?)?;
+            // One slot before the argument, which the callee may use (the OFFSET flag).
+            let call = [ptr::null_mut(), value.as_ptr()];
+            // SAFETY: the GIL is held; `visit` is a valid callable kept alive by the caller's
+            // argument tuple; `call[1..]` holds one valid reference; the result is new.
+            let result = unsafe {
+                PyObject_Vectorcall(
+                    visit,
+                    call.as_ptr().add(1),
+                    1 | PY_VECTORCALL_ARGUMENTS_OFFSET,
+                    ptr::null_mut(),
+                )
+            };
+            // SAFETY: a new reference or NULL with the callback's exception set.
+            drop(unsafe { Owned::new(result)? });
+            count += 1;
+        }
+        int(count)
+    })
+}
+
+unsafe extern "C" fn max_total_stopping_time(
+    _module: *mut PyObject,
+    args: *const *mut PyObject,
+    nargs: Py_ssize_t,
+    kwnames: *mut PyObject,
+) -> *mut PyObject {
+    guard(|| {
+        // SAFETY: CPython's METH_FASTCALL | METH_KEYWORDS convention: `args` holds the `nargs`
+        // positional arguments, then one value per name in `kwnames` (a tuple of str, or NULL).
+        let (limit, progress) = unsafe { limit_and_progress(args, nargs, kwnames)? };
+        let limit = to_u64(limit, Param::Limit)?;
+        let progress = match progress {
+            Some(p) if is_none(p) => None,
+            Some(p) => {
+                check_callable("progress", "callable or None", p)?;
+                Some(p)
+            }
+            None => None,
+        };
+        let mut stopped: Option<Saved> = None;
+        let result = without_gil(|| {
+            collatz_core::max_total_stopping_time_with(limit, |done, total| {
+                // Take the GIL back briefly: run Python's signal handlers, then report.
+                let outcome = with_gil(|| {
+                    check_signals()?;
+                    if let Some(progress) = progress {
+                        let done = int(done)?;
+                        let total = int(total)?;
+                        let call = [ptr::null_mut(), done.as_ptr(), total.as_ptr()];
+                        // SAFETY: the GIL is held; `progress` is kept alive by the caller's
+                        // arguments; `call[1..]` holds two valid references.
+                        let result = unsafe {
+                            PyObject_Vectorcall(
+                                progress,
+                                call.as_ptr().add(1),
+                                2 | PY_VECTORCALL_ARGUMENTS_OFFSET,
+                                ptr::null_mut(),
+                            )
+                        };
+                        // SAFETY: a new reference or NULL with the exception set.
+                        drop(unsafe { Owned::new(result)? });
+                    }
+                    Ok::<(), Raised>(())
+                });
+                match outcome {
+                    Ok(()) => ControlFlow::Continue(()),
+                    Err(Raised) => {
+                        stopped = Some(with_gil(Saved::fetch));
+                        ControlFlow::Break(())
+                    }
+                }
+            })
+        });
+        let was_stopped = stopped.map(Saved::restore).is_some();
+        let (n, steps) = finish(result, was_stopped)?;
+        let n = int(n)?;
+        let steps = int(steps)?;
+        // SAFETY: the GIL is held; PyTuple_Pack adds its own references to the two items.
+        unsafe { Owned::new(PyTuple_Pack(2, n.as_ptr(), steps.as_ptr())) }
+    })
+}
+
+/// `max_total_stopping_time`'s arguments: `limit` positional, `progress` keyword-only.
+///
+/// # Safety
+/// CPython's vectorcall convention with keywords (see the caller).
+unsafe fn limit_and_progress(
+    args: *const *mut PyObject,
+    nargs: Py_ssize_t,
+    kwnames: *mut PyObject,
+) -> Result<(*mut PyObject, Option<*mut PyObject>)> {
+    // SAFETY: as above: `args` holds `nargs` positional references.
+    let positional = unsafe { positional(c"max_total_stopping_time", args, nargs, 1, 1)? };
+    let mut progress = None;
+    if !kwnames.is_null() {
+        // SAFETY: `kwnames` is a tuple of str; its values follow the positional arguments.
+        unsafe {
+            for i in 0..PyTuple_GET_SIZE(kwnames) {
+                let name = PyTuple_GET_ITEM(kwnames, i);
+                let value = *args.add(usize::try_from(nargs + i).unwrap_or(0));
+                if PyUnicode_CompareWithASCIIString(name, c"progress".as_ptr()) == 0 {
+                    progress = Some(value);
+                } else {
+                    return Err(args::type_error(&format!(
+                        "max_total_stopping_time() got an unexpected keyword argument {}",
+                        args::text_of(name, true, "?")
+                    )));
+                }
+            }
+        }
+    }
+    Ok((positional[0], progress))
+}
+
+unsafe extern "C" fn stats(
+    _module: *mut PyObject,
+    args: *mut *mut PyObject,
+    nargs: Py_ssize_t,
+) -> *mut PyObject {
+    guard(|| {
+        // SAFETY: as in `step`.
+        let args = unsafe { positional(c"stats", args, nargs, 1, 1)? };
+        let n = to_u128(args[0], Param::N)?;
+        record::new(&collatz_core::stats(n).map_err(|e| core_error(&e))?)
+    })
+}
+
+unsafe extern "C" fn parity_vector(
+    _module: *mut PyObject,
+    args: *mut *mut PyObject,
+    nargs: Py_ssize_t,
+) -> *mut PyObject {
+    guard(|| {
+        // SAFETY: as in `step`.
+        let args = unsafe { positional(c"parity_vector", args, nargs, 1, 2)? };
+        let n = to_u128(args[0], Param::N)?;
+        let k = match args.get(1) {
+            Some(&k) if !is_none(k) => Some(parity_count(k)?),
+            _ => None,
+        };
+        let text = collatz_core::parity_vector(n, k).map_err(|e| core_error(&e))?;
+        // SAFETY: the GIL is held; `text` is ASCII of the given length; a new reference.
+        unsafe {
+            Owned::new(PyUnicode_FromStringAndSize(
+                text.as_ptr().cast(),
+                args::as_ssize(text.len()),
+            ))
+        }
+    })
+}
+
+unsafe extern "C" fn residue(
+    _module: *mut PyObject,
+    args: *mut *mut PyObject,
+    nargs: Py_ssize_t,
+) -> *mut PyObject {
+    guard(|| {
+        // SAFETY: as in `step`.
+        let args = unsafe { positional(c"residue", args, nargs, 1, 1)? };
+        let text = parities(args[0])?;
+        args::from_u128(collatz_core::residue(&text).map_err(|e| core_error(&e))?)
+    })
+}
+
+/// Test hook (feature `test-hooks` only, never in wheels): panics with the GIL held.
+#[cfg(feature = "test-hooks")]
+unsafe extern "C" fn test_panic(
+    _module: *mut PyObject,
+    _args: *mut *mut PyObject,
+    _nargs: Py_ssize_t,
+) -> *mut PyObject {
+    guard(|| panic!("forced panic from _test_panic"))
+}
+
+/// Test hook (feature `test-hooks` only): panics with the GIL released.
+#[cfg(feature = "test-hooks")]
+unsafe extern "C" fn test_panic_released(
+    _module: *mut PyObject,
+    _args: *mut *mut PyObject,
+    _nargs: Py_ssize_t,
+) -> *mut PyObject {
+    guard(|| without_gil(|| panic!("forced panic from _test_panic_released")))
+}
+
+// --- the module ------------------------------------------------------------------------------
+
+const fn fastcall(
+    name: &'static CStr,
+    function: PyCFunctionFast,
+    doc: &'static CStr,
+) -> PyMethodDef {
+    PyMethodDef {
+        ml_name: name.as_ptr(),
+        ml_meth: PyMethodDefPointer {
+            PyCFunctionFast: function,
+        },
+        ml_flags: METH_FASTCALL,
+        ml_doc: doc.as_ptr(),
+    }
+}
+
+/// The module's method table: the contract's functions, then `extra` ones, then the sentinel.
+macro_rules! methods {
+    ($($extra:expr),*) => {
+        [
+            fastcall(c"step", step, c"step(n, /)\n--\n\nOne Collatz step: n // 2 if n is even, else 3 * n + 1."),
+            fastcall(
+                c"iterate",
+                iterate,
+                c"iterate(n, k, /)\n--\n\nstep applied k times (a real loop of k steps); k = 0 returns n.",
+            ),
+            fastcall(
+                c"total_stopping_time",
+                total_stopping_time,
+                c"total_stopping_time(n, /)\n--\n\nThe number of steps until n first reaches 1.",
+            ),
+            fastcall(
+                c"total_stopping_times",
+                total_stopping_times,
+                c"total_stopping_times(values, /)\n--\n\nThe total stopping time of every element of a 1-D array or sequence of integers.",
+            ),
+            PyMethodDef {
+                ml_name: c"max_total_stopping_time".as_ptr(),
+                ml_meth: PyMethodDefPointer { PyCFunctionFastWithKeywords: max_total_stopping_time },
+                ml_flags: METH_FASTCALL | METH_KEYWORDS,
+                ml_doc: c"max_total_stopping_time(limit, /, *, progress=None)\n--\n\n(n, total_stopping_time(n)) for the n in 1 <= n < limit with the longest total stopping time."
+                    .as_ptr(),
+            },
+            fastcall(
+                c"trajectory",
+                trajectory,
+                c"trajectory(n, /)\n--\n\nThe whole trajectory n, step(n), ..., 1 as a new array.",
+            ),
+            fastcall(
+                c"walk",
+                walk,
+                c"walk(n, visit, /)\n--\n\nCall visit(x) for each value of the trajectory of n, from Rust; return the number of values visited.",
+            ),
+            fastcall(c"stats", stats, c"stats(n, /)\n--\n\nThe record of the trajectory of n (1 <= n <= 2**128 - 1)."),
+            fastcall(
+                c"parity_vector",
+                parity_vector,
+                c"parity_vector(n, k=None, /)\n--\n\nThe parities of the Terras map from n up to the first 1, or the first k of them.",
+            ),
+            fastcall(
+                c"residue",
+                residue,
+                c"residue(vector, /)\n--\n\nThe r with 1 <= r <= 2**len(vector) whose first Terras parities are vector.",
+            ),
+            $($extra,)*
+            PyMethodDef::zeroed(),
+        ]
+    };
+}
+
+#[cfg(not(feature = "test-hooks"))]
+static mut METHODS: [PyMethodDef; 11] = methods!();
+
+#[cfg(feature = "test-hooks")]
+static mut METHODS: [PyMethodDef; 13] = methods!(
+    fastcall(c"_test_panic", test_panic, c""),
+    fastcall(c"_test_panic_released", test_panic_released, c"")
+);
+
+static mut MODULE: PyModuleDef = PyModuleDef {
+    m_base: PyModuleDef_HEAD_INIT,
+    m_name: c"collatz_pyo3_ffi._native".as_ptr(),
+    m_doc: c"Collatz steps and total stopping times from a Rust core, as a hand-written CPython extension.".as_ptr(),
+    m_size: -1,
+    m_methods: ptr::null_mut(),
+    m_slots: ptr::null_mut(),
+    m_traverse: None,
+    m_clear: None,
+    m_free: None,
+};
+
+/// The module's initialisation (single-phase): the functions, and the two types.
+///
+/// # Safety
+/// Called by the interpreter's import machinery, with the GIL held.
+#[allow(non_snake_case)] // the name CPython looks for
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn PyInit__native() -> *mut PyObject {
+    let init = || -> Result<Owned> {
+        // SAFETY: the statics are written only here, once, before the module exists (CPython
+        // imports a module once per process, under the import lock and the GIL).
+        unsafe {
+            MODULE.m_methods = (&raw mut METHODS).cast();
+            let module = Owned::new(PyModule_Create(&raw mut MODULE))?;
+            let trajectory = trajectory::create_type()?;
+            if PyModule_AddObjectRef(module.as_ptr(), c"Trajectory".as_ptr(), trajectory) < 0 {
+                return Err(Raised);
+            }
+            let stats = record::create_type()?;
+            if PyModule_AddObjectRef(module.as_ptr(), c"Stats".as_ptr(), stats) < 0 {
+                return Err(Raised);
+            }
+            Ok(module)
+        }
+    };
+    match catch_unwind(init) {
+        Ok(result) => returned(result),
+        Err(payload) => {
+            runtime_error(&format!(
+                "internal error (panic): {}",
+                collatz_core::panic_message(payload.as_ref())
+            ));
+            ptr::null_mut()
+        }
+    }
+}
