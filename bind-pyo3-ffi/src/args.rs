@@ -264,47 +264,60 @@ pub(crate) fn to_u128(object: *mut PyObject, param: Param) -> Result<u128> {
     } else {
         index(object, param)?
     };
-    if let Some(v) = int_as_u64(value.as_ptr()) {
-        return if v >= 1 {
-            Ok(u128::from(v))
-        } else {
-            Err(below_minimum(param, v))
-        };
+    match wide(value.as_ptr()) {
+        Some(v) if v >= 1 => Ok(v),
+        Some(v) => Err(below_minimum(param, v)),
+        None => Err(out_of_range(value.as_ptr(), param, "2**128 - 1")),
     }
-    if negative(value.as_ptr())? {
-        return Err(below_minimum(param, text_of(value.as_ptr(), false, "?")));
-    }
-    // Above 2**64 - 1: the two halves, with Python's own arithmetic.
-    // SAFETY: the GIL is held; every call returns a new reference or NULL with an exception
-    // set, each held by `Owned`.
+}
+
+/// An `int` in `0..=2**128 - 1` as a `u128`; `None` (no exception set) outside. One call into
+/// CPython: its byte conversion, as PyO3 does it.
+fn wide(value: *mut PyObject) -> Option<u128> {
+    let mut bytes = [0_u8; 16];
+    #[cfg(not(Py_3_13))]
+    // SAFETY: the GIL is held; `value` is a non-negative `int` (a PyLongObject); the buffer is
+    // 16 bytes; an overflow (-1) sets an exception, cleared here.
     unsafe {
-        let shift = Owned::new(PyLong_FromLong(64))?;
-        let high = Owned::new(PyNumber_Rshift(value.as_ptr(), shift.as_ptr()))?;
-        let Some(hi) = int_as_u64(high.as_ptr()) else {
-            return Err(out_of_range(value.as_ptr(), param, "2**128 - 1"));
-        };
-        let mask = Owned::new(PyLong_FromUnsignedLongLong(u64::MAX))?;
-        let low = Owned::new(PyNumber_And(value.as_ptr(), mask.as_ptr()))?;
-        let lo = int_as_u64(low.as_ptr()).ok_or(Raised)?;
-        Ok(u128::from(hi) << 64 | u128::from(lo))
+        if _PyLong_AsByteArray(value.cast(), bytes.as_mut_ptr(), bytes.len(), 1, 0) < 0 {
+            PyErr_Clear();
+            return None;
+        }
     }
+    #[cfg(Py_3_13)]
+    // SAFETY: as above; PyLong_AsNativeBytes returns the bytes the value needs (more than 16:
+    // it does not fit), or -1 with an exception.
+    unsafe {
+        let flags = Py_ASNATIVEBYTES_LITTLE_ENDIAN | Py_ASNATIVEBYTES_UNSIGNED_BUFFER;
+        let needed = PyLong_AsNativeBytes(value, bytes.as_mut_ptr().cast(), 16, flags);
+        if !(0..=16).contains(&needed) {
+            PyErr_Clear();
+            return None;
+        }
+    }
+    Some(u128::from_le_bytes(bytes))
 }
 
 /// A new `int` from a `u128`.
 pub(crate) fn from_u128(value: u128) -> Result<Owned> {
-    // SAFETY: the GIL is held; every call returns a new reference or NULL with an exception
-    // set, each held by `Owned`.
+    if let Ok(small) = u64::try_from(value) {
+        // SAFETY: the GIL is held; a new reference or NULL with an exception set.
+        return unsafe { Owned::new(PyLong_FromUnsignedLongLong(small)) };
+    }
+    let bytes = value.to_le_bytes();
+    #[cfg(not(Py_3_13))]
+    // SAFETY: the GIL is held; 16 little-endian unsigned bytes; a new reference or NULL.
     unsafe {
-        if let Ok(small) = u64::try_from(value) {
-            return Owned::new(PyLong_FromUnsignedLongLong(small));
-        }
-        #[allow(clippy::cast_possible_truncation)] // the two halves, by construction
-        let (hi, lo) = ((value >> 64) as u64, value as u64);
-        let high = Owned::new(PyLong_FromUnsignedLongLong(hi))?;
-        let shift = Owned::new(PyLong_FromLong(64))?;
-        let shifted = Owned::new(PyNumber_Lshift(high.as_ptr(), shift.as_ptr()))?;
-        let low = Owned::new(PyLong_FromUnsignedLongLong(lo))?;
-        Owned::new(PyNumber_Or(shifted.as_ptr(), low.as_ptr()))
+        Owned::new(_PyLong_FromByteArray(bytes.as_ptr(), bytes.len(), 1, 0))
+    }
+    #[cfg(Py_3_13)]
+    // SAFETY: as above.
+    unsafe {
+        Owned::new(PyLong_FromUnsignedNativeBytes(
+            bytes.as_ptr().cast(),
+            bytes.len(),
+            Py_ASNATIVEBYTES_LITTLE_ENDIAN,
+        ))
     }
 }
 

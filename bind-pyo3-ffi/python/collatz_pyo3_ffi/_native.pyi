@@ -1,6 +1,6 @@
 """Type information for the hand-written extension (checked by mypy.stubtest in the test suite)."""
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import ClassVar, SupportsIndex, final
 
 import numpy as np

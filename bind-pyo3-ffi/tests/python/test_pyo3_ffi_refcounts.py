@@ -10,9 +10,10 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-import collatz_pyo3_ffi as m
 import numpy as np
 import pytest
+
+import collatz_pyo3_ffi as m
 
 BIG = 2**40 + 11  # not a cached small int: its count is this test's own
 WIDE = 2**100 + 7
@@ -69,7 +70,9 @@ case("Trajectory bad", m.Trajectory, 0)
 
 
 @pytest.mark.parametrize(("name", "call", "arguments"), CALLS, ids=[c[0] for c in CALLS])
-def test_arguments_keep_their_counts(name: str, call: Callable[[], Any], arguments: tuple[object, ...]) -> None:
+def test_arguments_keep_their_counts(
+    name: str, call: Callable[[], Any], arguments: tuple[object, ...]
+) -> None:
     for _ in range(3):  # warm: caches (numpy, the glue) are filled by the first call
         try:
             call()
@@ -201,5 +204,7 @@ print("ok")
 
 
 def test_a_million_calls_leave_memory_flat() -> None:
-    run = subprocess.run([sys.executable, "-c", LEAK], capture_output=True, text=True, timeout=300, check=False)
+    run = subprocess.run(
+        [sys.executable, "-c", LEAK], capture_output=True, text=True, timeout=300, check=False
+    )
     assert run.returncode == 0 and run.stdout.strip() == "ok", run.stdout + run.stderr
