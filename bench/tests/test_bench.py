@@ -34,7 +34,7 @@ def test_every_glue_pattern_names_files_of_this_repository() -> None:
         if backend.native:
             assert backend.package is not None
             assert entry["rust_lines"] > 0 and entry["python_lines"] > 0, backend.name
-            own = [f for f in entry["files"] if f.startswith(backend.package.directory + "/")]
+            own = [f for f in entry["files"] if f.startswith(backend.package.source + "/")]
             assert any(f.endswith(".rs") for f in own), f"{backend.name}: its own Rust is glue"
 
 

@@ -156,6 +156,6 @@ def of(backend: Backend) -> Probes:
     probes = _PROBES.get(backend.name, Probes())
     if probes.glue or backend.package is None:
         return probes
-    directory = backend.package.directory
-    default = (f"{directory}/src/**/*.rs", f"{directory}/python/**/*.py", f"{directory}/python/**/*.pyx")
+    directory, source = backend.package.directory, backend.package.source
+    default = (f"{source}/src/**/*.rs", f"{directory}/python/**/*.py", f"{directory}/python/**/*.pyx")
     return Probes(probes.raw_step, probes.variants, probes.breakdown, default, glue_listed=False)
