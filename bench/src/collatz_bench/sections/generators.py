@@ -28,47 +28,45 @@ from ..timing import Case, Summary, ratio_summary
 PUBLISHED = {"boltffi_ns": 49.9, "uniffi_ns": 1585.7, "ratio": 1585.7 / 49.9}
 """BoltFFI's dashboard: add() per call, and UniFFI's (pyperf, Apple M3 Max, Python 3.13)."""
 
-CALLS: dict[str, tuple[str, str, str]] = {
-    # key: (what, module, expression building the callable)
+CALLS: dict[str, tuple[str, str, str, tuple[int, ...]]] = {
+    # key: (what, module, expression giving the callable, its arguments)
     "boltffi/infallible": (
         "BoltFFI: generated TrajectoryIterator.position()",
         "collatz_boltffi._native",
         "TrajectoryIterator(27).position",
+        (),
     ),
     "uniffi/infallible": (
         "UniFFI: generated TrajectoryIterator.position()",
         "collatz_uniffi._native.collatz_uniffi",
         "TrajectoryIterator(27).position",
+        (),
     ),
-    "boltffi/fallible": ("BoltFFI: generated step(27)", "collatz_boltffi._native", "lambda: step(27)"),
-    "uniffi/fallible": (
-        "UniFFI: generated step(27)",
-        "collatz_uniffi._native.collatz_uniffi",
-        "lambda: step(27)",
-    ),
-    "boltffi/c_entry": (
-        "BoltFFI: its C entry, _native.step(27)",
-        "collatz_boltffi._native._native",
-        "lambda: step(27)",
-    ),
-    "pyo3/step": ("PyO3: step(27)", "collatz_pyo3", "lambda: step(27)"),
+    "boltffi/fallible": ("BoltFFI: generated step(27)", "collatz_boltffi._native", "step", (27,)),
+    "uniffi/fallible": ("UniFFI: generated step(27)", "collatz_uniffi._native.collatz_uniffi", "step", (27,)),
+    "boltffi/c_entry": ("BoltFFI: its C entry, _native.step(27)", "collatz_boltffi._native._native", "step", (27,)),
+    "pyo3/step": ("PyO3: step(27)", "collatz_pyo3", "step", (27,)),
 }
 NEEDS = {"boltffi", "uniffi"}
 
 
 def _callables(ctx: Context) -> dict[str, Any]:
     names = {b.name for b in ctx.backends}
-    if not names >= NEEDS:
+    if not NEEDS <= names:
         return {}
     out = {}
-    for key, (_, module, expression) in CALLS.items():
+    for key, (_, module, expression, _arguments) in CALLS.items():
         if key.split("/")[0] in names:
-            out[key] = eval(expression, vars(importlib.import_module(module)))
+            out[key] = eval(expression, vars(importlib.import_module(module)))  # noqa: S307 - our constants
     return out
 
 
 def cases(ctx: Context) -> list[Case]:
-    return [floor_case(), *(Case(key, "f()", {"f": f}) for key, f in _callables(ctx).items())]
+    out = [floor_case()]
+    for key, f in _callables(ctx).items():
+        arguments = CALLS[key][3]
+        out.append(Case(key, "f(a)" if arguments else "f()", {"f": f, "a": arguments[0] if arguments else None}))
+    return out
 
 
 def summary(ctx: Context, measured: dict[str, Case]) -> dict[str, Any]:
