@@ -88,6 +88,12 @@ pub fn total_stopping_times_bytes(values: &[u8]) -> Result<Vec<u8>, CollatzError
 }
 
 fn packed_total_stopping_times(values: &[u8]) -> Result<Vec<u8>, CollatzError> {
+    total_stopping_times_of(&unpacked(values)?)
+}
+
+/// `values` (native-endian `u64`s, 8 bytes each) as `u64`s: one copy, which also aligns them
+/// (BoltFFI passes a `&[u8]` inside its wire buffer, after a 4-byte length: never aligned).
+fn unpacked(values: &[u8]) -> Result<Vec<u64>, CollatzError> {
     if values.len() % 8 != 0 {
         return Err(CollatzError::Argument {
             message: format!(
@@ -96,16 +102,24 @@ fn packed_total_stopping_times(values: &[u8]) -> Result<Vec<u8>, CollatzError> {
             ),
         });
     }
-    let input: Vec<u64> = match bytemuck::try_cast_slice::<u8, u64>(values) {
-        Ok(aligned) => aligned.to_vec(),
-        Err(_) => values
-            .chunks_exact(8)
-            .map(|c| u64::from_ne_bytes(c.try_into().expect("chunks of 8")))
-            .collect(),
-    };
+    let mut input = vec![0_u64; values.len() / 8];
+    bytemuck::cast_slice_mut::<u64, u8>(&mut input).copy_from_slice(values);
+    Ok(input)
+}
+
+/// The total stopping times of `input`, computed straight into the bytes returned (no copy
+/// between the two; BoltFFI copies them once more into its wire buffer).
+fn total_stopping_times_of(input: &[u64]) -> Result<Vec<u8>, CollatzError> {
+    let mut out = vec![0_u8; input.len() * 8];
+    if let Ok(times) = bytemuck::try_cast_slice_mut::<u8, u64>(&mut out) {
+        collatz_core::total_stopping_times(input, times)?;
+        return Ok(out);
+    }
+    // A byte vector not 8-aligned (no allocator here gives one): compute, then copy.
     let mut times = vec![0_u64; input.len()];
-    collatz_core::total_stopping_times(&input, &mut times)?;
-    Ok(bytemuck::cast_slice(&times).to_vec())
+    collatz_core::total_stopping_times(input, &mut times)?;
+    out.copy_from_slice(bytemuck::cast_slice(&times));
+    Ok(out)
 }
 
 /// The whole trajectory of `n`, packed as native-endian `u64` bytes.
@@ -382,15 +396,15 @@ impl Job {
     }
 
     /// [`total_stopping_times_bytes`] on a thread (which uses all cores); `values` is copied
-    /// first, since the caller's buffer is borrowed only for this call.
+    /// first (aligned), since the caller's buffer is borrowed only for this call.
     pub fn total_stopping_times(
         values: &[u8],
         callbacks: Arc<dyn Callbacks>,
     ) -> Result<Self, CollatzError> {
         guarded(|| {
-            let values = values.to_vec();
+            let values = unpacked(values)?; // the one copy the job needs, aligned
             Self::spawn(callbacks, move |_| {
-                packed_total_stopping_times(&values).map(Output::Bytes)
+                total_stopping_times_of(&values).map(Output::Bytes)
             })
         })
     }
@@ -536,10 +550,20 @@ mod tests {
         let job = Job::iterate(0, 1, Arc::new(Released(recorder.clone()))).unwrap();
         wait(&recorder);
         assert!(matches!(job.value(), Err(CollatzError::Invalid { .. })));
+        // Malformed bytes fail when the job is made, before any thread.
         let recorder = Arc::new(Recorder::default());
-        let job = Job::total_stopping_times(&[1, 2], Arc::new(Released(recorder.clone()))).unwrap();
+        assert!(matches!(
+            Job::total_stopping_times(&[1, 2], Arc::new(Released(recorder.clone()))),
+            Err(CollatzError::Argument { .. })
+        ));
+        let values: Vec<u8> = [27_u64, 97].iter().flat_map(|v| v.to_ne_bytes()).collect();
+        let recorder = Arc::new(Recorder::default());
+        let job =
+            Job::total_stopping_times(&values[..], Arc::new(Released(recorder.clone()))).unwrap();
         wait(&recorder);
-        assert!(matches!(job.bytes(), Err(CollatzError::Argument { .. })));
+        let times = job.bytes().unwrap();
+        assert_eq!(&times[..8], &111_u64.to_ne_bytes());
+        assert_eq!(&times[8..], &118_u64.to_ne_bytes());
     }
 
     #[test]
