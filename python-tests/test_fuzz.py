@@ -29,10 +29,27 @@ INPUTS: Counter[str] = Counter()
 
 
 def _report() -> None:
+    """Write the inputs counted to ``$FUZZ_REPORT``. Under pytest-xdist every worker process
+    adds its own counts to the file, under a lock, when the file is from the same run
+    (xdist's run id); the controller, which ran no test, writes nothing. So the report is
+    the whole run's, whichever way it ran."""
     path = os.environ.get("FUZZ_REPORT")
-    if path:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        Path(path).write_text(json.dumps({"inputs_per_backend": dict(INPUTS)}, indent=2) + "\n")
+    if not path or not INPUTS:
+        return
+    import fcntl
+
+    report = Path(path)
+    report.parent.mkdir(parents=True, exist_ok=True)
+    with open(report.with_suffix(report.suffix + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        counts: Counter[str] = Counter()
+        run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")  # the same in every worker of a run
+        if run and report.exists():
+            previous = json.loads(report.read_text())
+            if previous.get("run") == run:
+                counts.update(previous["inputs_per_backend"])
+        counts.update(INPUTS)
+        report.write_text(json.dumps({"inputs_per_backend": dict(counts), "run": run}, indent=2) + "\n")
 
 
 atexit.register(_report)
