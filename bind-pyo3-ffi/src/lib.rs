@@ -12,6 +12,15 @@
 //! The module is initialised once per process (single-phase initialisation), and its types
 //! live as long as the process: they are referenced from statics.
 
+// Cargo unifies features within one build: with bind-pyo3 (whose default `abi3` feature turns
+// on pyo3-ffi's limited API) in the same invocation, this crate would see only the stable ABI.
+#[cfg(Py_LIMITED_API)]
+compile_error!(
+    "bind-pyo3-ffi uses CPython's full C API: build it on its own (`cargo build -p \
+     bind-pyo3-ffi`, or its wheel), not in one cargo invocation with bind-pyo3, whose `abi3` \
+     feature turns on pyo3-ffi's limited API for every crate of that build"
+);
+
 mod args;
 mod arrays;
 mod record;
