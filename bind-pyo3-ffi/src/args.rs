@@ -471,6 +471,30 @@ pub(crate) fn is_none(object: *mut PyObject) -> bool {
     })
 }
 
+/// `callable(*arguments)` (at most two) through vectorcall: the result, or `Err` with the
+/// exception set. The GIL is held; `callable` and `arguments` are valid references that the
+/// caller keeps alive for the call.
+pub(crate) fn call(callable: *mut PyObject, arguments: &[*mut PyObject]) -> Result<Owned> {
+    // One free slot before the arguments, which the callee may use (the OFFSET flag).
+    let mut slots = [ptr::null_mut(); 3];
+    let count = arguments.len();
+    slots
+        .get_mut(1..=count)
+        .ok_or_else(|| runtime_error("call: at most two arguments"))?
+        .copy_from_slice(arguments);
+    // SAFETY: the GIL is held and every pointer is a valid reference (this function's promise);
+    // `slots[1..=count]` holds them, `slots[0]` is the slot the OFFSET flag offers the callee;
+    // the result is a new reference or NULL with an exception set.
+    unsafe {
+        Owned::new(PyObject_Vectorcall(
+            callable,
+            slots.as_ptr().add(1),
+            count | PY_VECTORCALL_ARGUMENTS_OFFSET,
+            ptr::null_mut(),
+        ))
+    }
+}
+
 /// The C API's return convention: the object, or `NULL` with the exception set.
 pub(crate) fn returned(result: Result<Owned>) -> *mut PyObject {
     result.map_or(ptr::null_mut(), Owned::into_ptr)

@@ -114,18 +114,9 @@ static AS_U64_ARRAY: AtomicPtr<PyObject> = AtomicPtr::new(ptr::null_mut());
 fn empty(len: usize) -> Result<Owned> {
     let empty = cached(&EMPTY, c"numpy", c"empty")?;
     let uint64 = cached(&UINT64, c"numpy", c"uint64")?;
-    // SAFETY: the GIL is held; the length is a new reference; `call[1..]` holds two valid
-    // references; the result is new or NULL with an exception.
-    unsafe {
-        let length = Owned::new(PyLong_FromSize_t(len))?;
-        let call = [ptr::null_mut(), length.as_ptr(), uint64];
-        Owned::new(PyObject_Vectorcall(
-            empty,
-            call.as_ptr().add(1),
-            2 | PY_VECTORCALL_ARGUMENTS_OFFSET,
-            ptr::null_mut(),
-        ))
-    }
+    // SAFETY: the GIL is held; a new reference or NULL with an exception set.
+    let length = unsafe { Owned::new(PyLong_FromSize_t(len))? };
+    crate::args::call(empty, &[length.as_ptr(), uint64])
 }
 
 /// A new array holding a copy of `values`.
@@ -177,17 +168,7 @@ pub(crate) fn total_stopping_times(values: *mut PyObject) -> Result<Owned> {
         }
         // Any other array: numpy converts it, with the contract's checks (shared Python rules).
         let convert = cached(&AS_U64_ARRAY, c"collatz_pyo3_ffi._glue", c"as_u64_array")?;
-        let call = [ptr::null_mut(), values];
-        // SAFETY: the GIL is held; `call[1..]` holds one valid reference; a new reference or
-        // NULL with the exception set.
-        let converted = unsafe {
-            Owned::new(PyObject_Vectorcall(
-                convert,
-                call.as_ptr().add(1),
-                1 | PY_VECTORCALL_ARGUMENTS_OFFSET,
-                ptr::null_mut(),
-            ))?
-        };
+        let converted = crate::args::call(convert, &[values])?;
         let buffer = Buffer::get(converted.as_ptr(), flags)
             .ok_or_else(|| crate::args::runtime_error("as_u64_array gave no uint64 buffer"))?;
         let input = buffer

@@ -237,20 +237,7 @@ unsafe extern "C" fn walk(
         let mut count = 0;
         for value in collatz_core::Trajectory::new(n).map_err(|e| core_error(&e))? {
             let value = int(value.map_err(|e| core_error(&e))?)?;
-            // One slot before the argument, which the callee may use (the OFFSET flag).
-            let call = [ptr::null_mut(), value.as_ptr()];
-            // SAFETY: the GIL is held; `visit` is a valid callable kept alive by the caller's
-            // argument tuple; `call[1..]` holds one valid reference; the result is new.
-            let result = unsafe {
-                PyObject_Vectorcall(
-                    visit,
-                    call.as_ptr().add(1),
-                    1 | PY_VECTORCALL_ARGUMENTS_OFFSET,
-                    ptr::null_mut(),
-                )
-            };
-            // SAFETY: a new reference or NULL with the callback's exception set.
-            drop(unsafe { Owned::new(result)? });
+            args::call(visit, &[value.as_ptr()])?;
             count += 1;
         }
         int(count)
@@ -285,19 +272,7 @@ unsafe extern "C" fn max_total_stopping_time(
                     if let Some(progress) = progress {
                         let done = int(done)?;
                         let total = int(total)?;
-                        let call = [ptr::null_mut(), done.as_ptr(), total.as_ptr()];
-                        // SAFETY: the GIL is held; `progress` is kept alive by the caller's
-                        // arguments; `call[1..]` holds two valid references.
-                        let result = unsafe {
-                            PyObject_Vectorcall(
-                                progress,
-                                call.as_ptr().add(1),
-                                2 | PY_VECTORCALL_ARGUMENTS_OFFSET,
-                                ptr::null_mut(),
-                            )
-                        };
-                        // SAFETY: a new reference or NULL with the exception set.
-                        drop(unsafe { Owned::new(result)? });
+                        args::call(progress, &[done.as_ptr(), total.as_ptr()])?;
                     }
                     Ok::<(), Raised>(())
                 });

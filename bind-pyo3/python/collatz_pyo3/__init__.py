@@ -1,9 +1,11 @@
-"""collatz-core for Python through PyO3.
+"""collatz-core for Python through a compiled module that is the whole API.
 
-The functions and the ``Trajectory`` class are the compiled ones from ``._native``, re-exported
-unwrapped: no Python code runs between a call and the Rust function. The same file is the
-package of both builds of ``bind-pyo3``: ``collatz_pyo3`` (the stable ABI, abi3) and
-``collatz_pyo3_versioned`` (built for one interpreter), each with its own distribution.
+The functions, ``Trajectory`` and ``Stats`` are the compiled ones from ``._native``,
+re-exported unwrapped: no Python code runs between a call and the Rust function. The same file
+is the package of three builds, each its own distribution: ``collatz_pyo3`` (PyO3, the stable
+ABI), ``collatz_pyo3_versioned`` (the same crate built for one interpreter) and
+``collatz_pyo3_ffi`` (the extension written by hand against the C API; its
+``total_stopping_times`` imports ``._glue`` for arrays of other dtypes).
 """
 
 from ._native import (
@@ -48,7 +50,7 @@ def __getattr__(name: str) -> object:
     if name == "__version__":
         from importlib.metadata import version  # on first use: it takes milliseconds to import
 
-        return version(__name__.replace("_", "-"))  # collatz-pyo3, collatz-pyo3-versioned
+        return version(__name__.replace("_", "-"))  # collatz-pyo3, -pyo3-versioned, -pyo3-ffi
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
