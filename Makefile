@@ -1,12 +1,27 @@
 # The commands people type. `make test` and `make bench` set everything up on a fresh machine
 # (Rust toolchain, Python >= 3.10 and a C compiler are all they need) and rebuild only what
 # changed: each backend's wheel is rebuilt when its sources (or the core's) change.
+#
+# Any CPython >= 3.10 works: `make test PYTHON=python3.12` (a name, a path, or a version such as
+# `3.12`, found through pyenv). Each interpreter has its own environment (.venv-3.12) and its own
+# per-interpreter wheels (target/wheels/cp312/); wheels that suit every interpreter (abi3,
+# py3-none) are built once, into target/wheels/any/. Switching back and forth rebuilds nothing.
+# `.venv` is a link to the environment of the default interpreter (`python3`).
 
 PYTHON ?= python3
-VENV   := .venv
+PYTHON_BIN := $(shell python3 tools/pythons.py resolve '$(PYTHON)')
+PYVER  := $(shell python3 tools/pythons.py version '$(PYTHON)')
+ifeq ($(PYVER),)
+$(error cannot run PYTHON=$(PYTHON): give a CPython >= 3.10 by name (python3.12), path or version (3.12))
+endif
+PYTAG  := cp$(subst .,,$(PYVER))
+DEFAULT_PYVER := $(shell python3 tools/pythons.py version python3)
+VENV   := .venv-$(PYVER)
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check --quiet
 WHEELS := target/wheels
+# Where a package's wheel goes: its interpreter's directory, or `any` for one wheel for all.
+wheel_dir = $(WHEELS)/$(if $(filter $(1),$(SHARED_WHEELS)),any,$(PYTAG))/$(1)
 
 # One Cargo target directory for the workspace, whoever builds (cargo, maturin).
 export CARGO_TARGET_DIR := $(CURDIR)/target
@@ -16,14 +31,15 @@ export PYO3_PYTHON := $(CURDIR)/$(PY)
 # The binding packages, from the one list of them (contract/src/collatz_contract/packages.py,
 # which needs nothing but Python): their directories, and those with test-only panic hooks.
 REGISTRY    := contract/src/collatz_contract/packages.py
-PACKAGES    := $(shell $(PYTHON) $(REGISTRY) directory)
-HOOKED      := $(shell $(PYTHON) $(REGISTRY) panic_hooks)
-HOOK_WHEELS := $(shell $(PYTHON) $(REGISTRY) hook_wheels)
-BOLTFFI_PACKAGES := $(shell $(PYTHON) $(REGISTRY) boltffi)
-CRATES      := $(shell $(PYTHON) $(REGISTRY) crates)
+PACKAGES    := $(shell python3 $(REGISTRY) directory)
+HOOKED      := $(shell python3 $(REGISTRY) panic_hooks)
+SHARED_WHEELS := $(shell python3 $(REGISTRY) shared_wheel)
+HOOK_WHEELS := $(shell python3 $(REGISTRY) hook_wheels)
+BOLTFFI_PACKAGES := $(shell python3 $(REGISTRY) boltffi)
+CRATES      := $(shell python3 $(REGISTRY) crates)
 # directory:crate-directory pairs; a package that builds another package's crate
 # (bind-pyo3-versioned) is rebuilt when that crate's sources change too.
-SOURCE_DIRS := $(shell $(PYTHON) $(REGISTRY) sources)
+SOURCE_DIRS := $(shell python3 $(REGISTRY) sources)
 crate_dir = $(patsubst $(1):%,%,$(filter $(1):%,$(SOURCE_DIRS)))
 ifeq ($(PACKAGES),)
 $(error could not read the list of packages from $(REGISTRY) with $(PYTHON))
@@ -35,10 +51,12 @@ CORE_SRC     := Cargo.toml Cargo.lock $(call sources,core/src core/Cargo.toml gl
 CONTRACT_SRC := $(call sources,contract)
 BENCH_SRC    := $(call sources,bench/src bench/pyproject.toml)
 
-.PHONY: help setup test test-long memcheck perf-check perf-budgets perf-budgets-new dist-check fuzz bench bench-quick bench-core lint fmt header licences clean
+.PHONY: help setup test test-python test-pythons test-long memcheck perf-check perf-budgets perf-budgets-new dist-check fuzz bench bench-quick bench-core lint fmt header licences clean
 
 help:
 	@echo "make test        set up .venv, build every backend (release), run cargo test + pytest"
+	@echo "make test PYTHON=python3.12  the same with another CPython >= 3.10 (its own .venv-3.12)"
+	@echo "make test-pythons  the Python suite on every CPython >= 3.10 found (pyenv, PATH)"
 	@echo "make test-long   the core's long checks (record search against a plain scan; CI runs them)"
 	@echo "make dist-check  build every package's sdist, install them all from the sdists (isolated"
 	@echo "                 builds) into a fresh venv, and call every front end (CI runs it)"
@@ -57,10 +75,13 @@ help:
 
 # --- environment ---------------------------------------------------------------------------
 
-$(VENV)/.deps: requirements/dev.txt requirements/bench.txt
-	$(PYTHON) -m venv $(VENV)
+$(VENV)/.deps: requirements/dev.txt requirements/bench.txt requirements/constraints.txt
+	rm -rf $(VENV)
+	$(PYTHON_BIN) -m venv $(VENV)
 	$(PIP) install --upgrade pip==26.3
-	$(PIP) install -r requirements/dev.txt
+	$(PIP) install -r requirements/dev.txt -c requirements/constraints.txt
+	@if [ "$(PYVER)" = "$(DEFAULT_PYVER)" ]; then \
+	  if [ -d .venv ] && [ ! -L .venv ]; then rm -rf .venv; fi; ln -sfn $(VENV) .venv; fi
 	touch $@
 
 # --- the binding packages (the registry lists them), each a wheel built and installed into .venv
@@ -91,14 +112,18 @@ $(BOLTFFI):
 	start=$$(date +%s) && cargo install boltffi_cli --version $(BOLTFFI_VERSION) --locked --debug --quiet \
 	  --root $(TOOLS) --target-dir $(TOOLS)/build && echo $$(( $$(date +%s) - start )) > $(TOOLS)/boltffi-build-seconds
 	rm -rf $(TOOLS)/build
-$(foreach p,$(BOLTFFI_PACKAGES),$(eval $(VENV)/.built-$(p): $(BOLTFFI)))
+$(foreach p,$(BOLTFFI_PACKAGES),$(eval $(call wheel_dir,$(p))/.built: $(BOLTFFI)))
 
-# $(1): the package's directory
+# $(1): the package's directory. Its wheel is built once into its directory (one per
+# interpreter, or one for all: wheel_dir), then installed into each interpreter's environment.
 define package
-$(VENV)/.built-$(1): $(VENV)/.deps $(CORE_SRC) $$(call sources,$(sort $(1) $(call crate_dir,$(1))))
-	rm -rf $(WHEELS)/$(1) $$(call in_tree,$(1))
-	PATH="$(CURDIR)/$(VENV)/bin:$(CURDIR)/$(TOOLS)/bin:$$$$PATH" $(PIP) wheel --no-deps --no-build-isolation --wheel-dir $(WHEELS)/$(1) ./$(1)
-	$(PIP) install --no-deps --force-reinstall $(WHEELS)/$(1)/*.whl
+$(call wheel_dir,$(1))/.built: requirements/dev.txt requirements/constraints.txt $(CORE_SRC) $$(call sources,$(sort $(1) $(call crate_dir,$(1)))) | $(VENV)/.deps
+	rm -rf $(call wheel_dir,$(1)) $$(call in_tree,$(1))
+	PATH="$(CURDIR)/$(VENV)/bin:$(CURDIR)/$(TOOLS)/bin:$$$$PATH" $(PIP) wheel --no-deps --no-build-isolation --wheel-dir $(call wheel_dir,$(1)) ./$(1)
+	touch $$@
+
+$(VENV)/.built-$(1): $(VENV)/.deps $(call wheel_dir,$(1))/.built
+	$(PIP) install --no-deps --force-reinstall $(call wheel_dir,$(1))/*.whl
 	touch $$@
 endef
 $(foreach p,$(PACKAGES),$(eval $(call package,$(p))))
@@ -115,14 +140,16 @@ $(VENV)/.built-bench: $(VENV)/.deps $(VENV)/.built-contract $(BENCH_SRC)
 BUILT := $(foreach p,$(PACKAGES),$(VENV)/.built-$(p)) $(VENV)/.built-contract $(VENV)/.built-bench
 
 # Test-only builds with the `test-hooks` feature (functions that panic on purpose), in debug
-# mode, unpacked under target/hooks/ for each package's tests/python/test_*_panics.py. Never installed.
-HOOKS := target/hooks/.built
+# mode, unpacked under target/hooks/cp3XY/ (one per interpreter) for each package's
+# tests/python/test_*_panics.py. Never installed.
+HOOKS_DIR := target/hooks/$(PYTAG)
+HOOKS := $(HOOKS_DIR)/.built
 $(HOOKS): $(VENV)/.deps $(CORE_SRC) $(foreach p,$(HOOK_WHEELS),$(call sources,$(p)))
-	rm -rf target/hooks $(WHEELS)/hooks
+	rm -rf $(HOOKS_DIR) $(WHEELS)/hooks/$(PYTAG)
 	for crate in $(HOOK_WHEELS); do \
 	  $(VENV)/bin/maturin build --locked --quiet --features test-hooks -i $(PY) \
-	    -m $$crate/Cargo.toml --out $(WHEELS)/hooks/$$crate && \
-	  $(PY) -m zipfile -e $(WHEELS)/hooks/$$crate/*.whl target/hooks/$$crate || exit 1; \
+	    -m $$crate/Cargo.toml --out $(WHEELS)/hooks/$(PYTAG)/$$crate && \
+	  $(PY) -m zipfile -e $(WHEELS)/hooks/$(PYTAG)/$$crate/*.whl $(HOOKS_DIR)/$$crate || exit 1; \
 	done
 	touch $@
 
@@ -136,6 +163,18 @@ test: $(BUILT) $(HOOKS)
 	cargo test --workspace --locked
 	cargo test $(foreach p,$(HOOKED),-p $(p) --features $(p)/test-hooks) --test panics --locked
 	$(PY) -m pytest -n auto
+
+# The Python suite alone (what differs between interpreters: the Rust tests do not).
+test-python: $(BUILT) $(HOOKS)
+	$(PY) -m pytest -n auto
+
+# The Python suite on every CPython >= 3.10 this machine has (tools/pythons.py finds them, and
+# says which it skipped and why), each in its own environment: .venv-3.10, .venv-3.12, ...
+test-pythons:
+	@pythons="$$(python3 tools/pythons.py find)" && echo "test-pythons: $$(echo $$pythons)" && \
+	for python in $$pythons; do \
+	  echo "=== $$python" && $(MAKE) --no-print-directory test-python PYTHON=$$python || exit 1; \
+	done
 
 # The checks too slow for the edit-test cycle (CI runs them): the core's record search against
 # a plain scan for every limit up to 10^5 and random limits up to 10^8, and the published
@@ -154,7 +193,7 @@ dist-check: $(VENV)/.deps $(BOLTFFI)
 	  $(PY) -m build --sdist --outdir $(DIST) ./$$package > $(DIST)/sdist-$$package.log 2>&1 \
 	    || { cat $(DIST)/sdist-$$package.log; exit 1; }; \
 	done
-	$(PYTHON) -m venv $(DIST)/venv
+	$(PYTHON_BIN) -m venv $(DIST)/venv
 	env -u PYO3_PYTHON -u MATURIN_PEP517_ARGS PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" \
 	  $(DIST)/venv/bin/python -m pip install --quiet \
 	  --disable-pip-version-check \
@@ -216,7 +255,7 @@ lint: $(VENV)/.deps
 	# conftest.py at the root), so a cached verdict can be stale.
 	$(PY) -m ruff check --no-cache
 	$(PY) -m ruff format --check --no-cache
-	$(PY) -m mypy $(foreach p,$(PACKAGES),$(p)/python) contract/src bench/src
+	$(PY) -m mypy $(foreach p,$(PACKAGES),$(p)/python) contract/src bench/src tools
 
 fmt:
 	cargo fmt --all
@@ -231,6 +270,6 @@ licences:
 	for package in contract bench; do cp LICENSE-MIT LICENSE-APACHE $$package/; done
 
 clean:
-	rm -rf $(VENV) target results dist
+	rm -rf .venv .venv-* target results dist
 	rm -rf $(foreach package,$(PACKAGES),$(call in_tree,$(package)))
 	rm -rf contract/dist bench/dist

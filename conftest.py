@@ -16,13 +16,16 @@ ROOT = Path(__file__).resolve().parent
 @pytest.fixture
 def run_with_panic_hooks() -> Callable[[str, str], None]:
     """Run ``script`` in a child interpreter that imports the test-only ``test-hooks`` build of
-    the package in ``directory`` (``make test`` unpacks it under ``target/hooks/``, never into
+    the package in ``directory`` (``make test`` unpacks it under ``target/hooks/cp3XY/``, never into
     ``.venv``); the script must print ``ok``. A child process: a panic that crossed the
     boundary would abort it, and the test would fail instead of the run."""
 
     def run(directory: str, script: str) -> None:
-        hooks = ROOT / "target" / "hooks" / directory
-        assert hooks.is_dir(), f"{hooks} is missing: `make test` builds it (target/hooks/.built)"
+        tag = f"cp{sys.version_info[0]}{sys.version_info[1]}"
+        hooks = ROOT / "target" / "hooks" / tag / directory
+        assert hooks.is_dir(), (
+            f"{hooks} is missing: `make test` builds it (target/hooks/<interpreter>/.built)"
+        )
         child = subprocess.run(
             [sys.executable, "-c", script],
             capture_output=True,

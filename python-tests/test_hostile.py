@@ -352,26 +352,48 @@ except KeyboardInterrupt:
     assert out.strip() == "interrupted ['KeyboardInterrupt']"
 
 
-@pytest.mark.parametrize("backend", NATIVE, ids=lambda b: b.name)
-def test_ctrl_c_is_never_swallowed_in_a_next_loop(backend: Backend) -> None:
-    out = child(
-        backend.module,
-        SIGNALLED
-        + """
+# The loop tests its deadline inside the body (`while True: if ...: break`), not in a `while`
+# condition: CPython 3.13 raises a KeyboardInterrupt that lands while a tight `while` condition
+# is evaluated outside the `try` around the loop (python/cpython#130279, open; 3.13.0-3.13.2
+# at least), whatever the loop calls. The test below shows that bug without this project's code.
+NEXT_LOOP = """
 for attempt in range(8):
     kill_after(0.05)
     try:
         end = time.perf_counter() + 5
-        while time.perf_counter() < end:
-            t = m.Trajectory(27)
+        while True:
+            if time.perf_counter() >= end:
+                break
+            t = {make}
             next(t)
             next(t)
     except KeyboardInterrupt:
         continue
-    raise SystemExit(f"attempt {attempt}: the interrupt was lost")
+    raise SystemExit(f"attempt {{attempt}}: the interrupt was lost")
 print("ok")
-""",
-    )
+"""
+
+
+@pytest.mark.parametrize("backend", NATIVE, ids=lambda b: b.name)
+def test_ctrl_c_is_never_swallowed_in_a_next_loop(backend: Backend) -> None:
+    out = child(backend.module, SIGNALLED + NEXT_LOOP.format(make="m.Trajectory(27)"))
+    assert out.strip() == "ok"
+
+
+@pytest.mark.xfail(
+    sys.version_info[:2] == (3, 13),
+    reason="python/cpython#130279: on 3.13 a KeyboardInterrupt raised in a tight `while` "
+    "condition skips the `try` around the loop",
+    strict=False,  # timing-dependent: the signal may land in the body instead
+)
+def test_cpython_catches_ctrl_c_raised_in_a_while_condition() -> None:
+    """No project code: what the loop above avoids. Fails (xfail) where CPython has the bug."""
+    body = NEXT_LOOP.replace(
+        "        while True:\n            if time.perf_counter() >= end:\n                break\n",
+        "        while time.perf_counter() < end:\n",
+    ).format(make="iter(range(3))")
+    assert "while time.perf_counter() < end:" in body
+    out = child("collatz_contract.reference", SIGNALLED + body)
     assert out.strip() == "ok"
 
 

@@ -286,9 +286,12 @@ fn wide(value: *mut PyObject) -> Option<u128> {
     }
     #[cfg(Py_3_13)]
     // SAFETY: as above; PyLong_AsNativeBytes returns the bytes the value needs (more than 16:
-    // it does not fit), or -1 with an exception.
+    // it does not fit), or -1 with an exception. Without REJECT_NEGATIVE it would write a
+    // negative value's two's complement and succeed: `-(2**127)` would read as `2**127`.
     unsafe {
-        let flags = Py_ASNATIVEBYTES_LITTLE_ENDIAN | Py_ASNATIVEBYTES_UNSIGNED_BUFFER;
+        let flags = Py_ASNATIVEBYTES_LITTLE_ENDIAN
+            | Py_ASNATIVEBYTES_UNSIGNED_BUFFER
+            | Py_ASNATIVEBYTES_REJECT_NEGATIVE;
         let needed = PyLong_AsNativeBytes(value, bytes.as_mut_ptr().cast(), 16, flags);
         if !(0..=16).contains(&needed) {
             PyErr_Clear();

@@ -115,23 +115,42 @@ fn finish<T>(
     }
 }
 
-/// An exception saved while the GIL is released, restored once it is held again.
+/// An exception saved while the GIL is released, restored once it is held again: the raised
+/// exception object on 3.12+ (`PyErr_GetRaisedException`; `PyErr_Fetch`/`PyErr_Restore` are
+/// deprecated there), the (type, value, traceback) triple before.
+#[cfg(Py_3_12)]
+struct Saved(*mut PyObject);
+#[cfg(not(Py_3_12))]
 struct Saved(*mut PyObject, *mut PyObject, *mut PyObject);
 
 impl Saved {
     /// Take the current exception (with the GIL held).
     fn fetch() -> Self {
-        let (mut kind, mut value, mut traceback) =
-            (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
-        // SAFETY: the GIL is held; PyErr_Fetch moves the exception's references into ours.
-        unsafe { PyErr_Fetch(&raw mut kind, &raw mut value, &raw mut traceback) };
-        Self(kind, value, traceback)
+        #[cfg(Py_3_12)]
+        // SAFETY: the GIL is held; the exception's reference moves into ours (or NULL).
+        return Self(unsafe { PyErr_GetRaisedException() });
+        #[cfg(not(Py_3_12))]
+        {
+            let (mut kind, mut value, mut traceback) =
+                (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
+            // SAFETY: the GIL is held; PyErr_Fetch moves the exception's references into ours.
+            unsafe { PyErr_Fetch(&raw mut kind, &raw mut value, &raw mut traceback) };
+            Self(kind, value, traceback)
+        }
     }
 
     /// Set it again (with the GIL held); its references go back to the interpreter.
     fn restore(self) {
+        #[cfg(Py_3_12)]
+        // SAFETY: the GIL is held; PyErr_SetRaisedException takes over the reference.
+        unsafe {
+            PyErr_SetRaisedException(self.0);
+        }
+        #[cfg(not(Py_3_12))]
         // SAFETY: the GIL is held; PyErr_Restore takes over the three references.
-        unsafe { PyErr_Restore(self.0, self.1, self.2) }
+        unsafe {
+            PyErr_Restore(self.0, self.1, self.2);
+        }
     }
 }
 

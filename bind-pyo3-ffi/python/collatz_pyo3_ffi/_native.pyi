@@ -1,5 +1,6 @@
 """Type information for the hand-written extension (checked by mypy.stubtest in the test suite)."""
 
+import sys
 from collections.abc import Callable, Iterable
 from typing import ClassVar, SupportsIndex, final
 
@@ -59,6 +60,9 @@ class Stats(tuple[int, int, int, int, int]):
     def peak(self) -> int: ...
     @property
     def odd_steps(self) -> int: ...
+    if sys.version_info >= (3, 13):
+        def __replace__(self, **kwargs: int) -> Self:
+            """A copy with the given fields replaced (struct sequences have it from 3.13)."""
 
 def stats(n: SupportsIndex, /) -> Stats:
     """The record of the trajectory of n (1 <= n <= 2**128 - 1)."""

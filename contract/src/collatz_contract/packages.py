@@ -41,6 +41,9 @@ class Package:
     purpose (never in a wheel): ``cargo test`` runs with it, and for a maturin package a
     separate test-only build of it is unpacked under ``target/hooks`` for the package's
     ``tests/python/test_*_panics.py``."""
+    shared_wheel: bool = False
+    """Whether one wheel serves every CPython (abi3, or ``py3-none`` for a library loaded with
+    ctypes): ``make`` builds it once for all interpreters, the others once per interpreter."""
     crate_directory: str = ""
     """The directory of the crate it compiles, when that is not its own: a second build of
     another package's crate (``bind-pyo3-versioned`` builds ``bind-pyo3`` without abi3)."""
@@ -52,7 +55,7 @@ class Package:
 
 
 PACKAGES: tuple[Package, ...] = (
-    Package("bind-pyo3", "collatz-pyo3", "collatz_pyo3", "maturin", "bind-pyo3"),
+    Package("bind-pyo3", "collatz-pyo3", "collatz_pyo3", "maturin", "bind-pyo3", shared_wheel=True),
     Package(
         "bind-pyo3-versioned",
         "collatz-pyo3-versioned",
@@ -64,7 +67,7 @@ PACKAGES: tuple[Package, ...] = (
     ),
     Package("bind-pyo3-ffi", "collatz-pyo3-ffi", "collatz_pyo3_ffi", "maturin", "bind-pyo3-ffi"),
     Package("bind-cabi", "collatz-cabi", "collatz_cabi", "setuptools", "bind-cabi"),
-    Package("bind-uniffi", "collatz-uniffi", "collatz_uniffi", "maturin", "bind-uniffi"),
+    Package("bind-uniffi", "collatz-uniffi", "collatz_uniffi", "maturin", "bind-uniffi", shared_wheel=True),
     Package("bind-boltffi", "collatz-boltffi", "collatz_boltffi", "boltffi", "bind-boltffi"),
 )
 
@@ -82,10 +85,11 @@ SELECTIONS: dict[str, Callable[[Package], bool]] = {
     "hook_wheels": lambda p: p.panic_hooks and p.build == "maturin",
     "boltffi": lambda p: p.build == "boltffi",
     "crates": lambda p: not p.crate_directory,
+    "shared_wheel": lambda p: p.shared_wheel,
 }
 """Directories of the packages that have panic hooks, of those built into a hooks wheel, of
-those that BoltFFI's CLI builds, and of those with a crate of their own (the workspace's
-binding crates)."""
+those that BoltFFI's CLI builds, of those with a crate of their own (the workspace's
+binding crates), and of those whose one wheel serves every interpreter."""
 
 
 def _main(argv: list[str]) -> int:
