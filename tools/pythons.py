@@ -81,23 +81,24 @@ def find() -> list[str]:
             print(f"skipped {path}: does not run", file=sys.stderr)
             continue
         implementation, version, free_threaded, _ = described
+        series = (version[0], version[1])
         name = f"{path} ({implementation} {'.'.join(map(str, version))})"
         if implementation != "CPython":
             print(f"skipped {name}: not CPython", file=sys.stderr)
-        elif version[:2] < OLDEST:
+        elif series < OLDEST:
             print(
                 f"skipped {name}: older than {OLDEST[0]}.{OLDEST[1]}, which the project supports",
                 file=sys.stderr,
             )
         elif free_threaded:
             print(f"skipped {name}: a free-threaded build (docs/interpreters.md)", file=sys.stderr)
-        elif version[:2] in chosen and chosen[version[:2]][0] >= version:
-            print(f"skipped {name}: {chosen[version[:2]][1]} is as new", file=sys.stderr)
+        elif series in chosen and chosen[series][0] >= version:
+            print(f"skipped {name}: {chosen[series][1]} is as new", file=sys.stderr)
         else:
-            if version[:2] in chosen:
-                print(f"skipped {chosen[version[:2]][1]}: {name} is newer", file=sys.stderr)
-            chosen[version[:2]] = (version, path)
-    return [chosen[minor][1] for minor in sorted(chosen)]
+            if series in chosen:
+                print(f"skipped {chosen[series][1]}: {name} is newer", file=sys.stderr)
+            chosen[series] = (version, path)
+    return [chosen[m][1] for m in sorted(chosen)]
 
 
 def main(argv: list[str]) -> int:
