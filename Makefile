@@ -20,6 +20,7 @@ VENV   := .venv-$(PYVER)
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check --quiet
 WHEELS := target/wheels
+comma  := ,
 # Where a package's wheel goes: its interpreter's directory, or `any` for one wheel for all.
 wheel_dir = $(WHEELS)/$(if $(filter $(1),$(SHARED_WHEELS)),any,$(PYTAG))/$(1)
 
@@ -41,6 +42,11 @@ CRATES      := $(shell python3 $(REGISTRY) crates)
 # (bind-pyo3-versioned) is rebuilt when that crate's sources change too.
 SOURCE_DIRS := $(shell python3 $(REGISTRY) sources)
 crate_dir = $(patsubst $(1):%,%,$(filter $(1):%,$(SOURCE_DIRS)))
+DISTRIBUTIONS := $(shell python3 $(REGISTRY) distributions)
+distribution_of = $(patsubst $(1):%,%,$(filter $(1):%,$(DISTRIBUTIONS)))
+# directory:maturin-args;maturin-args (commas for spaces) of the packages with further wheels
+EXTRA_WHEELS := $(shell python3 $(REGISTRY) extra_wheels)
+extra_wheels = $(subst ;, ,$(patsubst $(1):%,%,$(filter $(1):%,$(EXTRA_WHEELS))))
 ifeq ($(PACKAGES),)
 $(error could not read the list of packages from $(REGISTRY) with $(PYTHON))
 endif
@@ -51,7 +57,7 @@ CORE_SRC     := Cargo.toml Cargo.lock $(call sources,core/src core/Cargo.toml gl
 CONTRACT_SRC := $(call sources,contract)
 BENCH_SRC    := $(call sources,bench/src bench/pyproject.toml)
 
-.PHONY: help setup test test-python test-pythons test-long memcheck perf-check perf-budgets perf-budgets-new dist-check fuzz bench bench-quick bench-core lint fmt header licences clean
+.PHONY: help setup test test-python test-pythons perf-check-pythons bench-pythons test-long memcheck perf-check perf-budgets perf-budgets-new dist-check fuzz bench bench-quick bench-core lint fmt header licences clean
 
 help:
 	@echo "make test        set up .venv, build every backend (release), run cargo test + pytest"
@@ -61,11 +67,13 @@ help:
 	@echo "make dist-check  build every package's sdist, install them all from the sdists (isolated"
 	@echo "                 builds) into a fresh venv, and call every front end (CI runs it)"
 	@echo "make bench       set up, build, and run the backend comparison (results/)"
+	@echo "make bench-pythons every front end on every CPython found (results/pythons/)"
 	@echo "make bench-quick the comparison at reduced size (< 1 minute)"
 	@echo "make bench-core  criterion benchmarks of collatz-core (the native baseline)"
 	@echo "make fuzz        the long fuzz run of every backend (results/fuzz.json)"
 	@echo "make memcheck    every front end's shapes and hazards under valgrind (CI runs it)"
 	@echo "make perf-check  instructions per call (callgrind) against bench/budgets.json (CI runs it)"
+	@echo "make perf-check-pythons  perf-check on every CPython >= 3.10 found (CI runs it)"
 	@echo "make perf-budgets  rewrite bench/budgets.json from a fresh count (deliberately)"
 	@echo "make perf-budgets-new  add budgets only for figures that have none (a new front end)"
 	@echo "make lint        cargo fmt --check, clippy -D warnings, ruff check + format --check, mypy"
@@ -116,14 +124,20 @@ $(foreach p,$(BOLTFFI_PACKAGES),$(eval $(call wheel_dir,$(p))/.built: $(BOLTFFI)
 
 # $(1): the package's directory. Its wheel is built once into its directory (one per
 # interpreter, or one for all: wheel_dir), then installed into each interpreter's environment.
+# Its further abi3 wheels (the registry's extra_wheels) are built by maturin with no interpreter
+# (PYO3_NO_PYTHON): PyO3 would build a module for the running interpreter instead of an abi3
+# one if that interpreter were older than the wheel's minimum (3.12 for cp312-abi3).
 define package
 $(call wheel_dir,$(1))/.built: requirements/dev.txt requirements/constraints.txt $(CORE_SRC) $$(call sources,$(sort $(1) $(call crate_dir,$(1)))) | $(VENV)/.deps
 	rm -rf $(call wheel_dir,$(1)) $$(call in_tree,$(1))
 	PATH="$(CURDIR)/$(VENV)/bin:$(CURDIR)/$(TOOLS)/bin:$$$$PATH" $(PIP) wheel --no-deps --no-build-isolation --wheel-dir $(call wheel_dir,$(1)) ./$(1)
+	$(foreach args,$(call extra_wheels,$(1)),env -u PYO3_PYTHON PYO3_NO_PYTHON=1 $(VENV)/bin/maturin build \
+	  --release --locked --quiet $(subst $(comma), ,$(args)) -m $(1)/Cargo.toml --out $(call wheel_dir,$(1)) &&) true
 	touch $$@
 
+# From the wheel directory as from an index: pip picks the wheel that suits this interpreter.
 $(VENV)/.built-$(1): $(VENV)/.deps $(call wheel_dir,$(1))/.built
-	$(PIP) install --no-deps --force-reinstall $(call wheel_dir,$(1))/*.whl
+	$(PIP) install --no-deps --force-reinstall --no-index --find-links $(call wheel_dir,$(1)) $(call distribution_of,$(1))
 	touch $$@
 endef
 $(foreach p,$(PACKAGES),$(eval $(call package,$(p))))
@@ -223,6 +237,12 @@ perf-budgets: $(BUILT)
 	@command -v valgrind > /dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
 	$(PY) -m collatz_bench.perfcheck --update
 
+# perf-check on every CPython >= 3.10 found (each has its own budgets in bench/budgets.json).
+perf-check-pythons:
+	@for python in $$(python3 tools/pythons.py find); do \
+	  echo "=== $$python" && $(MAKE) --no-print-directory perf-check PYTHON=$$python || exit 1; \
+	done
+
 # Budgets for figures that have none (a new front end or case); the others stay as they are.
 perf-budgets-new: $(BUILT)
 	@command -v valgrind > /dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
@@ -236,6 +256,20 @@ fuzz: $(BUILT)
 bench: $(BUILT)
 	@command -v valgrind > /dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
 	$(VENV)/bin/collatz-bench
+
+# Every front end on every CPython >= 3.10 found: instructions per call and time ratios to each
+# interpreter's own floor, one file per interpreter (results/pythons/), merged into
+# results/pythons/pythons.json and .md (collatz_bench.pythons; docs/results/ keeps a copy).
+bench-pythons:
+	@command -v valgrind > /dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
+	rm -rf results/pythons && mkdir -p results/pythons
+	@for python in $$(python3 tools/pythons.py find); do \
+	  version=$$(python3 tools/pythons.py version $$python) && \
+	  $(MAKE) --no-print-directory setup PYTHON=$$python && \
+	  .venv-$$version/bin/python -m collatz_bench.pythons collect --out results/pythons/$$version.json \
+	    --abi3-wheel $$(ls $(WHEELS)/any/bind-pyo3/*cp310-abi3*.whl) || exit 1; \
+	done
+	$(PY) -m collatz_bench.pythons render results/pythons/3.*.json --out results/pythons
 
 bench-quick: $(BUILT)
 	$(VENV)/bin/collatz-bench --quick

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -294,3 +295,37 @@ def test_perf_check_fails_over_budget_and_reports_what_to_tighten() -> None:
     over, under = perfcheck.compare({"x": {"step": 1019, "walk": 1021, "stats": 900, "new": 5}}, budgets)
     assert [line.split(":")[0] for line in over] == ["x walk", "x new"]
     assert [line.split(":")[0] for line in under] == ["x stats"]
+
+
+def test_the_cross_interpreter_page_is_computed_from_its_files(tmp_path: Path) -> None:
+    """collatz_bench.pythons: one file per interpreter in, one page out, every figure computed
+    (the abi3 ratios from the instruction counts of the same interpreter)."""
+    from collatz_bench import pythons
+
+    def run(version: str, pyo3: float, versioned: float, variant: float | None) -> dict[str, Any]:
+        figure = lambda per_call: {"per_call": per_call, "time_ratio_to_floor": {"median": 2.0}}  # noqa: E731
+        backends = {"pyo3": {"walk": figure(pyo3)}, "pyo3-versioned": {"walk": figure(versioned)}}
+        if variant is not None:
+            backends[pythons.ABI3_VARIANT] = {"walk": figure(variant)}
+        return {
+            "interpreter": f"CPython {version}",
+            "provenance": {"commit": "abc", "date": "today"},
+            "collatz_pyo3_wheel": "cp312-abi3-linux_x86_64" if variant else "cp310-abi3-linux_x86_64",
+            "cases": {"walk": "walk(27, visit)"},
+            "floor_per_call": 100.0,
+            "backends": backends,
+        }
+
+    files = []
+    for version, figures in {"3.13.0": (80.0, 78.0, 110.0), "3.10.13": (120.0, 60.0, None)}.items():
+        path = tmp_path / f"{version}.json"
+        path.write_text(json.dumps(run(version, *figures)))
+        files.append(path)
+    pythons.render(files, tmp_path / "out")
+    merged = json.loads((tmp_path / "out" / "pythons.json").read_text())
+    assert list(merged["interpreters"]) == ["CPython 3.10.13", "CPython 3.13.0"]  # by version
+    page = (tmp_path / "out" / "pythons.md").read_text()
+    assert "| 3.10.13 | cp310-abi3 | 2.00 |" in page  # 120 / 60
+    assert "| 3.13.0 | cp312-abi3 | 1.03 |" in page  # 80 / 78
+    assert "| 3.13.0 | cp310-abi3 (beside it) | 1.41 |" in page  # 110 / 78
+    assert "| pyo3 | 2.00× / 120 | 2.00× / 80 |" in page

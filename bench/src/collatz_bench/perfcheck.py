@@ -8,8 +8,8 @@ Budgets change deliberately, in the commit that moves them: ``make perf-budgets`
 with ``--update``) rewrites the file from a fresh count.
 
 Instruction counts depend on the interpreter build and the C library's code paths, so the file
-records the Python it was counted with, and a check on another Python fails with a message
-that says so instead of comparing unlike figures.
+keeps one set of budgets per interpreter (``CPython 3.12.1 (x86_64)``), and a check on a Python
+with none fails with a message that says how to count them, instead of comparing unlike figures.
 """
 
 from __future__ import annotations
@@ -79,38 +79,40 @@ def main(argv: list[str] | None = None) -> int:
     if instructions.valgrind() is None:
         print("perf-check: valgrind is not installed (Debian: apt-get install valgrind)", file=sys.stderr)
         return 2
-    measured = count()
-    if args.update:
-        budgets = {
-            "about": "Instructions per call (callgrind) of collatz_bench.perfcheck's cases; "
-            "make perf-check fails above budget * (1 + tolerance). Update deliberately: make perf-budgets.",
-            "interpreter": interpreter(),
-            "tolerance": TOLERANCE,
-            "budgets": measured,
-        }
-        args.budgets.write_text(json.dumps(budgets, indent=2) + "\n")
-        print(f"perf-check: wrote {args.budgets}")
-        return 0
-    budgets = json.loads(args.budgets.read_text())
-    if args.add_missing and budgets["interpreter"] == interpreter():
-        added = []
-        for name, cases in measured.items():
-            existing = budgets["budgets"].setdefault(name, {})
-            for case, value in cases.items():
-                if case not in existing:
-                    existing[case] = value
-                    added.append(f"{name} {case}")
-        args.budgets.write_text(json.dumps(budgets, indent=2) + "\n")
-        print(f"perf-check: added {len(added)} budgets to {args.budgets}: {', '.join(added) or 'none'}")
-        return 0
-    if budgets["interpreter"] != interpreter():
+    this = interpreter()
+    stored = json.loads(args.budgets.read_text()) if args.budgets.exists() else {}
+    everyone: dict[str, Any] = stored.get("interpreters", {})
+    if this not in everyone and not (args.update or args.add_missing):
         print(
-            f"perf-check: the budgets were counted with {budgets['interpreter']}, this is "
-            f"{interpreter()}: counts differ between interpreter builds; count budgets for this "
-            "one with make perf-budgets",
+            f"perf-check: {args.budgets} has no budgets for {this} (it has: "
+            f"{', '.join(everyone) or 'none'}); counts differ between interpreter builds: count "
+            f"this one's deliberately with make perf-budgets PYTHON=...",
             file=sys.stderr,
         )
         return 1
+    measured = count()
+    if args.update or args.add_missing:
+        budgets = everyone.setdefault(this, {})
+        if args.update:
+            budgets.clear()
+        added = []
+        for name, cases in measured.items():
+            existing = budgets.setdefault(name, {})
+            for case, value in cases.items():
+                if args.update or case not in existing:
+                    existing[case] = value
+                    added.append(f"{name} {case}")
+        document = {
+            "about": "Instructions per call (callgrind) of collatz_bench.perfcheck's cases, per "
+            "interpreter; make perf-check fails above budget * (1 + tolerance). Update "
+            "deliberately: make perf-budgets (PYTHON=...).",
+            "tolerance": stored.get("tolerance", TOLERANCE),
+            "interpreters": dict(sorted(everyone.items())),
+        }
+        args.budgets.write_text(json.dumps(document, indent=2) + "\n")
+        print(f"perf-check: {this}: wrote {len(added)} budgets to {args.budgets}")
+        return 0
+    budgets = {"tolerance": stored["tolerance"], "budgets": everyone[this]}
     over, under = compare(measured, budgets)
     for line in under:
         print(f"perf-check: below budget, tighten it (make perf-budgets): {line}")

@@ -44,6 +44,11 @@ class Package:
     shared_wheel: bool = False
     """Whether one wheel serves every CPython (abi3, or ``py3-none`` for a library loaded with
     ctypes): ``make`` builds it once for all interpreters, the others once per interpreter."""
+    extra_wheels: tuple[str, ...] = ()
+    """maturin arguments of further abi3 wheels of the same package (same distribution,
+    another tag), built beside the first: pip installs the one that suits the interpreter
+    best, as it would from an index. collatz-pyo3 has a cp312-abi3 wheel beside its
+    cp310-abi3 one (vectorcall is in the limited API from 3.12)."""
     crate_directory: str = ""
     """The directory of the crate it compiles, when that is not its own: a second build of
     another package's crate (``bind-pyo3-versioned`` builds ``bind-pyo3`` without abi3)."""
@@ -55,7 +60,15 @@ class Package:
 
 
 PACKAGES: tuple[Package, ...] = (
-    Package("bind-pyo3", "collatz-pyo3", "collatz_pyo3", "maturin", "bind-pyo3", shared_wheel=True),
+    Package(
+        "bind-pyo3",
+        "collatz-pyo3",
+        "collatz_pyo3",
+        "maturin",
+        "bind-pyo3",
+        shared_wheel=True,
+        extra_wheels=("--no-default-features --features abi3-py312",),
+    ),
     Package(
         "bind-pyo3-versioned",
         "collatz-pyo3-versioned",
@@ -99,6 +112,16 @@ def _main(argv: list[str]) -> int:
         print(" ".join(p.directory for p in PACKAGES if SELECTIONS[field](p)))
     elif field == "sources":  # directory:crate-directory pairs
         print(" ".join(f"{p.directory}:{p.source}" for p in PACKAGES))
+    elif field == "distributions":  # directory:distribution pairs
+        print(" ".join(f"{p.directory}:{p.distribution}" for p in PACKAGES))
+    elif field == "extra_wheels":  # directory:argument,argument;... (spaces as commas)
+        print(
+            " ".join(
+                f"{p.directory}:" + ";".join(a.replace(" ", ",") for a in p.extra_wheels)
+                for p in PACKAGES
+                if p.extra_wheels
+            )
+        )
     elif field in Package.__dataclass_fields__:
         print(" ".join(str(getattr(p, field)) for p in PACKAGES))
     else:
