@@ -78,28 +78,47 @@ def as_u64_array(values: object) -> npt.NDArray[np.uint64]:
     """
     numpy = sys.modules.get("numpy")
     if numpy is not None and isinstance(values, numpy.ndarray):
-        if values.ndim != 1:
-            raise ValueError(
-                f"values must be a 1-D array, got {values.ndim} dimensions (shape {values.shape})"
-            )
-        kind = values.dtype.kind
-        if kind == "u":
-            required: npt.NDArray[np.uint64] = numpy.require(values, numpy.uint64, ["C", "A"])
-            return required
-        if kind == "i":
-            if values.size:
-                bad = values < 1
-                if bad.any():
-                    i = int(bad.argmax())
-                    raise ValueError(f"element {i} must be >= 1, got {values[i]}")
-            converted: npt.NDArray[np.uint64] = values.astype(numpy.uint64)
-            return converted
-        if kind == "O":
-            return _from_iterable(values)
-        raise TypeError(f"values must have an integer dtype, got {values.dtype}")
+        return _from_array(values, numpy)
     if isinstance(values, (str, bytes, bytearray)):
         raise TypeError(f"values must be a 1-D array or sequence of integers, got {describe(values)}")
     return _from_iterable(values)
+
+
+def _from_array(values: Any, numpy: Any) -> npt.NDArray[np.uint64]:
+    """A numpy array, checked in the contract's order: dimensions, dtype, mask, elements."""
+    if values.ndim != 1:
+        raise ValueError(f"values must be a 1-D array, got {values.ndim} dimensions (shape {values.shape})")
+    kind = values.dtype.kind
+    if kind not in "iuO":
+        raise TypeError(f"values must have an integer dtype, got {values.dtype}")
+    if values.__class__ is not numpy.ndarray:
+        values = unmasked(values)
+    if kind == "u":
+        required: npt.NDArray[np.uint64] = numpy.require(values, numpy.uint64, ["C", "A"])
+        return required
+    if kind == "i":
+        if values.size:
+            bad = values < 1
+            if bad.any():
+                i = int(bad.argmax())
+                raise ValueError(f"element {i} must be >= 1, got {values[i]}")
+        converted: npt.NDArray[np.uint64] = values.astype(numpy.uint64)
+        return converted
+    return _from_iterable(values)
+
+
+def unmasked(values: Any) -> Any:
+    """A masked array's data when no element is masked (docs/contract.md: the mask is checked
+    after the dimensions and the dtype, before the elements); ``TypeError`` naming the first
+    masked element otherwise. Any other array is returned as it is. (``numpy.ma`` is looked up
+    only where it was imported: a masked array cannot exist before that.)"""
+    ma = sys.modules.get("numpy.ma")
+    if ma is None or not isinstance(values, ma.MaskedArray):
+        return values
+    mask = ma.getmaskarray(values)
+    if mask.any():
+        raise TypeError(f"values must have no masked elements, got one at index {int(mask.argmax())}")
+    return values.data
 
 
 def _from_iterable(values: Any) -> npt.NDArray[np.uint64]:
@@ -152,9 +171,14 @@ def as_parity_count(k: object) -> int:
 
 
 def checked_vector(vector: object) -> bytes:
-    """``residue``'s argument, as the ASCII bytes the native side reads."""
-    if not isinstance(vector, str):
-        raise TypeError(f"vector must be a str, got {describe(vector)}")
+    """``residue``'s argument, as the ASCII bytes the native side reads. A ``str`` subclass's
+    characters are read as the string holds them, without calling any method it may override
+    (``str.__str__`` of a subclass copies its characters into an exact ``str``; ``str(vector)``
+    would call an overridden ``__str__``, as an ``enum`` mixin's does)."""
+    if type(vector) is not str:
+        if not isinstance(vector, str):
+            raise TypeError(f"vector must be a str, got {describe(vector)}")
+        vector = str.__str__(vector)
     if not 1 <= len(vector) <= 127:
         raise ValueError(f"vector must have 1 to 127 parities, got {len(vector)}")
     if vector.strip("01"):
@@ -391,8 +415,13 @@ class NativeCall:
             _sigint.depth += 1  # a call inside a callback: the stand-in is already there
             self._installed = True
         elif callable(current):
+            try:
+                signal.signal(signal.SIGINT, _deferring_handler)
+            except ValueError:
+                # A subinterpreter: only the main interpreter runs signal handlers (and its
+                # main thread may be this one), so there is nothing to defer here.
+                return self
             _sigint.handler, _sigint.pending, _sigint.depth = current, 0, 1
-            signal.signal(signal.SIGINT, _deferring_handler)
             self._installed = True
         return self
 
@@ -431,6 +460,23 @@ register_unsafe(
     NativeCall.__exit__,
     _deferring_handler,
 )
+
+
+# --- interpreters ----------------------------------------------------------------------------
+
+
+def in_main_interpreter() -> bool:
+    """Whether this is the main interpreter (not a subinterpreter, CPython 3.12+)."""
+    import _thread
+
+    check = getattr(_thread, "_is_main_interpreter", None)  # CPython 3.12+
+    return True if check is None else bool(check())
+
+
+def refuse_subinterpreters(module: str, why: str) -> None:
+    """``ImportError`` saying why, unless this is the main interpreter (docs/interpreters.md)."""
+    if not in_main_interpreter():
+        raise ImportError(f"{module} cannot be loaded in a subinterpreter: {why}")
 
 
 # --- interrupts in finalizers ----------------------------------------------------------------

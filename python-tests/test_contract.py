@@ -378,3 +378,52 @@ def _outcome(function: Any, args: list[Any]) -> tuple[str, Any]:
         return ("ok", tuple(result) if isinstance(result, tuple) else result)
     except Exception as e:
         return ("raises", (type(e), str(e)))
+
+
+def test_masked_arrays_follow_one_rule(impl: ModuleType) -> None:
+    """A masked array is its data when nothing is masked; any masked element is a TypeError
+    naming the first, checked after the dimensions and dtype and before the elements."""
+    data = np.array([27, 0, 97, 5], dtype=np.uint64)
+    nothing_masked = np.ma.MaskedArray(np.array([27, 97], dtype=np.uint64), mask=[False, False])
+    assert impl.total_stopping_times(nothing_masked).tolist() == [111, 118]
+    assert impl.total_stopping_times(np.ma.masked_array([27, 97], dtype=np.int64)).tolist() == [111, 118]
+    masked = np.ma.MaskedArray(data, mask=[False, False, False, True])
+    with pytest.raises(TypeError) as raised:
+        impl.total_stopping_times(masked)  # element 1 is 0, but the mask is checked first
+    assert type(raised.value) is TypeError
+    assert str(raised.value) == "values must have no masked elements, got one at index 3"
+    with pytest.raises(ValueError, match="values must be a 1-D array, got 2 dimensions"):
+        impl.total_stopping_times(np.ma.masked_array([[1, 2], [3, 4]], mask=True))
+    with pytest.raises(TypeError, match="values must have an integer dtype, got float64"):
+        impl.total_stopping_times(np.ma.masked_array([1.0, 2.0], mask=[True, False]))
+
+
+class _Parities(str):
+    """A str subclass whose every overridable method lies about its characters."""
+
+    def __str__(self) -> str:
+        return "1111"
+
+    def encode(self, *args: Any, **kwargs: Any) -> bytes:  # type: ignore[override]
+        return b"1111"
+
+    def strip(self, *args: Any) -> str:  # type: ignore[override]
+        return ""
+
+    def __len__(self) -> int:
+        return 1
+
+    def __iter__(self) -> Any:
+        return iter("1")
+
+
+def test_residue_reads_a_str_subclass_s_characters(impl: ModuleType) -> None:
+    import enum
+
+    class P(str, enum.Enum):
+        A = "0101"
+
+    assert impl.residue(P.A) == impl.residue("0101") == 2
+    assert impl.residue(_Parities("0000")) == 16
+    with pytest.raises(ValueError, match=r"got 'x' at index 2"):
+        impl.residue(_Parities("00x0"))

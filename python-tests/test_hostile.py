@@ -419,6 +419,46 @@ print("ok")
     assert out.strip() == "ok"
 
 
+@pytest.mark.parametrize("backend", BACKENDS, ids=lambda b: b.name)
+def test_setstate_while_other_threads_iterate_is_safe(backend: Backend) -> None:
+    """Replacing an iterator's native state (``__init__``, ``__setstate__``) while other
+    threads call ``next()`` on it, the GIL handed over between bytecodes: no value from a freed
+    handle, no hang, no crash (via_ctypes once read a handle's owner and address apart)."""
+    out = child(
+        backend.module,
+        """
+        import sys, threading, time
+        sys.setswitchinterval(1e-6)
+        t = m.Trajectory(27)
+        stop = time.monotonic() + 1.5
+        errors = []
+        def again():
+            while time.monotonic() < stop:
+                t.__setstate__(0)
+                t.__init__(27)
+        def pull():
+            try:
+                while time.monotonic() < stop:
+                    try:
+                        value = next(t)
+                    except StopIteration:
+                        continue
+                    assert 1 <= value <= 9232, value
+            except BaseException as e:
+                errors.append(repr(e))
+        threads = [threading.Thread(target=again)] + [threading.Thread(target=pull) for _ in range(2)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        assert not errors, errors
+        print("ok")
+        """,
+        timeout=30,
+    )
+    assert out.strip() == "ok"
+
+
 # --- __index__ and __repr__ ------------------------------------------------------------------
 
 

@@ -161,9 +161,16 @@ fn is_ndarray(values: *mut PyObject) -> Result<bool> {
 pub(crate) fn total_stopping_times(values: *mut PyObject) -> Result<Owned> {
     let flags = PyBUF_FORMAT | PyBUF_C_CONTIGUOUS;
     if is_ndarray(values)? {
-        if let Some(buffer) = Buffer::get(values, flags) {
-            if let Some(input) = buffer.as_u64s() {
-                return compute(input);
+        // An exact ndarray is read in place when it can be. A subclass (a masked array among
+        // them: its mask decides, docs/contract.md) and any other array go to numpy.
+        let ndarray = cached(&NDARRAY, c"numpy", c"ndarray")?;
+        // SAFETY: the GIL is held; `values` is a valid borrowed reference.
+        let exact = ptr::eq(unsafe { Py_TYPE(values) }.cast::<PyObject>(), ndarray);
+        if exact {
+            if let Some(buffer) = Buffer::get(values, flags) {
+                if let Some(input) = buffer.as_u64s() {
+                    return compute(input);
+                }
             }
         }
         // Any other array: numpy converts it, with the contract's checks (shared Python rules).

@@ -5,7 +5,7 @@ use numpy::{
     PyArray1, PyArrayDescrMethods, PyArrayMethods, PyReadonlyArray1, PyUntypedArray,
     PyUntypedArrayMethods,
 };
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyString};
 
@@ -42,11 +42,23 @@ pub(crate) fn borrow<'py>(values: &Bound<'py, PyAny>) -> PyResult<Values<'py>> {
                 values.getattr("shape")?
             )));
         }
-        return match array.dtype().kind() {
+        let kind = array.dtype().kind();
+        if !matches!(kind, b'u' | b'i' | b'O') {
+            return Err(bad_dtype(array.dtype().as_any()));
+        }
+        // A subclass may be a masked array: its data, or the contract's TypeError (after the
+        // dimensions and the dtype, before the elements).
+        let data;
+        let values = if values.is_exact_instance_of::<PyUntypedArray>() {
+            values
+        } else {
+            data = unmasked(values)?;
+            &data
+        };
+        return match kind {
             b'u' => unsigned(values),
             b'i' => signed(values),
-            b'O' => from_iterable(values),
-            _ => Err(bad_dtype(array.dtype().as_any())),
+            _ => from_iterable(values),
         };
     }
     if values.is_instance_of::<PyString>()
@@ -92,6 +104,29 @@ fn signed<'py>(values: &Bound<'py, PyAny>) -> PyResult<Values<'py>> {
         }
     }
     Ok(Values::Owned(out))
+}
+
+/// A masked array's data when no element is masked; `TypeError` naming the first masked
+/// element otherwise (docs/contract.md). Any other array is returned as it is. `numpy.ma` is
+/// looked up only where it was imported: a masked array cannot exist before that.
+#[cold]
+fn unmasked<'py>(values: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = values.py();
+    let modules = py.import("sys")?.getattr("modules")?;
+    let Some(ma) = modules.get_item("numpy.ma").ok().filter(|m| !m.is_none()) else {
+        return Ok(values.clone());
+    };
+    if !values.is_instance(&ma.getattr("MaskedArray")?)? {
+        return Ok(values.clone());
+    }
+    let mask = ma.call_method1("getmaskarray", (values,))?;
+    if mask.call_method0("any")?.is_truthy()? {
+        let index: usize = mask.call_method0("argmax")?.extract()?;
+        return Err(PyTypeError::new_err(format!(
+            "values must have no masked elements, got one at index {index}"
+        )));
+    }
+    values.getattr("data")
 }
 
 /// Lists, tuples, object arrays and other iterables: every element goes through the same

@@ -133,7 +133,12 @@ pub(crate) fn parities(vector: &Bound<'_, PyAny>) -> PyResult<String> {
             describe(vector)
         )));
     };
-    let length = text.len()?;
+    // The string's own length and characters, through the C API: `len()` and indexing would
+    // call a subclass's `__len__` and `__getitem__` (the contract reads the characters).
+    // SAFETY: `text` is a valid `str` (a subclass too) and the GIL is held; -1 sets an
+    // exception, which `PyErr::fetch` takes.
+    let length = unsafe { pyo3::ffi::PyUnicode_GetLength(text.as_ptr()) };
+    let length = usize::try_from(length).map_err(|_| PyErr::fetch(vector.py()))?;
     if !(1..=collatz_core::MAX_RESIDUE_PARITIES).contains(&length) {
         return Err(PyValueError::new_err(format!(
             "vector must have 1 to 127 parities, got {length}"
@@ -146,7 +151,15 @@ pub(crate) fn parities(vector: &Bound<'_, PyAny>) -> PyResult<String> {
     }
     // The first bad character, found by Python's own indexing (surrogates included).
     for index in 0..length {
-        let c = text.get_item(index)?;
+        let end = isize::try_from(index + 1).unwrap_or(isize::MAX);
+        // SAFETY: as above; a new reference to the one-character substring, or NULL with an
+        // exception set (taken by `from_owned_ptr_or_err`).
+        let c = unsafe {
+            Bound::from_owned_ptr_or_err(
+                vector.py(),
+                pyo3::ffi::PyUnicode_Substring(text.as_ptr(), end - 1, end),
+            )?
+        };
         let c = c.cast::<PyString>()?;
         if !matches!(c.to_str(), Ok("0" | "1")) {
             return Err(PyValueError::new_err(format!(

@@ -8,6 +8,8 @@
 mod array;
 mod error;
 
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
 use pyo3::prelude::*;
 use pyo3::types::{PyIterator, PyTuple, PyType};
 
@@ -249,17 +251,30 @@ mod _native {
 /// The trajectory n, step(n), ..., 1 as an iterator: each next() returns the next value; the
 /// state lives in Rust.
 // The module the classes say they belong to (pickle finds them there): the package of the build.
+// Frozen, with the state behind a lock: the module declares itself GIL-free (`gil_used =
+// false`), and on a free-threaded build two threads may call next() on one iterator at once. A
+// mutable pyclass would make the second one fail ("Already borrowed"); the lock makes them take
+// turns, so each value is handed out exactly once (uncontended, it costs about what PyO3's own
+// borrow flag did).
 #[cfg_attr(
-    feature = "abi3",
-    pyclass(module = "collatz_pyo3", name = "Trajectory")
+    any(feature = "abi3", feature = "abi3-py312"),
+    pyclass(frozen, module = "collatz_pyo3", name = "Trajectory")
 )]
 #[cfg_attr(
-    not(feature = "abi3"),
-    pyclass(module = "collatz_pyo3_versioned", name = "Trajectory")
+    not(any(feature = "abi3", feature = "abi3-py312")),
+    pyclass(frozen, module = "collatz_pyo3_versioned", name = "Trajectory")
 )]
 #[derive(Debug)]
 pub struct Trajectory {
-    inner: collatz_core::Trajectory,
+    inner: Mutex<collatz_core::Trajectory>,
+}
+
+impl Trajectory {
+    /// The state, for one call. A panic while the lock was held (caught by `guard`, reported
+    /// as `RuntimeError`) leaves the state as the core left it: still a valid iterator.
+    fn state(&self) -> MutexGuard<'_, collatz_core::Trajectory> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 #[pymethods]
@@ -270,7 +285,9 @@ impl Trajectory {
         guard(|| {
             let n = error::to_u64(n, error::Param::N)?;
             let inner = collatz_core::Trajectory::new(n).map_err(error::CoreError)?;
-            Ok(Self { inner })
+            Ok(Self {
+                inner: Mutex::new(inner),
+            })
         })
     }
 
@@ -278,30 +295,31 @@ impl Trajectory {
         slf
     }
 
-    fn __next__(mut slf: PyRefMut<'_, Self>) -> PyResult<Option<u64>> {
-        guard(|| match slf.inner.next() {
+    fn __next__(&self) -> PyResult<Option<u64>> {
+        guard(|| match self.state().next() {
             Some(value) => Ok(Some(value.map_err(error::CoreError)?)),
             None => Ok(None),
         })
     }
 
     fn __repr__(&self) -> String {
-        format!("Trajectory({})", self.inner.start())
+        format!("Trajectory({})", self.state().start())
     }
 
     /// Copies and pickles (`copy.copy`, `copy.deepcopy`, `pickle`): a new iterator on the same
     /// start, moved on to the same position (the contract's pickled form).
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> (Bound<'py, PyType>, (u64,), u64) {
-        let this = slf.borrow();
-        (slf.get_type(), (this.inner.start(),), this.inner.position())
+        let state = slf.get().state();
+        (slf.get_type(), (state.start(),), state.position())
     }
 
     /// Move a new iterator (from `__reduce__`) on to `position`.
     #[pyo3(signature = (position, /))]
-    fn __setstate__(&mut self, position: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn __setstate__(&self, position: &Bound<'_, PyAny>) -> PyResult<()> {
         guard(|| {
             let position = error::to_u64(position, error::Param::Position)?;
-            self.inner = collatz_core::Trajectory::resume(self.inner.start(), position)
+            let mut state = self.state();
+            *state = collatz_core::Trajectory::resume(state.start(), position)
                 .map_err(error::CoreError)?;
             Ok(())
         })
@@ -313,11 +331,11 @@ impl Trajectory {
 /// The record of one trajectory: a frozen object with five int fields that behaves as the
 /// tuple of them (compares equal to it, unpacks, indexes, hashes like it).
 #[cfg_attr(
-    feature = "abi3",
+    any(feature = "abi3", feature = "abi3-py312"),
     pyclass(frozen, module = "collatz_pyo3", name = "Stats")
 )]
 #[cfg_attr(
-    not(feature = "abi3"),
+    not(any(feature = "abi3", feature = "abi3-py312")),
     pyclass(frozen, module = "collatz_pyo3_versioned", name = "Stats")
 )]
 #[derive(Debug, Clone, Copy)]

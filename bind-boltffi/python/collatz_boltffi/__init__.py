@@ -24,6 +24,17 @@ from __future__ import annotations
 
 import _thread
 
+from ._glue import refuse_subinterpreters
+
+# The generated C extension takes the GIL for a callback from a Rust thread with
+# PyGILState_Ensure, which knows only the main interpreter: in a subinterpreter, a job's
+# callback would run under the wrong interpreter (docs/interpreters.md: seen to hang on 3.13).
+refuse_subinterpreters(
+    "collatz_boltffi",
+    "BoltFFI's generated module takes the GIL for callbacks from Rust threads with "
+    "PyGILState_Ensure, which attaches to the main interpreter",
+)
+
 from . import _native as _generated
 from ._glue import (
     NativeCall,
@@ -374,8 +385,10 @@ def parity_vector(n: SupportsIndex, k: SupportsIndex | None = None, /) -> str:
 def residue(vector: str, /) -> int:
     """The ``r`` with ``1 <= r <= 2**len(vector)`` whose first Terras parities are ``vector``."""
     checked_vector(vector)
+    # The characters (an exact str): a subclass's methods are never called (the contract).
+    text = vector if vector.__class__ is str else str.__str__(vector)
     try:
-        r = _ffi_residue(str(vector))
+        r = _ffi_residue(text)
     except _FfiFailure as e:
         raise _translate(e) from None
     return wide(r.hi, r.lo)

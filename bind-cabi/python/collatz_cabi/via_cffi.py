@@ -33,6 +33,7 @@ from ._glue import (
     checked_n,
     checked_vector,
     halves,
+    in_main_interpreter,
     register_unsafe,
     wide,
 )
@@ -41,12 +42,38 @@ from ._status import exception_for, finish
 MODE = os.environ.get("COLLATZ_CFFI_MODE", "api")
 
 
+def _refuse_isolated_on_312() -> None:
+    """CPython 3.12 runs a single-phase module's init function inside an isolated
+    subinterpreter before it refuses the module; cffi's ``_cffi_backend`` then keeps that
+    interpreter's objects in C statics, and the process aborts at its next use of cffi
+    (docs/interpreters.md). 3.13 refuses before the init runs."""
+    import sys
+
+    if sys.version_info[:2] != (3, 12):
+        return
+    import _thread
+
+    # An isolated subinterpreter (the stdlib's own-GIL config) allows no daemon threads.
+    if in_main_interpreter() or _thread.daemon_threads_allowed():
+        return
+    raise ImportError(
+        "collatz_cabi.via_cffi cannot be loaded in an isolated subinterpreter: cffi's modules "
+        "are single-phase extension modules"
+    )
+
+
 def _load(mode: str) -> tuple[Any, Any]:
     """cffi's ``ffi`` and ``lib`` in the mode asked for."""
+    _refuse_isolated_on_312()
     if mode == "api":
         try:
             from ._api import ffi, lib
         except ImportError as e:
+            if "subinterpreters" in str(e):
+                raise ImportError(
+                    "collatz_cabi.via_cffi cannot be loaded in an isolated subinterpreter: "
+                    f"cffi's modules are single-phase extension modules ({e})"
+                ) from e
             raise ImportError(
                 f"collatz_cabi.via_cffi: cffi's compiled module is missing ({e}); reinstall "
                 "collatz-cabi, or set COLLATZ_CFFI_MODE=abi to use cffi's ABI mode"

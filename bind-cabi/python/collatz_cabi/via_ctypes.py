@@ -322,7 +322,7 @@ class Trajectory:
     position (``collatz_trajectory_resume``); calling ``__init__`` again replaces the handle.
     """
 
-    __slots__ = ("_address", "_handle", "_position", "_start")
+    __slots__ = ("_position", "_start", "_state")
 
     def __init__(self, n: SupportsIndex, /) -> None:
         n = checked_n(n)
@@ -332,27 +332,29 @@ class Trajectory:
         if not handle.value:
             raise _last_error()
         self._start = start
-        # The owner, and its address as a plain int (reading a ctypes object's value on every
-        # next() would cost a tenth more): whoever reads the address holds the owner first.
-        self._handle: _Handle | None = handle
-        self._address: int = handle.value
         self._position = position  # where an exhausted iterator (handle let go) stopped
+        # The owner and its address as a plain int (reading a ctypes object's value on every
+        # next() would cost a tenth more), in one slot, replaced at once: a thread in next()
+        # reads both from the same tuple, so the address it uses is always its owner's, which
+        # it holds until the call returns (two slots would let another thread's __init__ or
+        # __setstate__ free the handle between the two reads).
+        self._state: tuple[_Handle, int] | None = (handle, handle.value)
 
     def __iter__(self) -> Trajectory:
         return self
 
     def __next__(self) -> int:
-        handle = self._handle
-        if handle is None:
+        state = self._state
+        if state is None:
             raise StopIteration
-        address = self._address  # read after `handle`, which keeps it alive
+        address = state[1]
         value: int = _c_trajectory_next(address)
         if value:
             return value
         if _c_trajectory_status(address) == OK:
-            if self._handle is handle:  # let it go, keeping where it stopped
+            if self._state is state:  # let it go, keeping where it stopped
                 self._position = _c_trajectory_position(address)
-                self._handle = None
+                self._state = None
             raise StopIteration
         raise _last_error()
 
@@ -360,8 +362,8 @@ class Trajectory:
         return f"Trajectory({self._start})"
 
     def __reduce__(self) -> tuple[type[Trajectory], tuple[int], int]:
-        handle = self._handle
-        position = _c_trajectory_position(handle.value) if handle else self._position
+        state = self._state
+        position = _c_trajectory_position(state[1]) if state is not None else self._position
         return (type(self), (self._start,), position)
 
     def __setstate__(self, position: SupportsIndex, /) -> None:

@@ -23,9 +23,19 @@ from ._glue import (
     checked_vector,
     error_for,
     halves,
+    refuse_subinterpreters,
     register_unsafe,
     rescue_interrupts_in,
     wide,
+)
+
+# UniFFI's generated module registers its callbacks with the Rust library once per process (one
+# vtable, whichever interpreter imported it last): a second interpreter would send the first
+# one's callbacks to itself, or to an interpreter already destroyed (docs/interpreters.md).
+refuse_subinterpreters(
+    "collatz_uniffi",
+    "UniFFI registers its callbacks with the Rust library once per process, so interpreters "
+    "would call each other's",
 )
 from ._native import collatz_uniffi as _generated
 
@@ -252,8 +262,10 @@ def parity_vector(n: SupportsIndex, k: SupportsIndex | None = None, /) -> str:
 def residue(vector: str, /) -> int:
     """The ``r`` with ``1 <= r <= 2**len(vector)`` whose first Terras parities are ``vector``."""
     checked_vector(vector)
+    # The characters (an exact str): a subclass's methods are never called (the contract).
+    text = vector if vector.__class__ is str else str.__str__(vector)
     try:
-        r = _ffi.residue(str(vector))
+        r = _ffi.residue(text)
     except _FfiFailure as e:
         raise _translate(e) from None
     return wide(r.hi, r.lo)

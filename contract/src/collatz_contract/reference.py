@@ -137,6 +137,12 @@ def _elements(values: object) -> list[int]:
             raise ValueError(
                 f"values must be a 1-D array, got {values.ndim} dimensions (shape {values.shape})"
             )
+        if values.dtype.kind in "iuO" and isinstance(values, np.ma.MaskedArray):
+            # The mask after the dimensions and the dtype, before the elements (the contract).
+            mask = np.ma.getmaskarray(values)
+            if mask.any():
+                raise TypeError(f"values must have no masked elements, got one at index {int(mask.argmax())}")
+            values = values.data
         if values.dtype.kind in "iu":
             items: Iterable[Any] = values.tolist()
         elif values.dtype.kind == "O":
@@ -229,12 +235,17 @@ class Trajectory:
     """
 
     def __init__(self, n: SupportsIndex, /) -> None:
-        self._start = as_u64(n, "n", 1)
-        self._values: Iterator[int] = _values(self._start)
-        self._position = 0
+        start = as_u64(n, "n", 1)
         # Threads may share an iterator (docs/contract.md): a generator run by two threads at
-        # once raises "generator already executing", so each next() holds a lock.
-        self._lock = threading.Lock()
+        # once raises "generator already executing", so each next() holds a lock, and so does
+        # every change of the state. One lock for the object's life: `__init__` may be called
+        # again while other threads are inside next().
+        lock = self.__dict__.get("_lock") or threading.Lock()
+        with lock:
+            self._lock = lock
+            self._start = start
+            self._values: Iterator[int] = _values(start)
+            self._position = 0
 
     def __iter__(self) -> Trajectory:
         return self
@@ -255,14 +266,17 @@ class Trajectory:
 
     def __setstate__(self, position: SupportsIndex, /) -> None:
         position = as_u64(position, "position", 0)
-        self._values, self._position = _values(self._start), 0
-        while self._position < position:
-            try:
-                next(self)
-            except StopIteration:
-                break
-            except OverflowError:
-                pass
+        with self._lock:
+            values, done = _values(self._start), 0
+            while done < position:
+                try:
+                    next(values)
+                except StopIteration:
+                    break
+                except OverflowError:  # an item too; the iterator is exhausted after it
+                    values = iter(())
+                done += 1
+            self._values, self._position = values, done
 
     def __repr__(self) -> str:
         return f"Trajectory({self._start})"
@@ -352,6 +366,9 @@ def residue(vector: str, /) -> int:
     ``vector`` (Terras's theorem)."""
     if not isinstance(vector, str):
         raise TypeError(f"vector must be a str, got {describe(vector)}")
+    # A subclass's characters as the string holds them, without its methods (the contract):
+    # str.__str__ copies them into an exact str.
+    vector = str.__str__(vector)
     if not 1 <= len(vector) <= 127:
         raise ValueError(f"vector must have 1 to 127 parities, got {len(vector)}")
     for i, c in enumerate(vector):
