@@ -192,9 +192,11 @@ test-pythons:
 
 # The checks too slow for the edit-test cycle (CI runs them): the core's record search against
 # a plain scan for every limit up to 10^5 and random limits up to 10^8, and the published
-# records up to 10^10 (about 35 s of CPU).
-test-long:
+# records up to 10^10 (about 35 s of CPU); the Python tests marked `long` (out-of-memory cases
+# repeated in child processes).
+test-long: $(BUILT)
 	cargo test --workspace --locked -- --ignored
+	$(PY) -m pytest -n auto -m long
 
 # Every package from its sdist, as a user would get it: `python -m build --sdist`, then one
 # `pip install` of all the sdists (isolated builds, the build tools from PyPI) into a fresh

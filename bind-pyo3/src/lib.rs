@@ -7,6 +7,7 @@
 
 mod array;
 mod error;
+mod out;
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -33,6 +34,7 @@ mod _native {
     use super::{DETACH_MIN_LEN, DETACH_MIN_STEPS, finish, guard, signalled};
     use crate::array;
     use crate::error::{CoreError, Param, not_callable, parities, parity_count, to_u64, to_u128};
+    use crate::out::{call1, call2, int, int128, pair, text};
 
     #[pymodule_export]
     use super::Trajectory;
@@ -42,10 +44,10 @@ mod _native {
     /// One Collatz step: n // 2 if n is even, else 3 * n + 1.
     #[pyfunction]
     #[pyo3(signature = (n, /))]
-    fn step(n: &Bound<'_, PyAny>) -> PyResult<u64> {
+    fn step<'py>(py: Python<'py>, n: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         guard(|| {
             let n = to_u64(n, Param::N)?;
-            Ok(collatz_core::step(n).map_err(CoreError)?)
+            int(py, collatz_core::step(n).map_err(CoreError)?)
         })
     }
 
@@ -54,17 +56,21 @@ mod _native {
     /// `step` applied k times (a real loop of k steps); k = 0 returns n.
     #[pyfunction]
     #[pyo3(signature = (n, k, /))]
-    fn iterate(py: Python<'_>, n: &Bound<'_, PyAny>, k: &Bound<'_, PyAny>) -> PyResult<u64> {
+    fn iterate<'py>(
+        py: Python<'py>,
+        n: &Bound<'py, PyAny>,
+        k: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         guard(|| {
             let n = to_u64(n, Param::N)?;
             let k = to_u64(k, Param::K)?;
             if k < DETACH_MIN_STEPS {
-                return Ok(collatz_core::iterate(n, k).map_err(CoreError)?);
+                return int(py, collatz_core::iterate(n, k).map_err(CoreError)?);
             }
             let mut interrupt = None;
             let result =
                 py.detach(|| collatz_core::iterate_polling(n, k, |_| signalled(&mut interrupt)));
-            finish(result, interrupt)
+            int(py, finish(result, interrupt)?)
         })
     }
 
@@ -73,10 +79,13 @@ mod _native {
     /// The number of steps until n first reaches 1.
     #[pyfunction]
     #[pyo3(signature = (n, /))]
-    fn total_stopping_time(n: &Bound<'_, PyAny>) -> PyResult<u64> {
+    fn total_stopping_time<'py>(
+        py: Python<'py>,
+        n: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         guard(|| {
             let n = to_u64(n, Param::N)?;
-            Ok(collatz_core::total_stopping_time(n).map_err(CoreError)?)
+            int(py, collatz_core::total_stopping_time(n).map_err(CoreError)?)
         })
     }
 
@@ -114,11 +123,11 @@ mod _native {
     /// if given, is called as the search goes (total == limit - 1, last call done == total).
     #[pyfunction]
     #[pyo3(signature = (limit, /, *, progress = None))]
-    fn max_total_stopping_time(
-        py: Python<'_>,
-        limit: &Bound<'_, PyAny>,
-        progress: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<(u64, u64)> {
+    fn max_total_stopping_time<'py>(
+        py: Python<'py>,
+        limit: &Bound<'py, PyAny>,
+        progress: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         guard(|| {
             let limit = to_u64(limit, Param::Limit)?;
             let progress = match progress {
@@ -134,7 +143,7 @@ mod _native {
                     let outcome = Python::attach(|py| {
                         py.check_signals()?;
                         if let Some(progress) = &progress {
-                            progress.bind(py).call1((done, total))?;
+                            call2(progress.bind(py), int(py, done)?, int(py, total)?)?;
                         }
                         Ok::<(), PyErr>(())
                     });
@@ -147,7 +156,8 @@ mod _native {
                     }
                 })
             });
-            finish(result, stopped)
+            let (n, steps) = finish(result, stopped)?;
+            pair(py, n, steps)
         })
     }
 
@@ -174,18 +184,19 @@ mod _native {
     /// number of values visited. If visit raises, the walk stops and the exception propagates.
     #[pyfunction]
     #[pyo3(signature = (n, visit, /))]
-    fn walk(n: &Bound<'_, PyAny>, visit: &Bound<'_, PyAny>) -> PyResult<u64> {
+    fn walk<'py>(n: &Bound<'py, PyAny>, visit: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         guard(|| {
             let n = to_u64(n, Param::N)?;
             if !visit.is_callable() {
                 return Err(not_callable("visit", "callable", visit));
             }
+            let py = visit.py();
             let mut count = 0;
             for value in collatz_core::Trajectory::new(n).map_err(CoreError)? {
-                visit.call1((value.map_err(CoreError)?,))?;
+                call1(visit, int(py, value.map_err(CoreError)?)?)?;
                 count += 1;
             }
-            Ok(count)
+            int(py, count)
         })
     }
 
@@ -211,11 +222,15 @@ mod _native {
     /// first k of them.
     #[pyfunction]
     #[pyo3(signature = (n, k = None, /))]
-    fn parity_vector(n: &Bound<'_, PyAny>, k: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
+    fn parity_vector<'py>(
+        py: Python<'py>,
+        n: &Bound<'py, PyAny>,
+        k: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         guard(|| {
             let n = to_u128(n, Param::N)?;
             let k = k.map(parity_count).transpose()?;
-            Ok(collatz_core::parity_vector(n, k).map_err(CoreError)?)
+            text(py, &collatz_core::parity_vector(n, k).map_err(CoreError)?)
         })
     }
 
@@ -224,10 +239,10 @@ mod _native {
     /// The r with 1 <= r <= 2**len(vector) whose first Terras parities are vector.
     #[pyfunction]
     #[pyo3(signature = (vector, /))]
-    fn residue(vector: &Bound<'_, PyAny>) -> PyResult<u128> {
+    fn residue<'py>(py: Python<'py>, vector: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         guard(|| {
             let text = parities(vector)?;
-            Ok(collatz_core::residue(&text).map_err(CoreError)?)
+            int128(py, collatz_core::residue(&text).map_err(CoreError)?)
         })
     }
 
@@ -295,9 +310,9 @@ impl Trajectory {
         slf
     }
 
-    fn __next__(&self) -> PyResult<Option<u64>> {
+    fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         guard(|| match self.state().next() {
-            Some(value) => Ok(Some(value.map_err(error::CoreError)?)),
+            Some(value) => Ok(Some(out::int(py, value.map_err(error::CoreError)?)?)),
             None => Ok(None),
         })
     }

@@ -175,7 +175,8 @@ def tables(merged: dict[str, Any]) -> list[Table]:
                 name,
                 f"{run['floor_per_call']:,.0f}",
                 run.get("collatz_pyo3_wheel") or "",
-                str(run["provenance"].get("commit", ""))[:12],
+                str(run["provenance"].get("git_commit") or "")[:12]
+                + (" (dirty)" if run["provenance"].get("git_dirty") else ""),
                 str(run["provenance"].get("date", "")),
             ]
         )

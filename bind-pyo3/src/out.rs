@@ -1,0 +1,108 @@
+//! Values out, made so that a Python allocation that fails is the `MemoryError` it is.
+//!
+//! PyO3's conversions of Rust integers, strings and tuples are infallible in their types and
+//! panic when CPython returns `NULL` (out of memory): inside [`crate::guard`] that would be a
+//! `RuntimeError` claiming a panic, outside it (a return value converted by PyO3's trampoline)
+//! a `PanicException`. These call the C API directly and turn `NULL` into the exception CPython
+//! set; the figures of `make perf-check` hold their cost to that of PyO3's own conversions.
+
+#[cfg(feature = "abi3")]
+use std::ptr;
+
+use pyo3::ffi;
+use pyo3::prelude::*;
+
+/// A Python `int` from a `u64`.
+#[inline]
+pub(crate) fn int(py: Python<'_>, value: u64) -> PyResult<Bound<'_, PyAny>> {
+    // SAFETY: the thread is attached (`py`); a new reference, or NULL with an exception set.
+    unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyLong_FromUnsignedLongLong(value)) }
+}
+
+/// A Python `int` from a `u128`: `(hi << 64) | lo` beyond 64 bits, each step fallible.
+pub(crate) fn int128(py: Python<'_>, value: u128) -> PyResult<Bound<'_, PyAny>> {
+    if let Ok(small) = u64::try_from(value) {
+        return int(py, small);
+    }
+    #[allow(clippy::cast_possible_truncation)] // the low half, on purpose
+    let (hi, lo) = ((value >> 64) as u64, value as u64);
+    let shift = int(py, 64)?;
+    // SAFETY: attached; every operand is a valid `int`; new references or NULL with an
+    // exception set.
+    unsafe {
+        let hi = Bound::from_owned_ptr_or_err(
+            py,
+            ffi::PyNumber_Lshift(int(py, hi)?.as_ptr(), shift.as_ptr()),
+        )?;
+        Bound::from_owned_ptr_or_err(py, ffi::PyNumber_Or(hi.as_ptr(), int(py, lo)?.as_ptr()))
+    }
+}
+
+/// A Python `str` from UTF-8 text.
+pub(crate) fn text<'py>(py: Python<'py>, value: &str) -> PyResult<Bound<'py, PyAny>> {
+    let length = ffi::Py_ssize_t::try_from(value.len())
+        .map_err(|_| pyo3::exceptions::PyMemoryError::new_err(()))?;
+    // SAFETY: attached; `value` is valid UTF-8 of `length` bytes; a new reference or NULL.
+    unsafe {
+        Bound::from_owned_ptr_or_err(
+            py,
+            ffi::PyUnicode_FromStringAndSize(value.as_ptr().cast(), length),
+        )
+    }
+}
+
+/// The tuple `(a, b)` of two `u64`.
+pub(crate) fn pair(py: Python<'_>, a: u64, b: u64) -> PyResult<Bound<'_, PyAny>> {
+    let (a, b) = (int(py, a)?, int(py, b)?);
+    // SAFETY: attached; PyTuple_Pack takes new references to both; a new tuple or NULL.
+    unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyTuple_Pack(2, a.as_ptr(), b.as_ptr())) }
+}
+
+/// `function(argument)` for the callbacks. The limited API before 3.12 (the `abi3` feature:
+/// cp310-abi3) has no vectorcall: PyO3 would build the argument tuple with a conversion that
+/// panics when it cannot, so the tuple is built by `PyObject_CallFunctionObjArgs`, which
+/// reports that as `MemoryError` (and costs less than PyO3's tuple). Elsewhere PyO3 calls
+/// through vectorcall, with no tuple.
+#[inline]
+pub(crate) fn call1<'py>(
+    function: &Bound<'py, PyAny>,
+    argument: Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    #[cfg(feature = "abi3")]
+    // SAFETY: attached; valid references, NULL-terminated; a new reference or NULL.
+    unsafe {
+        Bound::from_owned_ptr_or_err(
+            function.py(),
+            ffi::PyObject_CallFunctionObjArgs(
+                function.as_ptr(),
+                argument.as_ptr(),
+                ptr::null_mut::<ffi::PyObject>(),
+            ),
+        )
+    }
+    #[cfg(not(feature = "abi3"))]
+    function.call1((argument,))
+}
+
+/// `function(a, b)` for `progress`, as [`call1`].
+pub(crate) fn call2<'py>(
+    function: &Bound<'py, PyAny>,
+    a: Bound<'py, PyAny>,
+    b: Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    #[cfg(feature = "abi3")]
+    // SAFETY: as in `call1`.
+    unsafe {
+        Bound::from_owned_ptr_or_err(
+            function.py(),
+            ffi::PyObject_CallFunctionObjArgs(
+                function.as_ptr(),
+                a.as_ptr(),
+                b.as_ptr(),
+                ptr::null_mut::<ffi::PyObject>(),
+            ),
+        )
+    }
+    #[cfg(not(feature = "abi3"))]
+    function.call1((a, b))
+}

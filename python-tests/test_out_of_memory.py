@@ -1,0 +1,123 @@
+"""Out of memory is a ``MemoryError`` (docs/contract.md, "Out of memory"): never an abort, a
+``PanicException`` or a ``RuntimeError`` claiming a panic.
+
+Each case runs in a child process whose address space is limited (``RLIMIT_AS``) to what it
+uses after warming up plus a few megabytes, then keeps the results of one call shape until
+something fails; the child reports what. A crash or a hang fails the test. ``make test`` runs
+each case once; ``make test-long`` (CI) runs each ``REPEATS`` times, because where the first
+failing allocation lands varies from run to run (on the Python side or the native one).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from collatz_contract.backends import NATIVE, Backend
+
+HEADROOM_MB = 16
+REPEATS = 20
+"""Runs per case in the long profile: each run fails a different allocation first (the limit
+lands at a different point of the loop), so twenty runs see each shape's allocations fail in
+turn: an abort in one of them shows up."""
+
+SHAPES = {
+    "step": "kept.append(m.step(2**40 + 2 * i))",
+    "next": "t = m.Trajectory(2**40 + i); kept.append((t, next(t), next(t)))",
+    "walk": "m.walk(2**40 + i, kept.append)",
+    "stats": "kept.append(m.stats(2**100 + i))",
+}
+"""Call shapes whose every allocation is made or checked by the binding: results kept until
+the limit is reached."""
+
+KNOWN_GAPS: dict[tuple[str, str], str] = {
+    ("cffi", "walk"): "cffi prints a MemoryError raised while it converts a callback's "
+    "argument and the call then hangs (issue 28)",
+    ("ctypes", "walk"): "ctypes turns a MemoryError raised while it converts a callback's "
+    "argument into a stop with no exception kept: RuntimeError (issue 28)",
+    ("cffi", "next"): "the C ABI's handle is a Rust allocation, which aborts when it fails "
+    "(issue 28: fallible allocation in the core and the C ABI)",
+    ("ctypes", "next"): "the C ABI's handle is a Rust allocation, which aborts (issue 28)",
+    ("cython", "next"): "the C ABI's handle is a Rust allocation, which aborts (issue 28)",
+    ("boltffi", "walk"): "BoltFFI's generated C prints a MemoryError raised while it converts a "
+    "callback's argument and goes on: the facade never sees it, and the loop never ends (issue 28)",
+    ("uniffi", "next"): "UniFFI's object is a Rust allocation (an Arc), which aborts (issue 28)",
+    ("boltffi", "next"): "BoltFFI's object is a Rust allocation, which aborts (issue 28)",
+}
+"""Cases that fail today, each with what happens: skipped with that reason until fixed."""
+
+CHILD = """
+import importlib, os, resource
+m = importlib.import_module({module!r})
+import numpy  # loaded before the limit, as a program would have it
+def mapped():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+# Everything a call needs once (tables, caches, thread pool) before the limit.
+m.step(27); list(m.Trajectory(27)); m.walk(27, lambda x: None); m.stats(2**100); m.parity_vector(27)
+limit = mapped() + {headroom} * 2**20
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+kept = []
+outcome = "no error"
+try:
+    for i in range(10**8):
+        {shape}
+except MemoryError as e:
+    outcome = "MemoryError" if isinstance(e, MemoryError) else repr(e)
+except BaseException as e:
+    outcome = f"{{type(e).__module__}}.{{type(e).__name__}}: {{str(e)[:200]}}"
+del kept
+os.write(1, outcome.encode() + b"\\n")
+"""
+
+
+def run_case(backend: Backend, shape: str) -> str:
+    script = CHILD.format(module=backend.module, headroom=HEADROOM_MB, shape=SHAPES[shape])
+    try:
+        run = subprocess.run(
+            [sys.executable, "-c", textwrap.dedent(script)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            env={**os.environ, "RUST_BACKTRACE": "0"},
+        )
+    except subprocess.TimeoutExpired:
+        return "hang (no exit within 60 s)"
+    if run.returncode != 0:
+        return f"exit {run.returncode}: {run.stderr[-400:]}"
+    return run.stdout.strip()
+
+
+def _cases(repeats: int) -> list[object]:
+    cases: list[object] = []
+    for backend in NATIVE:
+        for shape in SHAPES:
+            gap = KNOWN_GAPS.get((backend.name, shape))
+            marks = [pytest.mark.skip(reason=gap)] if gap else []
+            cases.append(pytest.param(backend, shape, repeats, id=f"{backend.name}-{shape}", marks=marks))
+    return cases
+
+
+needs_rlimit = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="RLIMIT_AS and /proc/self/statm: Linux"
+)
+
+
+@needs_rlimit
+@pytest.mark.parametrize(("backend", "shape", "repeats"), _cases(1))
+def test_out_of_memory_is_memory_error(backend: Backend, shape: str, repeats: int) -> None:
+    for _ in range(repeats):
+        assert run_case(backend, shape) == "MemoryError"
+
+
+@needs_rlimit
+@pytest.mark.long
+@pytest.mark.parametrize(("backend", "shape", "repeats"), _cases(REPEATS))
+def test_out_of_memory_is_memory_error_every_time(backend: Backend, shape: str, repeats: int) -> None:
+    outcomes = [run_case(backend, shape) for _ in range(repeats)]
+    assert outcomes == ["MemoryError"] * repeats
