@@ -137,12 +137,14 @@ def _elements(values: object) -> list[int]:
             raise ValueError(
                 f"values must be a 1-D array, got {values.ndim} dimensions (shape {values.shape})"
             )
-        if values.dtype.kind in "iuO" and isinstance(values, np.ma.MaskedArray):
+        ma: Any = np.ma  # typed in numpy >= 2.3 only (3.10 has numpy 2.2)
+        if values.dtype.kind in "iuO" and isinstance(values, ma.MaskedArray):
             # The mask after the dimensions and the dtype, before the elements (the contract).
-            mask = np.ma.getmaskarray(values)
+            mask = ma.getmaskarray(values)
             if mask.any():
                 raise TypeError(f"values must have no masked elements, got one at index {int(mask.argmax())}")
-            values = values.data
+            data: np.ndarray[Any, Any] = ma.getdata(values)
+            values = data
         if values.dtype.kind in "iu":
             items: Iterable[Any] = values.tolist()
         elif values.dtype.kind == "O":
