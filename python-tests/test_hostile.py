@@ -459,6 +459,26 @@ def test_setstate_while_other_threads_iterate_is_safe(backend: Backend) -> None:
     assert out.strip() == "ok"
 
 
+@pytest.mark.parametrize("backend", BACKENDS, ids=lambda b: b.name)
+def test_an_iterable_s_claimed_size_is_not_trusted(backend: Backend) -> None:
+    """A size claim (``len``, ``__length_hint__``) is not a promise: reserving what
+    ``range(1, 10**10)`` claims (80 GB of ``u64``) aborted the process."""
+    out = child(
+        backend.module,
+        """
+        class Boaster:
+            def __len__(self):
+                return 10**15
+            def __length_hint__(self):
+                return 10**15
+            def __iter__(self):
+                return iter([27, 97])
+        print(m.total_stopping_times(Boaster()).tolist())
+        """,
+    )
+    assert out.strip() == "[111, 118]"
+
+
 # --- __index__ and __repr__ ------------------------------------------------------------------
 
 

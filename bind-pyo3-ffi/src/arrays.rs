@@ -201,7 +201,9 @@ pub(crate) fn total_stopping_times(values: *mut PyObject) -> Result<Owned> {
             return Err(Raised);
         };
         let hint = PyObject_LengthHint(values, 0);
-        let mut input = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
+        // A length hint is not a promise (`range(1, 10**10)` hints 80 GB of `u64`): reserve at
+        // most 64 Ki elements up front, and grow as the elements come.
+        let mut input = Vec::with_capacity(usize::try_from(hint).unwrap_or(0).min(1 << 16));
         if hint < 0 {
             PyErr_Clear();
         }

@@ -11,6 +11,9 @@ use pyo3::types::{PyByteArray, PyBytes, PyString};
 
 use crate::error::{Param, bad_dtype, below_minimum, not_array_like, to_u64};
 
+/// The most elements reserved before an iterable's elements arrive (512 KiB of `u64`).
+pub(crate) const PREALLOCATE_MAX: usize = 1 << 16;
+
 /// Values ready for the core: borrowed from a numpy array without copying, or converted.
 pub(crate) enum Values<'py> {
     Borrowed(PyReadonlyArray1<'py, u64>),
@@ -133,7 +136,9 @@ fn unmasked<'py>(values: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
 /// checks as a scalar argument, in order.
 fn from_iterable<'py>(values: &Bound<'py, PyAny>) -> PyResult<Values<'py>> {
     let iter = values.try_iter().map_err(|_| not_array_like(values))?;
-    let mut out = Vec::with_capacity(values.len().unwrap_or(0));
+    // The size an iterable claims is a hint, not a promise (`range(1, 10**10)` claims 80 GB of
+    // `u64`): reserve at most PREALLOCATE_MAX up front, and grow as the elements come.
+    let mut out = Vec::with_capacity(values.len().unwrap_or(0).min(PREALLOCATE_MAX));
     for (i, item) in iter.enumerate() {
         out.push(to_u64(&item?, Param::Element(i))?);
     }
