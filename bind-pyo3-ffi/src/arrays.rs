@@ -2,16 +2,18 @@
 //! aligned, C-contiguous `uint64` array is read in place; other arrays go through the package's
 //! shared Python rules (`_glue.as_u64_array`, which numpy's own conversions serve); lists,
 //! tuples and other iterables are read element by element here. Results are new arrays made by
-//! `numpy.empty` and written through their buffer. numpy is imported on first use.
+//! `numpy.empty` and written through their buffer. numpy is imported on first use; its objects
+//! (and the glue's conversion) are kept in the module's state, one set per interpreter
+//! (`state::cached`): numpy's objects belong to the interpreter that imported it.
 
 use std::ffi::CStr;
 use std::mem::MaybeUninit;
 use std::ptr;
-use std::sync::atomic::{AtomicPtr, Ordering};
 
 use pyo3_ffi::*;
 
 use crate::args::{Owned, Param, Raised, Result, core_error, describe, to_u64, type_error};
+use crate::state::{self, Slot};
 use crate::without_gil;
 
 /// Bulk calls with at least this many elements release the GIL (the same threshold as
@@ -86,42 +88,18 @@ impl Drop for Buffer {
     }
 }
 
-/// An attribute of a module, imported once and kept for the life of the process.
-fn cached(slot: &AtomicPtr<PyObject>, module: &CStr, name: &CStr) -> Result<*mut PyObject> {
-    let found = slot.load(Ordering::Acquire);
-    if !found.is_null() {
-        return Ok(found);
-    }
-    // SAFETY: the GIL is held; each call returns a new reference or NULL with an exception;
-    // the attribute's reference is kept in the static (never released: the process holds it).
-    unsafe {
-        let imported = Owned::new(PyImport_ImportModule(module.as_ptr()))?;
-        let attribute = PyObject_GetAttrString(imported.as_ptr(), name.as_ptr());
-        if attribute.is_null() {
-            return Err(Raised);
-        }
-        slot.store(attribute, Ordering::Release);
-        Ok(attribute)
-    }
-}
-
-static EMPTY: AtomicPtr<PyObject> = AtomicPtr::new(ptr::null_mut());
-static UINT64: AtomicPtr<PyObject> = AtomicPtr::new(ptr::null_mut());
-static NDARRAY: AtomicPtr<PyObject> = AtomicPtr::new(ptr::null_mut());
-static AS_U64_ARRAY: AtomicPtr<PyObject> = AtomicPtr::new(ptr::null_mut());
-
 /// A new, zeroed-or-not `uint64` array of `len` elements (`numpy.empty(len, numpy.uint64)`).
-fn empty(len: usize) -> Result<Owned> {
-    let empty = cached(&EMPTY, c"numpy", c"empty")?;
-    let uint64 = cached(&UINT64, c"numpy", c"uint64")?;
+fn empty(module: *mut PyObject, len: usize) -> Result<Owned> {
+    let empty = state::cached(module, Slot::Empty, c"numpy", c"empty")?;
+    let uint64 = state::cached(module, Slot::Uint64, c"numpy", c"uint64")?;
     // SAFETY: the GIL is held; a new reference or NULL with an exception set.
     let length = unsafe { Owned::new(PyLong_FromSize_t(len))? };
-    crate::args::call(empty, &[length.as_ptr(), uint64])
+    crate::args::call(empty.as_ptr(), &[length.as_ptr(), uint64.as_ptr()])
 }
 
-/// A new array holding a copy of `values`.
-pub(crate) fn new_array(values: &[u64]) -> Result<Owned> {
-    let array = empty(values.len())?;
+/// A new array holding a copy of `values` (`module`: the calling function's `self`).
+pub(crate) fn new_array(module: *mut PyObject, values: &[u64]) -> Result<Owned> {
+    let array = empty(module, values.len())?;
     let mut buffer = writable(array.as_ptr())?;
     let out = buffer.as_u64s_mut().ok_or(Raised)?;
     out.copy_from_slice(values);
@@ -136,7 +114,7 @@ fn writable(array: *mut PyObject) -> Result<Buffer> {
 
 /// Whether `values` is a numpy array (numpy imported by someone: an array cannot exist
 /// otherwise, so numpy is never imported just to ask).
-fn is_ndarray(values: *mut PyObject) -> Result<bool> {
+fn is_ndarray(module: *mut PyObject, values: *mut PyObject) -> Result<bool> {
     // SAFETY: the GIL is held; PyImport_GetModule returns a new reference or NULL (with an
     // exception only on an error, not for a module never imported).
     unsafe {
@@ -149,39 +127,48 @@ fn is_ndarray(values: *mut PyObject) -> Result<bool> {
             return Ok(false);
         }
         drop(Owned::new(numpy)?);
-        let ndarray = cached(&NDARRAY, c"numpy", c"ndarray")?;
-        match PyObject_IsInstance(values, ndarray) {
+        let ndarray = state::cached(module, Slot::Ndarray, c"numpy", c"ndarray")?;
+        match PyObject_IsInstance(values, ndarray.as_ptr()) {
             -1 => Err(Raised),
             answer => Ok(answer == 1),
         }
     }
 }
 
-/// `total_stopping_times(values)`: see the module's documentation.
-pub(crate) fn total_stopping_times(values: *mut PyObject) -> Result<Owned> {
+/// `total_stopping_times(values)`: see the module's documentation (`module`: the function's
+/// `self`).
+pub(crate) fn total_stopping_times(module: *mut PyObject, values: *mut PyObject) -> Result<Owned> {
     let flags = PyBUF_FORMAT | PyBUF_C_CONTIGUOUS;
-    if is_ndarray(values)? {
+    if is_ndarray(module, values)? {
         // An exact ndarray is read in place when it can be. A subclass (a masked array among
         // them: its mask decides, docs/contract.md) and any other array go to numpy.
-        let ndarray = cached(&NDARRAY, c"numpy", c"ndarray")?;
+        let ndarray = state::cached(module, Slot::Ndarray, c"numpy", c"ndarray")?;
         // SAFETY: the GIL is held; `values` is a valid borrowed reference.
-        let exact = ptr::eq(unsafe { Py_TYPE(values) }.cast::<PyObject>(), ndarray);
+        let exact = ptr::eq(
+            unsafe { Py_TYPE(values) }.cast::<PyObject>(),
+            ndarray.as_ptr(),
+        );
         if exact {
             if let Some(buffer) = Buffer::get(values, flags) {
                 if let Some(input) = buffer.as_u64s() {
-                    return compute(input);
+                    return compute(module, input);
                 }
             }
         }
         // Any other array: numpy converts it, with the contract's checks (shared Python rules).
-        let convert = cached(&AS_U64_ARRAY, c"collatz_pyo3_ffi._glue", c"as_u64_array")?;
-        let converted = crate::args::call(convert, &[values])?;
+        let convert = state::cached(
+            module,
+            Slot::AsU64Array,
+            c"collatz_pyo3_ffi._glue",
+            c"as_u64_array",
+        )?;
+        let converted = crate::args::call(convert.as_ptr(), &[values])?;
         let buffer = Buffer::get(converted.as_ptr(), flags)
             .ok_or_else(|| crate::args::runtime_error("as_u64_array gave no uint64 buffer"))?;
         let input = buffer
             .as_u64s()
             .ok_or_else(|| crate::args::runtime_error("as_u64_array gave no uint64 buffer"))?;
-        return compute(input);
+        return compute(module, input);
     }
     // SAFETY: the GIL is held; `values` is a valid borrowed reference.
     let text_like = unsafe {
@@ -220,12 +207,12 @@ pub(crate) fn total_stopping_times(values: *mut PyObject) -> Result<Owned> {
         }
         input
     };
-    compute(&input)
+    compute(module, &input)
 }
 
 /// The total stopping times of `input`, as a new array (the GIL released for long inputs).
-fn compute(input: &[u64]) -> Result<Owned> {
-    let array = empty(input.len())?;
+fn compute(module: *mut PyObject, input: &[u64]) -> Result<Owned> {
+    let array = empty(module, input.len())?;
     let mut buffer = writable(array.as_ptr())?;
     let out = buffer.as_u64s_mut().ok_or(Raised)?;
     let result = if input.len() >= RELEASE_MIN_LEN {

@@ -9,8 +9,12 @@
 //! ([`args::Owned`] releases what it owns). It is the floor of what Rust can do behind
 //! Python; the benchmark puts it beside PyO3 to show what each layer of PyO3 costs.
 //!
-//! The module is initialised once per process (single-phase initialisation), and its types
-//! live as long as the process: they are referenced from statics.
+//! The module uses multi-phase initialisation (PEP 489): `PyInit__native` returns the module's
+//! definition, and CPython makes one module object per interpreter that imports it, running its
+//! `Py_mod_exec` slot ([`exec`]) on each. The two types and numpy's objects are per module, in
+//! its state ([`state`], PEP 573 and PEP 630), never in statics: the module declares that it
+//! works in subinterpreters with their own GIL (`Py_MOD_PER_INTERPRETER_GIL_SUPPORTED`, 3.12+).
+//! It needs the GIL (`Py_MOD_GIL_USED`, 3.13+): `Trajectory`'s state is a cell the GIL guards.
 
 // Cargo unifies features within one build: with bind-pyo3 (whose default `abi3` feature turns
 // on pyo3-ffi's limited API) in the same invocation, this crate would see only the stable ABI.
@@ -24,9 +28,10 @@ compile_error!(
 mod args;
 mod arrays;
 mod record;
+mod state;
 mod trajectory;
 
-use std::ffi::CStr;
+use std::ffi::{CStr, c_int, c_void};
 use std::ops::ControlFlow;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
@@ -217,19 +222,19 @@ unsafe extern "C" fn total_stopping_time(
 }
 
 unsafe extern "C" fn total_stopping_times(
-    _module: *mut PyObject,
+    module: *mut PyObject,
     args: *mut *mut PyObject,
     nargs: Py_ssize_t,
 ) -> *mut PyObject {
     guard(|| {
         // SAFETY: as in `step`.
         let args = unsafe { positional(c"total_stopping_times", args, nargs, 1, 1)? };
-        arrays::total_stopping_times(args[0])
+        arrays::total_stopping_times(module, args[0])
     })
 }
 
 unsafe extern "C" fn trajectory(
-    _module: *mut PyObject,
+    module: *mut PyObject,
     args: *mut *mut PyObject,
     nargs: Py_ssize_t,
 ) -> *mut PyObject {
@@ -238,7 +243,7 @@ unsafe extern "C" fn trajectory(
         let args = unsafe { positional(c"trajectory", args, nargs, 1, 1)? };
         let n = to_u64(args[0], Param::N)?;
         let values = collatz_core::trajectory(n).map_err(|e| core_error(&e))?;
-        arrays::new_array(&values)
+        arrays::new_array(module, &values)
     })
 }
 
@@ -346,7 +351,7 @@ unsafe fn limit_and_progress(
 }
 
 unsafe extern "C" fn stats(
-    _module: *mut PyObject,
+    module: *mut PyObject,
     args: *mut *mut PyObject,
     nargs: Py_ssize_t,
 ) -> *mut PyObject {
@@ -354,7 +359,7 @@ unsafe extern "C" fn stats(
         // SAFETY: as in `step`.
         let args = unsafe { positional(c"stats", args, nargs, 1, 1)? };
         let n = to_u128(args[0], Param::N)?;
-        record::new(&collatz_core::stats(n).map_err(|e| core_error(&e))?)
+        record::new(module, &collatz_core::stats(n).map_err(|e| core_error(&e))?)
     })
 }
 
@@ -495,50 +500,85 @@ static mut METHODS: [PyMethodDef; 13] = methods!(
     fastcall(c"_test_panic_released", test_panic_released, c"")
 );
 
+/// The module's slots: its execution, and what it declares about interpreters and the GIL.
+static mut SLOTS: [PyModuleDef_Slot; 2 + cfg!(Py_3_12) as usize + cfg!(Py_3_13) as usize] = [
+    PyModuleDef_Slot {
+        slot: Py_mod_exec,
+        value: exec as *mut c_void,
+    },
+    // Every interpreter has its own module, types and numpy objects (module state), so an
+    // isolated subinterpreter (own GIL, PEP 684) may import it too.
+    #[cfg(Py_3_12)]
+    PyModuleDef_Slot {
+        slot: Py_mod_multiple_interpreters,
+        value: Py_MOD_PER_INTERPRETER_GIL_SUPPORTED,
+    },
+    // The GIL is the lock of each `Trajectory`'s state (an `UnsafeCell`): a free-threaded
+    // build keeps the GIL on when it imports this module.
+    #[cfg(Py_3_13)]
+    PyModuleDef_Slot {
+        slot: Py_mod_gil,
+        value: Py_MOD_GIL_USED,
+    },
+    PyModuleDef_Slot {
+        slot: 0,
+        value: ptr::null_mut(),
+    },
+];
+
 static mut MODULE: PyModuleDef = PyModuleDef {
     m_base: PyModuleDef_HEAD_INIT,
     m_name: c"collatz_pyo3_ffi._native".as_ptr(),
     m_doc: c"Collatz steps and total stopping times from a Rust core, as a hand-written CPython extension.".as_ptr(),
-    m_size: -1,
-    m_methods: ptr::null_mut(),
-    m_slots: ptr::null_mut(),
-    m_traverse: None,
-    m_clear: None,
-    m_free: None,
+    m_size: state::SIZE,
+    m_methods: (&raw mut METHODS).cast(),
+    m_slots: (&raw mut SLOTS).cast(),
+    m_traverse: Some(state::traverse),
+    m_clear: Some(state::clear),
+    m_free: Some(state::free),
 };
 
-/// The module's initialisation (single-phase): the functions, and the two types.
+/// The `Py_mod_exec` slot: make this module's two types, add them to it and keep them in its
+/// state. Run once per module object (one per interpreter that imports the module).
+unsafe extern "C" fn exec(module: *mut PyObject) -> c_int {
+    let run = || -> Result<()> {
+        let trajectory = trajectory::create_type(module)?;
+        let stats = record::create_type()?;
+        // SAFETY: the GIL is held; `module` is the module being executed; PyModule_AddObjectRef
+        // adds its own reference (the state keeps ours).
+        unsafe {
+            if PyModule_AddObjectRef(module, c"Trajectory".as_ptr(), trajectory.as_ptr()) < 0
+                || PyModule_AddObjectRef(module, c"Stats".as_ptr(), stats.as_ptr()) < 0
+            {
+                return Err(Raised);
+            }
+        }
+        state::set(module, state::Slot::Trajectory, trajectory)?;
+        state::set(module, state::Slot::Stats, stats)
+    };
+    match catch_unwind(run) {
+        Ok(Ok(())) => 0,
+        Ok(Err(Raised)) => -1,
+        Err(payload) => {
+            runtime_error(&format!(
+                "internal error (panic): {}",
+                collatz_core::panic_message(payload.as_ref())
+            ));
+            -1
+        }
+    }
+}
+
+/// The module's initialisation (multi-phase): its definition, which CPython uses to make and
+/// execute a module object in each interpreter that imports it.
 ///
 /// # Safety
 /// Called by the interpreter's import machinery, with the GIL held.
 #[allow(non_snake_case)] // the name CPython looks for
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn PyInit__native() -> *mut PyObject {
-    let init = || -> Result<Owned> {
-        // SAFETY: the statics are written only here, once, before the module exists (CPython
-        // imports a module once per process, under the import lock and the GIL).
-        unsafe {
-            MODULE.m_methods = (&raw mut METHODS).cast();
-            let module = Owned::new(PyModule_Create(&raw mut MODULE))?;
-            let trajectory = trajectory::create_type()?;
-            if PyModule_AddObjectRef(module.as_ptr(), c"Trajectory".as_ptr(), trajectory) < 0 {
-                return Err(Raised);
-            }
-            let stats = record::create_type()?;
-            if PyModule_AddObjectRef(module.as_ptr(), c"Stats".as_ptr(), stats) < 0 {
-                return Err(Raised);
-            }
-            Ok(module)
-        }
-    };
-    match catch_unwind(init) {
-        Ok(result) => returned(result),
-        Err(payload) => {
-            runtime_error(&format!(
-                "internal error (panic): {}",
-                collatz_core::panic_message(payload.as_ref())
-            ));
-            ptr::null_mut()
-        }
-    }
+    // SAFETY: the definition is a static that this crate never writes (its methods and slots
+    // are set in its initialiser); PyModuleDef_Init readies it as an object (CPython's own
+    // business, idempotent) and returns it, borrowed.
+    unsafe { PyModuleDef_Init(&raw mut MODULE) }
 }

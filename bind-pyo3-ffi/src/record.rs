@@ -2,16 +2,14 @@
 //! fields, made in C: what `os.stat_result` is).
 
 use std::ptr;
-use std::sync::atomic::{AtomicPtr, Ordering};
 
 use pyo3_ffi::*;
 
 use crate::args::{Owned, Raised, Result, from_u128};
+use crate::state::{self, Slot};
 
-/// The type, made once at import; kept for the life of the process.
-static TYPE: AtomicPtr<PyTypeObject> = AtomicPtr::new(ptr::null_mut());
-
-static mut FIELDS: [PyStructSequence_Field; 6] = [
+/// The fields (copied: each module makes its own type from a copy of this description).
+const FIELDS: [PyStructSequence_Field; 6] = [
     PyStructSequence_Field {
         name: c"n".as_ptr(),
         doc: c"The starting value.".as_ptr(),
@@ -38,7 +36,7 @@ static mut FIELDS: [PyStructSequence_Field; 6] = [
     },
 ];
 
-static mut DESCRIPTION: PyStructSequence_Desc = PyStructSequence_Desc {
+const DESCRIPTION: PyStructSequence_Desc = PyStructSequence_Desc {
     // Its module from the dotted name (pickle finds it as collatz_pyo3_ffi.Stats); its
     // `__name__` is then set to `Stats`, which a struct sequence's repr uses: `Stats(n=27, ...)`.
     name: c"collatz_pyo3_ffi.Stats".as_ptr(),
@@ -48,35 +46,35 @@ static mut DESCRIPTION: PyStructSequence_Desc = PyStructSequence_Desc {
     n_in_sequence: 5,
 };
 
-/// Make the type (once, at import); a new reference to it.
-pub(crate) fn create_type() -> Result<*mut PyObject> {
-    // SAFETY: the GIL is held (module initialisation, once per process): the statics are
-    // written before the type exists and never after; PyStructSequence_NewType returns a new
-    // reference or NULL with an exception set; the module name is a new reference.
+/// Make the type (for one module, in its `Py_mod_exec` slot); a new reference to it.
+pub(crate) fn create_type() -> Result<Owned> {
+    let mut fields = FIELDS;
+    let mut description = DESCRIPTION;
+    description.fields = fields.as_mut_ptr();
+    // SAFETY: the GIL is held (module execution). PyStructSequence_NewType reads the
+    // description and its fields while it makes the type and keeps none of them (the members
+    // and the docstring are copied; the names and docs it points at are static C strings, as
+    // is the type's name, which CPython 3.10 keeps a pointer to); it returns a new reference
+    // or NULL with an exception set; the `__name__` string is a new reference.
     unsafe {
-        DESCRIPTION.fields = (&raw mut FIELDS).cast();
-        let kind = PyStructSequence_NewType(&raw mut DESCRIPTION);
-        if kind.is_null() {
-            return Err(Raised);
-        }
+        let kind = Owned::new(PyStructSequence_NewType(&raw mut description).cast())?;
         let name = Owned::new(PyUnicode_FromString(c"Stats".as_ptr()))?;
-        if PyObject_SetAttrString(kind.cast(), c"__name__".as_ptr(), name.as_ptr()) < 0 {
-            Py_DECREF(kind.cast());
+        if PyObject_SetAttrString(kind.as_ptr(), c"__name__".as_ptr(), name.as_ptr()) < 0 {
             return Err(Raised);
         }
-        TYPE.store(kind, Ordering::Release);
-        Ok(kind.cast())
+        Ok(kind)
     }
 }
 
-/// A new record.
-pub(crate) fn new(stats: &collatz_core::Stats) -> Result<Owned> {
-    let kind = TYPE.load(Ordering::Acquire);
-    // SAFETY: the GIL is held; `kind` was made at import and lives for the process; each item
-    // is a new reference whose ownership PyStructSequence_SET_ITEM takes over (the record is
-    // new, so every slot is empty).
+/// A new record, of the `Stats` type of `module` (a function's `self`).
+pub(crate) fn new(module: *mut PyObject, stats: &collatz_core::Stats) -> Result<Owned> {
+    let kind = state::borrowed(module, Slot::Stats)?;
+    // SAFETY: the GIL is held; `kind` is the module's struct-sequence type, alive while the
+    // module's state holds it (the module is this call's `self`); each item is a new reference
+    // whose ownership PyStructSequence_SET_ITEM takes over (the record is new, so every slot
+    // is empty).
     unsafe {
-        let record = Owned::new(PyStructSequence_New(kind))?;
+        let record = Owned::new(PyStructSequence_New(kind.cast()))?;
         let items = [
             from_u128(stats.n)?,
             from_u128(u128::from(stats.total_stopping_time))?,

@@ -1,5 +1,7 @@
-//! `Trajectory`: the iterator type, made with `PyType_FromSpec`, its state (the core's
-//! iterator) inline in the object.
+//! `Trajectory`: the iterator type, made per module with `PyType_FromModuleAndSpec`, its state
+//! (the core's iterator) inline in the object. The type is not subclassable (no
+//! `Py_TPFLAGS_BASETYPE`) and its slots need nothing from the module's state: `tp_new` gets the
+//! type, the others their object.
 
 use std::cell::UnsafeCell;
 use std::ffi::{c_int, c_void};
@@ -76,10 +78,13 @@ fn allocate(kind: *mut PyTypeObject, values: collatz_core::Trajectory) -> Result
 
 unsafe extern "C" fn dealloc(object: *mut PyObject) {
     // SAFETY: CPython calls tp_dealloc once, when the last reference goes, with the GIL held:
-    // the iterator is dropped in place, then the memory freed by the type's tp_free, and the
-    // reference every instance of a heap type holds to its type released.
+    // the object leaves the garbage collector's list first (so that no collection sees it
+    // half-destroyed), then the iterator is dropped in place, the memory freed by the type's
+    // tp_free (PyObject_GC_Del, inherited), and the reference every instance of a heap type
+    // holds to its type released.
     unsafe {
         let kind = Py_TYPE(object);
+        PyObject_GC_UnTrack(object.cast());
         ptr::drop_in_place(&raw mut (*object.cast::<TrajectoryObject>()).inner);
         let free = PyType_GetSlot(kind, Py_tp_free);
         if !free.is_null() {
@@ -88,6 +93,15 @@ unsafe extern "C" fn dealloc(object: *mut PyObject) {
         }
         Py_DECREF(kind.cast());
     }
+}
+
+/// `tp_traverse`: an instance of a heap type owns a reference to its type, which the garbage
+/// collector must see (the type refers to its module, whose state refers to the type: a cycle
+/// it can only break if it sees every edge). The iterator holds no Python object.
+unsafe extern "C" fn traverse(object: *mut PyObject, visit: visitproc, arg: *mut c_void) -> c_int {
+    // SAFETY: CPython calls tp_traverse on a live instance with the GIL held; its type is a
+    // live object (the instance holds it).
+    unsafe { visit(Py_TYPE(object).cast(), arg) }
 }
 
 unsafe extern "C" fn iternext(object: *mut PyObject) -> *mut PyObject {
@@ -175,37 +189,48 @@ static mut METHODS: [PyMethodDef; 3] = [
     PyMethodDef::zeroed(),
 ];
 
-/// Make the type (once, at import); a new reference to it.
-pub(crate) fn create_type() -> Result<*mut PyObject> {
-    let slots = Box::leak(Box::new([
-        PyType_Slot { slot: Py_tp_new, pfunc: new as *mut c_void },
-        PyType_Slot { slot: Py_tp_dealloc, pfunc: dealloc as *mut c_void },
-        PyType_Slot { slot: Py_tp_iter, pfunc: PyObject_SelfIter as *mut c_void },
-        PyType_Slot { slot: Py_tp_iternext, pfunc: iternext as *mut c_void },
-        PyType_Slot { slot: Py_tp_repr, pfunc: repr as *mut c_void },
-        PyType_Slot { slot: Py_tp_methods, pfunc: (&raw mut METHODS).cast() },
-        PyType_Slot {
-            slot: Py_tp_doc,
-            pfunc: c"Trajectory(n, /)\n--\n\nThe trajectory n, step(n), ..., 1 as an iterator; the state lives in Rust."
-                .as_ptr()
-                .cast_mut()
-                .cast(),
-        },
-        PyType_Slot { slot: 0, pfunc: ptr::null_mut() },
-    ]));
-    let spec = Box::leak(Box::new(PyType_Spec {
-        name: c"collatz_pyo3_ffi.Trajectory".as_ptr(),
-        basicsize: c_int::try_from(size_of::<TrajectoryObject>()).unwrap_or(c_int::MAX),
-        itemsize: 0,
-        #[allow(clippy::cast_possible_truncation)] // the flags fit in 32 bits
-        flags: (Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE) as _,
-        slots: slots.as_mut_ptr(),
-    }));
-    // SAFETY: the GIL is held (module initialisation); the spec and its slots live for the
-    // process (leaked above); a new reference or NULL with an exception set.
-    let kind = unsafe { PyType_FromSpec(spec) };
-    if kind.is_null() {
-        return Err(Raised);
+static mut SLOTS: [PyType_Slot; 9] = [
+    PyType_Slot { slot: Py_tp_new, pfunc: new as *mut c_void },
+    PyType_Slot { slot: Py_tp_dealloc, pfunc: dealloc as *mut c_void },
+    PyType_Slot { slot: Py_tp_traverse, pfunc: traverse as *mut c_void },
+    PyType_Slot { slot: Py_tp_iter, pfunc: PyObject_SelfIter as *mut c_void },
+    PyType_Slot { slot: Py_tp_iternext, pfunc: iternext as *mut c_void },
+    PyType_Slot { slot: Py_tp_repr, pfunc: repr as *mut c_void },
+    PyType_Slot { slot: Py_tp_methods, pfunc: (&raw mut METHODS).cast() },
+    PyType_Slot {
+        slot: Py_tp_doc,
+        pfunc: c"Trajectory(n, /)\n--\n\nThe trajectory n, step(n), ..., 1 as an iterator; the state lives in Rust."
+            .as_ptr()
+            .cast_mut()
+            .cast(),
+    },
+    PyType_Slot { slot: 0, pfunc: ptr::null_mut() },
+];
+
+static mut SPEC: PyType_Spec = PyType_Spec {
+    // Its module from the dotted name: pickle finds it as collatz_pyo3_ffi.Trajectory.
+    name: c"collatz_pyo3_ffi.Trajectory".as_ptr(),
+    #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)] // a few dozen bytes
+    basicsize: size_of::<TrajectoryObject>() as c_int,
+    itemsize: 0,
+    // Immutable (its attributes cannot be set), not subclassable (no BASETYPE), and tracked by
+    // the garbage collector (see `traverse`).
+    #[allow(clippy::cast_possible_truncation)] // the flags fit in 32 bits
+    flags: (Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_HAVE_GC) as _,
+    slots: (&raw mut SLOTS).cast(),
+};
+
+/// Make the type for `module` (in its `Py_mod_exec` slot); a new reference to it.
+pub(crate) fn create_type(module: *mut PyObject) -> Result<Owned> {
+    // SAFETY: the GIL is held (module execution); `module` is the module being executed. The
+    // spec, its slots and the method table are statics that no one writes (CPython only reads
+    // them, from any interpreter: the type keeps `METHODS` as its tp_methods and the name, a
+    // static C string, as its tp_name on 3.10); a new reference or NULL with an exception set.
+    unsafe {
+        Owned::new(PyType_FromModuleAndSpec(
+            module,
+            &raw mut SPEC,
+            ptr::null_mut(),
+        ))
     }
-    Ok(kind)
 }
