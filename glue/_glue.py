@@ -271,6 +271,7 @@ KIND_EXCEPTIONS: dict[str, type[Exception]] = {
     "Invalid": ValueError,
     "Overflow": OverflowError,
     "Argument": ValueError,
+    "Memory": MemoryError,
     "Panic": RuntimeError,
 }
 """The core's error kinds (``collatz_core::Kind``, docs/contract.md section 4) and ``Panic``
@@ -345,13 +346,21 @@ def _deferring_handler(signum: int, frame: FrameType | None) -> None:
     _sigint.handler(signum, frame)
 
 
+def _signals() -> Any:
+    """CPython's ``_signal``: what ``signal`` wraps, without its conversion of every handler to
+    an ``enum`` member (pure Python that allocates: under memory exhaustion CPython 3.11 was
+    seen spinning forever in ``enum.__new__`` called from ``signal.getsignal``, and it costs a
+    walk's every call time)."""
+    import _signal  # type: ignore[import-not-found]  # not in typeshed; in every CPython
+
+    return _signal
+
+
 def _deliver_pending() -> None:
     """Run the installed handler for every signal kept so far (it may raise)."""
     while _sigint.pending:
         _sigint.pending -= 1
-        import signal
-
-        _sigint.handler(signal.SIGINT, None)
+        _sigint.handler(_signals().SIGINT, None)
 
 
 class NativeCall:
@@ -361,9 +370,15 @@ class NativeCall:
     ask it to stop, which it does only when the callback (or a signal handler run inside it)
     raised. After the call, :meth:`raise_stopped` raises that exception. While the call is
     active on the main thread, SIGINT goes through :class:`_Sigint`.
+
+    A generated trampoline (ctypes', cffi's, UniFFI's and BoltFFI's) converts the native
+    arguments to Python objects before it calls ``on_visit``; when that fails (out of memory)
+    it reports the error to ``sys.unraisablehook`` and drops the call, returning a default or
+    an undefined answer. ``visits`` counts the calls that arrived, so that :meth:`check_visits`
+    can tell a dropped visit (a value the user's callback never saw) from a complete walk.
     """
 
-    __slots__ = ("_installed", "_progress", "_visit", "error")
+    __slots__ = ("_installed", "_progress", "_visit", "error", "visits")
 
     def __init__(
         self,
@@ -374,10 +389,12 @@ class NativeCall:
         self._progress = progress
         self.error: BaseException | None = None
         self._installed = False
+        self.visits = 0
 
     # --- what the native side calls ----------------------------------------------------------
 
     def on_visit(self, value: int) -> bool:
+        self.visits += 1
         if self.error is not None:
             return True
         try:
@@ -405,11 +422,11 @@ class NativeCall:
     # --- around the foreign call -------------------------------------------------------------
 
     def __enter__(self) -> NativeCall:
-        import signal
         import threading
 
         if threading.current_thread() is not threading.main_thread():
             return self  # signals are handled on the main thread only
+        signal = _signals()
         current = signal.getsignal(signal.SIGINT)
         if current is _deferring_handler:
             _sigint.depth += 1  # a call inside a callback: the stand-in is already there
@@ -437,8 +454,7 @@ class NativeCall:
         _sigint.depth -= 1
         if _sigint.depth:
             return  # the outer call delivers what is pending
-        import signal
-
+        signal = _signals()
         # A handler installed by a callback stays; otherwise the one the stand-in stood for.
         if signal.getsignal(signal.SIGINT) is _deferring_handler:
             signal.signal(signal.SIGINT, _sigint.handler)
@@ -446,11 +462,27 @@ class NativeCall:
             _deliver_pending()  # e.g. KeyboardInterrupt, raised from the call
 
     def raise_stopped(self) -> None:
-        """The native side stopped because a callback asked it to: raise the reason."""
+        """The native side stopped because a callback asked it to: raise the reason.
+
+        With no exception kept, no callback of this call asked: the trampoline failed before
+        it reached one (it could not convert an argument) and answered "stop" for it.
+        """
         if self.error is not None:
             error, self.error = self.error, None
             raise error
-        raise RuntimeError("the native call stopped without a reason")  # pragma: no cover
+        raise MemoryError(
+            "a callback of the native call was never called: its arguments could not be "
+            "converted to Python objects (out of memory)"
+        )
+
+    def check_visits(self, count: int) -> None:
+        """``MemoryError`` unless all ``count`` visits the native side made reached
+        :meth:`on_visit` (a trampoline drops a call whose argument it cannot convert)."""
+        if count != self.visits:
+            raise MemoryError(
+                f"{count - self.visits} of {count} visits never reached the callback: their "
+                "values could not be converted to Python objects (out of memory)"
+            )
 
 
 register_unsafe(
@@ -459,6 +491,7 @@ register_unsafe(
     NativeCall.__enter__,
     NativeCall.__exit__,
     _deferring_handler,
+    _signals,
 )
 
 

@@ -14,41 +14,45 @@ import os
 import subprocess
 import sys
 import textwrap
+from typing import NamedTuple
 
 import pytest
 
 from collatz_contract.backends import NATIVE, Backend
 
-HEADROOM_MB = 16
 REPEATS = 20
 """Runs per case in the long profile: each run fails a different allocation first (the limit
 lands at a different point of the loop), so twenty runs see each shape's allocations fail in
 turn: an abort in one of them shows up."""
 
+
+class Shape(NamedTuple):
+    statement: str
+    """One call whose result is kept (``i`` counts the calls)."""
+    headroom_mb: int
+    """Address space left above what the child uses after warming up."""
+    setup: str = ""
+    """Run before the limit is set (the input of a bulk call)."""
+
+
 SHAPES = {
-    "step": "kept.append(m.step(2**40 + 2 * i))",
-    "next": "t = m.Trajectory(2**40 + i); kept.append((t, next(t), next(t)))",
-    "walk": "m.walk(2**40 + i, kept.append)",
-    "stats": "kept.append(m.stats(2**100 + i))",
+    "step": Shape("kept.append(m.step(2**40 + 2 * i))", 16),
+    "next": Shape("t = m.Trajectory(2**40 + i); kept.append((t, next(t), next(t)))", 16),
+    "walk": Shape("m.walk(2**40 + i, kept.append)", 16),
+    "stats": Shape("kept.append(m.stats(2**100 + i))", 16),
+    # Input-sized allocations (issue 28's figures): a trajectory grows in Rust, a parity vector
+    # is a string of up to 2**20 characters, a bulk call's input and output are 80 MB each.
+    "trajectory": Shape("kept.append(m.trajectory(2**40 + i))", 40),
+    "parity_vector": Shape("kept.append(m.parity_vector(2**100 + i, None if i % 2 else 2**16))", 40),
+    "total_stopping_times": Shape(
+        "kept.append(m.total_stopping_times(values))",
+        100,
+        setup="values = numpy.ones(10**7, numpy.uint64)",
+    ),
 }
 """Call shapes whose every allocation is made or checked by the binding: results kept until
 the limit is reached."""
 
-KNOWN_GAPS: dict[tuple[str, str], str] = {
-    ("cffi", "walk"): "cffi prints a MemoryError raised while it converts a callback's "
-    "argument and the call then hangs (issue 28)",
-    ("ctypes", "walk"): "ctypes turns a MemoryError raised while it converts a callback's "
-    "argument into a stop with no exception kept: RuntimeError (issue 28)",
-    ("cffi", "next"): "the C ABI's handle is a Rust allocation, which aborts when it fails "
-    "(issue 28: fallible allocation in the core and the C ABI)",
-    ("ctypes", "next"): "the C ABI's handle is a Rust allocation, which aborts (issue 28)",
-    ("cython", "next"): "the C ABI's handle is a Rust allocation, which aborts (issue 28)",
-    ("boltffi", "walk"): "BoltFFI's generated C prints a MemoryError raised while it converts a "
-    "callback's argument and goes on: the facade never sees it, and the loop never ends (issue 28)",
-    ("uniffi", "next"): "UniFFI's object is a Rust allocation (an Arc), which aborts (issue 28)",
-    ("boltffi", "next"): "BoltFFI's object is a Rust allocation, which aborts (issue 28)",
-}
-"""Cases that fail today, each with what happens: skipped with that reason until fixed."""
 
 CHILD = """
 import importlib, os, resource
@@ -59,6 +63,8 @@ def mapped():
         return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 # Everything a call needs once (tables, caches, thread pool) before the limit.
 m.step(27); list(m.Trajectory(27)); m.walk(27, lambda x: None); m.stats(2**100); m.parity_vector(27)
+m.trajectory(27); m.total_stopping_times(numpy.ones(2**16, numpy.uint64))
+{setup}
 limit = mapped() + {headroom} * 2**20
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 kept = []
@@ -76,7 +82,10 @@ os.write(1, outcome.encode() + b"\\n")
 
 
 def run_case(backend: Backend, shape: str) -> str:
-    script = CHILD.format(module=backend.module, headroom=HEADROOM_MB, shape=SHAPES[shape])
+    case = SHAPES[shape]
+    script = CHILD.format(
+        module=backend.module, headroom=case.headroom_mb, setup=case.setup, shape=case.statement
+    )
     try:
         run = subprocess.run(
             [sys.executable, "-c", textwrap.dedent(script)],
@@ -97,9 +106,7 @@ def _cases(repeats: int) -> list[object]:
     cases: list[object] = []
     for backend in NATIVE:
         for shape in SHAPES:
-            gap = KNOWN_GAPS.get((backend.name, shape))
-            marks = [pytest.mark.skip(reason=gap)] if gap else []
-            cases.append(pytest.param(backend, shape, repeats, id=f"{backend.name}-{shape}", marks=marks))
+            cases.append(pytest.param(backend, shape, repeats, id=f"{backend.name}-{shape}"))
     return cases
 
 

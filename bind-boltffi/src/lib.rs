@@ -38,6 +38,8 @@ pub enum CollatzError {
     Argument { message: String },
     /// A panic caught at the boundary (never a core error).
     Panic { message: String },
+    /// Memory ran out for an allocation whose size follows from the input.
+    Memory { message: String },
 }
 
 impl From<collatz_core::Error> for CollatzError {
@@ -47,6 +49,7 @@ impl From<collatz_core::Error> for CollatzError {
             Kind::Invalid => Self::Invalid { message },
             Kind::Overflow => Self::Overflow { message },
             Kind::Argument => Self::Argument { message },
+            Kind::Memory => Self::Memory { message },
         }
     }
 }
@@ -102,21 +105,32 @@ fn unpacked(values: &[u8]) -> Result<Vec<u64>, CollatzError> {
             ),
         });
     }
-    let mut input = vec![0_u64; values.len() / 8];
+    let mut input = collatz_core::memory::filled(values.len() / 8, 0_u64)?;
     bytemuck::cast_slice_mut::<u64, u8>(&mut input).copy_from_slice(values);
     Ok(input)
 }
 
+/// `bytes` zeroed bytes for BoltFFI to hand to Python, allocated fallibly, with room for the
+/// 4-byte length BoltFFI puts in front (`FfiBuf::wire_encode_owned_bytes` reserves it, then
+/// moves the bytes up in place): with the room already there, BoltFFI allocates nothing.
+fn outgoing(bytes: usize) -> Result<Vec<u8>, collatz_core::Error> {
+    let mut out = bytemuck::allocation::try_zeroed_slice_box::<u8>(bytes + 4)
+        .map_err(|()| collatz_core::memory::out_of_memory_for(bytes + 4))?
+        .into_vec();
+    out.truncate(bytes);
+    Ok(out)
+}
+
 /// The total stopping times of `input`, computed straight into the bytes returned (no copy
-/// between the two; BoltFFI copies them once more into its wire buffer).
+/// between the two; BoltFFI moves them 4 bytes up in place, behind its length).
 fn total_stopping_times_of(input: &[u64]) -> Result<Vec<u8>, CollatzError> {
-    let mut out = vec![0_u8; input.len() * 8];
+    let mut out = outgoing(input.len() * 8)?;
     if let Ok(times) = bytemuck::try_cast_slice_mut::<u8, u64>(&mut out) {
         collatz_core::total_stopping_times(input, times)?;
         return Ok(out);
     }
     // A byte vector not 8-aligned (no allocator here gives one): compute, then copy.
-    let mut times = vec![0_u64; input.len()];
+    let mut times = collatz_core::memory::filled(input.len(), 0_u64)?;
     collatz_core::total_stopping_times(input, &mut times)?;
     out.copy_from_slice(bytemuck::cast_slice(&times));
     Ok(out)
@@ -127,7 +141,9 @@ fn total_stopping_times_of(input: &[u64]) -> Result<Vec<u8>, CollatzError> {
 pub fn trajectory_bytes(n: u64) -> Result<Vec<u8>, CollatzError> {
     guarded(|| {
         let values = collatz_core::trajectory(n)?;
-        Ok(bytemuck::cast_slice(&values).to_vec())
+        let mut out = outgoing(values.len() * 8)?;
+        out.copy_from_slice(bytemuck::cast_slice(&values));
+        Ok(out)
     })
 }
 
@@ -252,9 +268,12 @@ impl TrajectoryIterator {
     /// copy of an iterator whose `position()` was `position`.
     pub fn resume(n: u64, position: u64) -> Result<Self, CollatzError> {
         guarded(|| {
-            Ok(Self {
-                values: Mutex::new(collatz_core::Trajectory::resume(n, position)?),
-            })
+            let values = Mutex::new(collatz_core::Trajectory::resume(n, position)?);
+            // BoltFFI boxes the object with `Box::new`, which aborts if the allocation fails;
+            // the probe (of its block: the value, a reference count and a flag) makes that a
+            // `MemoryError` instead.
+            collatz_core::memory::probe(size_of::<Self>() + 2 * size_of::<usize>())?;
+            Ok(Self { values })
         })
     }
 

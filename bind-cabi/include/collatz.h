@@ -42,6 +42,12 @@
 #define COLLATZ_STOPPED 5
 
 /**
+ * Memory ran out: an allocation whose size follows from the input (a trajectory, a parity
+ * vector, a handle) was refused. Nothing is allocated or written.
+ */
+#define COLLATZ_ERR_MEMORY 6
+
+/**
  * What [`collatz_total_stopping_time`] returns on failure: `UINT64_MAX`, which no total stopping time is
  * (written as a literal so that cffi can parse the header).
  */
@@ -210,7 +216,8 @@ int32_t collatz_max_total_stopping_time(uint64_t limit,
  * `collatz_free_values(*values, *len)`.
  *
  * Returns `COLLATZ_OK`; `COLLATZ_ERR_INVALID` if `n == 0`; `COLLATZ_ERR_OVERFLOW` if a value
- * would exceed `UINT64_MAX` (nothing is allocated); `COLLATZ_ERR_ARGUMENT` if an out pointer
+ * would exceed `UINT64_MAX` (nothing is allocated); `COLLATZ_ERR_MEMORY` if the values do not
+ * fit in memory; `COLLATZ_ERR_ARGUMENT` if an out pointer
  * is null or misaligned. `*values` and `*len` are written only on success.
  *
  * # Safety
@@ -243,7 +250,7 @@ struct CollatzStats collatz_stats(uint64_t n_hi, uint64_t n_lo);
  *
  * Returns `COLLATZ_OK`; `COLLATZ_ERR_INVALID` if `n == 0` or `k` is above `2^20` (and not
  * `COLLATZ_UNTIL_ONE`); `COLLATZ_ERR_OVERFLOW` if a value would exceed `2^128 - 1` (nothing is
- * allocated); `COLLATZ_ERR_ARGUMENT` for a null or misaligned out pointer. The out pointers
+ * allocated); `COLLATZ_ERR_MEMORY` if the string does not fit in memory; `COLLATZ_ERR_ARGUMENT` for a null or misaligned out pointer. The out pointers
  * are written only on success.
  *
  * # Safety
@@ -296,7 +303,8 @@ int32_t collatz_walk(uint64_t n, CollatzVisitFn visit, void *ctx, uint64_t *coun
 
 /**
  * A new handle on the trajectory of `n`, or null on failure (`n == 0`:
- * `COLLATZ_ERR_INVALID`, see `collatz_last_error`).
+ * `COLLATZ_ERR_INVALID`; no memory for the handle: `COLLATZ_ERR_MEMORY`; see
+ * `collatz_last_error`).
  */
 struct CollatzTrajectory *collatz_trajectory_new(uint64_t n);
 
@@ -304,7 +312,7 @@ struct CollatzTrajectory *collatz_trajectory_new(uint64_t n);
  * A new handle on the trajectory of `n` with its first `position` items already taken: an
  * independent copy of a handle whose `collatz_trajectory_position` was `position` (the
  * values, and an overflow once reported, count as items; past the end, an exhausted handle).
- * Null on failure (`n == 0`: `COLLATZ_ERR_INVALID`).
+ * Null on failure (`n == 0`: `COLLATZ_ERR_INVALID`; no memory: `COLLATZ_ERR_MEMORY`).
  */
 struct CollatzTrajectory *collatz_trajectory_resume(uint64_t n, uint64_t position);
 

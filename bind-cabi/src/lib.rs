@@ -39,6 +39,9 @@ pub const COLLATZ_ERR_ARGUMENT: i32 = 3;
 pub const COLLATZ_ERR_PANIC: i32 = 4;
 /// Not a failure: a callback returned non-zero, and the work stopped there as it asked.
 pub const COLLATZ_STOPPED: i32 = 5;
+/// Memory ran out: an allocation whose size follows from the input (a trajectory, a parity
+/// vector, a handle) was refused. Nothing is allocated or written.
+pub const COLLATZ_ERR_MEMORY: i32 = 6;
 /// What [`collatz_total_stopping_time`] returns on failure: `UINT64_MAX`, which no total stopping time is
 /// (written as a literal so that cffi can parse the header).
 pub const COLLATZ_TOTAL_STOPPING_TIME_ERROR: u64 = 0xFFFF_FFFF_FFFF_FFFF;
@@ -59,6 +62,7 @@ impl Failure {
                 Kind::Invalid => COLLATZ_ERR_INVALID,
                 Kind::Overflow => COLLATZ_ERR_OVERFLOW,
                 Kind::Argument => COLLATZ_ERR_ARGUMENT,
+                Kind::Memory => COLLATZ_ERR_MEMORY,
             },
             Self::Argument(_) => COLLATZ_ERR_ARGUMENT,
             Self::Panic(_) => COLLATZ_ERR_PANIC,
@@ -203,7 +207,8 @@ pub unsafe extern "C" fn collatz_total_stopping_times(
             // SAFETY: the caller promises `len` readable and writable elements at `out`, and no
             // other access during the call; this is the only reference to them.
             let buffer = unsafe { std::slice::from_raw_parts_mut(out, len) };
-            let input = buffer.to_vec();
+            let mut input = collatz_core::memory::filled(len, 0)?;
+            input.copy_from_slice(buffer);
             return Ok(collatz_core::total_stopping_times(&input, buffer)?);
         }
         if start_in < start_out + bytes && start_out < start_in + bytes {
@@ -342,7 +347,8 @@ pub unsafe extern "C" fn collatz_max_total_stopping_time(
 /// `collatz_free_values(*values, *len)`.
 ///
 /// Returns `COLLATZ_OK`; `COLLATZ_ERR_INVALID` if `n == 0`; `COLLATZ_ERR_OVERFLOW` if a value
-/// would exceed `UINT64_MAX` (nothing is allocated); `COLLATZ_ERR_ARGUMENT` if an out pointer
+/// would exceed `UINT64_MAX` (nothing is allocated); `COLLATZ_ERR_MEMORY` if the values do not
+/// fit in memory; `COLLATZ_ERR_ARGUMENT` if an out pointer
 /// is null or misaligned. `*values` and `*len` are written only on success.
 ///
 /// # Safety
@@ -455,7 +461,7 @@ pub const COLLATZ_UNTIL_ONE: u64 = 0xFFFF_FFFF_FFFF_FFFF;
 ///
 /// Returns `COLLATZ_OK`; `COLLATZ_ERR_INVALID` if `n == 0` or `k` is above `2^20` (and not
 /// `COLLATZ_UNTIL_ONE`); `COLLATZ_ERR_OVERFLOW` if a value would exceed `2^128 - 1` (nothing is
-/// allocated); `COLLATZ_ERR_ARGUMENT` for a null or misaligned out pointer. The out pointers
+/// allocated); `COLLATZ_ERR_MEMORY` if the string does not fit in memory; `COLLATZ_ERR_ARGUMENT` for a null or misaligned out pointer. The out pointers
 /// are written only on success.
 ///
 /// # Safety
@@ -475,8 +481,11 @@ pub unsafe extern "C" fn collatz_parity_vector(
             ));
         }
         let k = (k != COLLATZ_UNTIL_ONE).then_some(k);
-        let text = collatz_core::parity_vector(wide(n_hi, n_lo), k)?;
+        let mut text = collatz_core::parity_vector(wide(n_hi, n_lo), k)?;
         let count = text.len();
+        // Room for the NUL, so that `CString::new` does not grow the buffer infallibly.
+        text.try_reserve_exact(1)
+            .map_err(|_| collatz_core::memory::out_of_memory_for(count + 1))?;
         // Only '0' and '1': no interior NUL.
         let owned = std::ffi::CString::new(text).map_err(|_| Failure::Argument("interior NUL"))?;
         // SAFETY: both checked non-null and aligned above, writable as the caller promises.
@@ -607,7 +616,8 @@ thread_local! {
 }
 
 /// A new handle on the trajectory of `n`, or null on failure (`n == 0`:
-/// `COLLATZ_ERR_INVALID`, see `collatz_last_error`).
+/// `COLLATZ_ERR_INVALID`; no memory for the handle: `COLLATZ_ERR_MEMORY`; see
+/// `collatz_last_error`).
 #[unsafe(no_mangle)]
 pub extern "C" fn collatz_trajectory_new(n: u64) -> *mut CollatzTrajectory {
     collatz_trajectory_resume(n, 0)
@@ -616,10 +626,16 @@ pub extern "C" fn collatz_trajectory_new(n: u64) -> *mut CollatzTrajectory {
 /// A new handle on the trajectory of `n` with its first `position` items already taken: an
 /// independent copy of a handle whose `collatz_trajectory_position` was `position` (the
 /// values, and an overflow once reported, count as items; past the end, an exhausted handle).
-/// Null on failure (`n == 0`: `COLLATZ_ERR_INVALID`).
+/// Null on failure (`n == 0`: `COLLATZ_ERR_INVALID`; no memory: `COLLATZ_ERR_MEMORY`).
 #[unsafe(no_mangle)]
 pub extern "C" fn collatz_trajectory_resume(n: u64, position: u64) -> *mut CollatzTrajectory {
-    match run(|| Ok(collatz_core::Trajectory::resume(n, position)?)) {
+    let values = run(|| {
+        let values = collatz_core::Trajectory::resume(n, position)?;
+        // `Box::new` aborts if the allocation fails; the probe makes that a failure instead.
+        collatz_core::memory::probe(size_of::<CollatzTrajectory>())?;
+        Ok(values)
+    });
+    match values {
         Ok(values) => Box::into_raw(Box::new(CollatzTrajectory {
             values: Mutex::new(values),
         })),

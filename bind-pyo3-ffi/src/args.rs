@@ -80,6 +80,11 @@ pub(crate) fn overflow_error(message: &str) -> Raised {
     raise(unsafe { PyExc_OverflowError }, message)
 }
 
+pub(crate) fn memory_error(message: &str) -> Raised {
+    // SAFETY: as in `type_error`.
+    raise(unsafe { PyExc_MemoryError }, message)
+}
+
 pub(crate) fn runtime_error(message: &str) -> Raised {
     // SAFETY: as in `type_error`.
     raise(unsafe { PyExc_RuntimeError }, message)
@@ -91,6 +96,7 @@ pub(crate) fn core_error(error: &collatz_core::Error) -> Raised {
     match error.kind() {
         Kind::Invalid | Kind::Argument => value_error(&message),
         Kind::Overflow => overflow_error(&message),
+        Kind::Memory => memory_error(&message),
     }
 }
 

@@ -190,7 +190,9 @@ pub(crate) fn total_stopping_times(module: *mut PyObject, values: *mut PyObject)
         let hint = PyObject_LengthHint(values, 0);
         // A length hint is not a promise (`range(1, 10**10)` hints 80 GB of `u64`): reserve at
         // most 64 Ki elements up front, and grow as the elements come.
-        let mut input = Vec::with_capacity(usize::try_from(hint).unwrap_or(0).min(1 << 16));
+        let mut input = Vec::new();
+        let reserve = usize::try_from(hint).unwrap_or(0).min(1 << 16);
+        collatz_core::memory::reserve(&mut input, reserve).map_err(|e| core_error(&e))?;
         if hint < 0 {
             PyErr_Clear();
         }
@@ -203,7 +205,8 @@ pub(crate) fn total_stopping_times(module: *mut PyObject, values: *mut PyObject)
                 break;
             }
             let item = Owned::new(item)?;
-            input.push(to_u64(item.as_ptr(), Param::Element(input.len()))?);
+            let value = to_u64(item.as_ptr(), Param::Element(input.len()))?;
+            collatz_core::memory::push(&mut input, value).map_err(|e| core_error(&e))?;
         }
         input
     };

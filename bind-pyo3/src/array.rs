@@ -9,7 +9,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyString};
 
-use crate::error::{Param, bad_dtype, below_minimum, not_array_like, to_u64};
+use crate::error::{CoreError, Param, bad_dtype, below_minimum, not_array_like, to_u64};
 
 /// The most elements reserved before an iterable's elements arrive (512 KiB of `u64`).
 pub(crate) const PREALLOCATE_MAX: usize = 1 << 16;
@@ -99,7 +99,8 @@ fn signed<'py>(values: &Bound<'py, PyAny>) -> PyResult<Values<'py>> {
     let slice = readonly
         .as_slice()
         .map_err(|e| PyValueError::new_err(e.to_string()))?;
-    let mut out = Vec::with_capacity(slice.len());
+    let mut out = Vec::new();
+    collatz_core::memory::reserve(&mut out, slice.len()).map_err(CoreError)?;
     for (i, &v) in slice.iter().enumerate() {
         match u64::try_from(v) {
             Ok(u) if u >= 1 => out.push(u),
@@ -138,9 +139,12 @@ fn from_iterable<'py>(values: &Bound<'py, PyAny>) -> PyResult<Values<'py>> {
     let iter = values.try_iter().map_err(|_| not_array_like(values))?;
     // The size an iterable claims is a hint, not a promise (`range(1, 10**10)` claims 80 GB of
     // `u64`): reserve at most PREALLOCATE_MAX up front, and grow as the elements come.
-    let mut out = Vec::with_capacity(values.len().unwrap_or(0).min(PREALLOCATE_MAX));
+    let mut out = Vec::new();
+    let hint = values.len().unwrap_or(0).min(PREALLOCATE_MAX);
+    collatz_core::memory::reserve(&mut out, hint).map_err(CoreError)?;
     for (i, item) in iter.enumerate() {
-        out.push(to_u64(&item?, Param::Element(i))?);
+        let value = to_u64(&item?, Param::Element(i))?;
+        collatz_core::memory::push(&mut out, value).map_err(CoreError)?;
     }
     Ok(Values::Owned(out))
 }

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use collatz_core::Kind;
-use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyMemoryError, PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyInt, PyString};
@@ -23,6 +23,7 @@ impl From<CoreError> for PyErr {
         match e.kind() {
             Kind::Invalid | Kind::Argument => PyValueError::new_err(message),
             Kind::Overflow => PyOverflowError::new_err(message),
+            Kind::Memory => PyMemoryError::new_err(message),
         }
     }
 }

@@ -29,12 +29,10 @@ mod _native {
 
     use std::ops::ControlFlow;
 
-    use numpy::IntoPyArray;
-
     use super::{DETACH_MIN_LEN, DETACH_MIN_STEPS, finish, guard, signalled};
     use crate::array;
     use crate::error::{CoreError, Param, not_callable, parities, parity_count, to_u64, to_u128};
-    use crate::out::{call1, call2, int, int128, pair, text};
+    use crate::out::{array_of, call1, call2, int, int128, pair, text};
 
     #[pymodule_export]
     use super::Trajectory;
@@ -102,7 +100,7 @@ mod _native {
         guard(|| {
             let values = array::borrow(values)?;
             let input = values.as_slice();
-            let output = PyArray1::<u64>::zeros(py, input.len(), false);
+            let output = array_of(py, input.len())?;
             // SAFETY: `output` was created above and has not been shared with Python or anyone
             // else, so this is the only reference to its (aligned, contiguous) data.
             let out = unsafe { output.as_slice_mut() }?;
@@ -164,7 +162,7 @@ mod _native {
     /// trajectory(n, /) -> numpy.ndarray[uint64]
     ///
     /// The whole trajectory n, step(n), ..., 1 as a new array (its length is known only once
-    /// Rust has walked it; the array takes over Rust's buffer without a copy).
+    /// Rust has walked it; the values are copied into numpy's buffer, a fallible allocation).
     #[pyfunction]
     #[pyo3(signature = (n, /))]
     fn trajectory<'py>(
@@ -174,7 +172,11 @@ mod _native {
         guard(|| {
             let n = to_u64(n, Param::N)?;
             let values = collatz_core::trajectory(n).map_err(CoreError)?;
-            Ok(values.into_pyarray(py))
+            let array = array_of(py, values.len())?;
+            // SAFETY: `array` was created above and has not been shared with Python or anyone
+            // else, so this is the only reference to its (aligned, contiguous) data.
+            unsafe { array.as_slice_mut() }?.copy_from_slice(&values);
+            Ok(array)
         })
     }
 

@@ -9,6 +9,8 @@
 #[cfg(feature = "abi3")]
 use std::ptr;
 
+use numpy::npyffi::{PY_ARRAY_API, npy_intp};
+use numpy::{Element, PyArray1, PyArrayDescrMethods};
 use pyo3::ffi;
 use pyo3::prelude::*;
 
@@ -105,4 +107,26 @@ pub(crate) fn call2<'py>(
     }
     #[cfg(not(feature = "abi3"))]
     function.call1((a, b))
+}
+
+/// A new, uninitialised 1-D `uint64` array of `len` elements, for the caller to fill.
+///
+/// rust-numpy's constructors (`PyArray1::zeros`, `IntoPyArray`) panic when numpy cannot
+/// allocate; this is numpy's own `PyArray_Empty`, whose `NULL` is the `MemoryError` numpy set.
+pub(crate) fn array_of(py: Python<'_>, len: usize) -> PyResult<Bound<'_, PyArray1<u64>>> {
+    let mut dims =
+        [npy_intp::try_from(len).map_err(|_| pyo3::exceptions::PyMemoryError::new_err(()))?];
+    // SAFETY: attached (`py`); one dimension of `len`; `PyArray_Empty` steals the descriptor
+    // reference `into_dtype_ptr` hands over; a new C-contiguous `uint64` array, or NULL with
+    // an exception set.
+    unsafe {
+        let array = PY_ARRAY_API.PyArray_Empty(
+            py,
+            1,
+            dims.as_mut_ptr(),
+            u64::get_dtype(py).into_dtype_ptr(),
+            0,
+        );
+        Ok(Bound::from_owned_ptr_or_err(py, array)?.cast_into_unchecked())
+    }
 }

@@ -24,14 +24,17 @@ pub enum CollatzFfiError {
     Overflow(String),
     /// An API rule was broken (malformed packed bytes).
     Argument(String),
+    /// Memory ran out for an allocation whose size follows from the input.
+    Memory(String),
 }
 
 impl fmt::Display for CollatzFfiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Invalid(message) | Self::Overflow(message) | Self::Argument(message) => {
-                f.write_str(message)
-            }
+            Self::Invalid(message)
+            | Self::Overflow(message)
+            | Self::Argument(message)
+            | Self::Memory(message) => f.write_str(message),
         }
     }
 }
@@ -43,6 +46,7 @@ impl From<collatz_core::Error> for CollatzFfiError {
             Kind::Invalid => Self::Invalid(message),
             Kind::Overflow => Self::Overflow(message),
             Kind::Argument => Self::Argument(message),
+            Kind::Memory => Self::Memory(message),
         }
     }
 }
@@ -139,25 +143,69 @@ pub fn total_stopping_time(n: u64) -> Result<u64, CollatzFfiError> {
     Ok(collatz_core::total_stopping_time(n)?)
 }
 
-/// Bytes that cross UniFFI as its `bytes` type, written with one copy.
+/// Bytes that cross UniFFI as its `bytes` type, built in UniFFI's wire format from the start.
 ///
 /// UniFFI 0.32 lowers every `Vec<T>`, `Vec<u8>` included, one element at a time (its source
-/// calls a direct `Vec<u8>` path "future work"). This newtype declares the type metadata of `Vec<u8>` — so the generated Python lifts
-/// it exactly as `bytes` — and writes the same wire format (a big-endian `i32` length, then
-/// the bytes) with a single `extend_from_slice`.
+/// calls a direct `Vec<u8>` path "future work"), into a buffer it allocates infallibly. This
+/// newtype declares the type metadata of `Vec<u8>` — so the generated Python lifts it exactly
+/// as `bytes` — and holds the serialised form itself (a big-endian `i32` length, then the
+/// bytes) in one buffer allocated fallibly, which `lower` hands over as it is: no copy, and no
+/// allocation the binding cannot refuse with `MemoryError`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PackedBytes(pub Vec<u8>);
+pub struct PackedBytes(Vec<u8>);
+
+/// The bytes of UniFFI's length prefix.
+const PREFIX: usize = 4;
+
+impl PackedBytes {
+    /// `count` native-endian `u64`s written by `fill`, which gets them as an aligned slice.
+    ///
+    /// The buffer is allocated once, zeroed by the allocator, with the values computed at
+    /// offset 8 (aligned) and moved down to offset 4 behind the length prefix (one `memmove`,
+    /// in place).
+    fn of_u64s(
+        count: usize,
+        fill: impl FnOnce(&mut [u64]) -> Result<(), collatz_core::Error>,
+    ) -> Result<Self, CollatzFfiError> {
+        let bytes = count.checked_mul(8).filter(|&b| i32::try_from(b).is_ok());
+        let Some(bytes) = bytes else {
+            return Err(CollatzFfiError::Argument(format!(
+                "{count} values do not fit in UniFFI's bytes (at most 2**31 - 1 bytes)"
+            )));
+        };
+        let mut wire = bytemuck::allocation::try_zeroed_slice_box::<u8>(bytes + 8)
+            .map_err(|()| collatz_core::memory::out_of_memory_for(bytes + 8))?
+            .into_vec();
+        if let Ok(values) = bytemuck::try_cast_slice_mut::<u8, u64>(&mut wire[8..]) {
+            fill(values)?;
+        } else {
+            // Not 8-aligned (no allocator here gives such a block): compute, then copy.
+            let mut values = collatz_core::memory::filled(count, 0_u64)?;
+            fill(&mut values)?;
+            wire[8..].copy_from_slice(bytemuck::cast_slice(&values));
+        }
+        wire.copy_within(8.., PREFIX);
+        wire.truncate(PREFIX + bytes);
+        let len = i32::try_from(bytes).unwrap_or(i32::MAX); // checked above
+        wire[..PREFIX].copy_from_slice(&len.to_be_bytes());
+        Ok(Self(wire))
+    }
+
+    /// The bytes, without the length prefix.
+    #[must_use]
+    pub fn bytes(&self) -> &[u8] {
+        &self.0[PREFIX..]
+    }
+}
 
 // SAFETY: `lower`/`write` produce exactly the serialisation UniFFI uses for `Vec<u8>` (i32
-// length, then the bytes), which is what TYPE_ID_META announces; `try_lift`/`try_read` read
-// that format back with bounds checks.
+// length, then the bytes), which is what TYPE_ID_META announces: `PackedBytes` holds it
+// already. `try_lift`/`try_read` read that format back with bounds checks.
 unsafe impl uniffi::FfiConverter<crate::UniFfiTag> for PackedBytes {
     type FfiType = uniffi::RustBuffer;
 
     fn lower(obj: Self) -> uniffi::RustBuffer {
-        let mut buf = Vec::with_capacity(obj.0.len() + 4);
-        <Self as uniffi::FfiConverter<crate::UniFfiTag>>::write(obj, &mut buf);
-        uniffi::RustBuffer::from_vec(buf)
+        uniffi::RustBuffer::from_vec(obj.0)
     }
 
     fn try_lift(v: uniffi::RustBuffer) -> uniffi::Result<Self> {
@@ -169,19 +217,16 @@ unsafe impl uniffi::FfiConverter<crate::UniFfiTag> for PackedBytes {
     }
 
     fn write(obj: Self, buf: &mut Vec<u8>) {
-        let len = i32::try_from(obj.0.len()).expect("UniFFI limits bytes to i32::MAX");
-        buf.extend_from_slice(&len.to_be_bytes());
         buf.extend_from_slice(&obj.0);
     }
 
     fn try_read(buf: &mut &[u8]) -> uniffi::Result<Self> {
-        uniffi::check_remaining(buf, 4)?;
-        let (len, rest) = buf.split_at(4);
-        let len = usize::try_from(i32::from_be_bytes(len.try_into()?))?;
-        uniffi::check_remaining(rest, len)?;
-        let (bytes, rest) = rest.split_at(len);
+        uniffi::check_remaining(buf, PREFIX)?;
+        let len = usize::try_from(i32::from_be_bytes(buf[..PREFIX].try_into()?))?;
+        uniffi::check_remaining(buf, PREFIX + len)?;
+        let (wire, rest) = buf.split_at(PREFIX + len);
         *buf = rest;
-        Ok(Self(bytes.to_vec()))
+        Ok(Self(wire.to_vec()))
     }
 
     const TYPE_ID_META: uniffi::MetadataBuffer =
@@ -192,8 +237,8 @@ uniffi::derive_ffi_traits!(local PackedBytes);
 
 /// Total stopping times of native-endian `u64` values packed in `values` (8 bytes each), returned
 /// packed the same way. Large inputs use all cores. `values` is borrowed from the caller's
-/// `bytes` object without copying (UniFFI's by-reference bytes); the result is written with
-/// one copy (see [`PackedBytes`]).
+/// `bytes` object without copying (UniFFI's by-reference bytes); the result is computed in
+/// place in the buffer UniFFI hands to Python (see [`PackedBytes`]).
 #[uniffi::export]
 pub fn total_stopping_times_bytes(values: &[u8]) -> Result<PackedBytes, CollatzFfiError> {
     if values.len() % 8 != 0 {
@@ -202,27 +247,17 @@ pub fn total_stopping_times_bytes(values: &[u8]) -> Result<PackedBytes, CollatzF
             values.len()
         )));
     }
-    let mut out = vec![0_u8; values.len()];
-    // Python's bytes and Rust's allocations are 8-aligned in practice; the copying fallback
-    // keeps this correct wherever they are not.
-    match (
-        bytemuck::try_cast_slice::<u8, u64>(values),
-        bytemuck::try_cast_slice_mut::<u8, u64>(&mut out),
-    ) {
-        (Ok(input), Ok(output)) => collatz_core::total_stopping_times(input, output)?,
-        _ => {
-            let input: Vec<u64> = values
-                .chunks_exact(8)
-                .map(|c| u64::from_ne_bytes(c.try_into().expect("chunks of 8")))
-                .collect();
-            let mut times = vec![0; input.len()];
-            collatz_core::total_stopping_times(&input, &mut times)?;
-            for (chunk, t) in out.chunks_exact_mut(8).zip(times) {
-                chunk.copy_from_slice(&t.to_ne_bytes());
-            }
+    let count = values.len() / 8;
+    PackedBytes::of_u64s(count, |out| {
+        // Python's bytes are 8-aligned in practice; the copying fallback keeps this correct
+        // wherever they are not.
+        if let Ok(input) = bytemuck::try_cast_slice::<u8, u64>(values) {
+            return collatz_core::total_stopping_times(input, out);
         }
-    }
-    Ok(PackedBytes(out))
+        let mut input = collatz_core::memory::filled(count, 0_u64)?;
+        bytemuck::cast_slice_mut::<u64, u8>(&mut input).copy_from_slice(values);
+        collatz_core::total_stopping_times(&input, out)
+    })
 }
 
 /// What Rust calls back in Python: the facade's one implementation holds the user's callable,
@@ -270,7 +305,10 @@ pub fn iterate_polled(
 #[uniffi::export]
 pub fn trajectory_bytes(n: u64) -> Result<PackedBytes, CollatzFfiError> {
     let values = collatz_core::trajectory(n)?;
-    Ok(PackedBytes(bytemuck::cast_slice(&values).to_vec()))
+    PackedBytes::of_u64s(values.len(), |out| {
+        out.copy_from_slice(&values);
+        Ok(())
+    })
 }
 
 /// Call `callbacks.on_visit(x)` for each value of the trajectory of `n`; the number of values
@@ -305,9 +343,11 @@ impl TrajectoryIterator {
     /// copy of an iterator whose `position()` was `position`.
     #[uniffi::constructor]
     pub fn resume(n: u64, position: u64) -> Result<Arc<Self>, CollatzFfiError> {
-        Ok(Arc::new(Self {
-            values: Mutex::new(collatz_core::Trajectory::resume(n, position)?),
-        }))
+        let values = Mutex::new(collatz_core::Trajectory::resume(n, position)?);
+        // `Arc::new` aborts if the allocation fails; the probe (of the `Arc`'s block: two
+        // counts and the value) makes that a `MemoryError` instead.
+        collatz_core::memory::probe(size_of::<Self>() + 2 * size_of::<usize>())?;
+        Ok(Arc::new(Self { values }))
     }
 
     /// How many items (values, and an overflow once reported) have been handed out.
@@ -342,12 +382,18 @@ mod tests {
 
     #[test]
     fn packed_bytes_use_the_wire_format_of_vec_u8() {
-        let data: Vec<u8> = (0..=255).collect();
+        let values: Vec<u64> = (0..=255).map(|i| i * 0x0101_0101_0101).collect();
+        let data: Vec<u8> = bytemuck::cast_slice(&values).to_vec();
+        let packed = || {
+            PackedBytes::of_u64s(values.len(), |out| {
+                out.copy_from_slice(&values);
+                Ok(())
+            })
+            .unwrap()
+        };
+        assert_eq!(packed().bytes(), data);
         let mut ours = Vec::new();
-        <PackedBytes as FfiConverter<crate::UniFfiTag>>::write(
-            PackedBytes(data.clone()),
-            &mut ours,
-        );
+        <PackedBytes as FfiConverter<crate::UniFfiTag>>::write(packed(), &mut ours);
         let mut theirs = Vec::new();
         <Vec<u8> as Lower<crate::UniFfiTag>>::write(data.clone(), &mut theirs);
         assert_eq!(ours, theirs);
@@ -355,10 +401,17 @@ mod tests {
             <PackedBytes as TypeId<crate::UniFfiTag>>::TYPE_ID_META.as_ref(),
             <Vec<u8> as TypeId<crate::UniFfiTag>>::TYPE_ID_META.as_ref()
         );
-        let lowered =
-            <PackedBytes as FfiConverter<crate::UniFfiTag>>::lower(PackedBytes(data.clone()));
+        let lowered = <PackedBytes as FfiConverter<crate::UniFfiTag>>::lower(packed());
         let back = <PackedBytes as FfiConverter<crate::UniFfiTag>>::try_lift(lowered).unwrap();
-        assert_eq!(back.0, data);
+        assert_eq!(back.bytes(), data);
+    }
+
+    #[test]
+    fn more_than_uniffi_s_bytes_hold_is_refused_before_allocating() {
+        assert!(matches!(
+            PackedBytes::of_u64s(usize::MAX / 4, |_| Ok(())),
+            Err(CollatzFfiError::Argument(_))
+        ));
     }
 
     #[test]
@@ -367,7 +420,8 @@ mod tests {
             .iter()
             .flat_map(|v| v.to_ne_bytes())
             .collect();
-        let out = total_stopping_times_bytes(&values).unwrap().0;
+        let packed = total_stopping_times_bytes(&values).unwrap();
+        let out = packed.bytes();
         let times: Vec<u64> = out
             .chunks_exact(8)
             .map(|c| u64::from_ne_bytes(c.try_into().unwrap()))

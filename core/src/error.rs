@@ -77,6 +77,12 @@ pub enum Error {
         /// Length of the output slice.
         out: usize,
     },
+    /// An allocation whose size follows from the input (a trajectory, a parity vector, an
+    /// output buffer) was refused: Python's `MemoryError`. See [`crate::memory`].
+    OutOfMemory {
+        /// The size asked for, in bytes.
+        bytes: usize,
+    },
 }
 
 /// What kind of failure an [`Error`] is: the one distinction every binding maps to its own
@@ -92,6 +98,8 @@ pub enum Kind {
     Overflow,
     /// The caller broke an API rule no Python user can reach (mismatched buffer lengths).
     Argument,
+    /// Memory ran out: Python's `MemoryError`.
+    Memory,
 }
 
 impl Error {
@@ -108,6 +116,7 @@ impl Error {
                 Kind::Overflow
             }
             Self::LengthMismatch { .. } => Kind::Argument,
+            Self::OutOfMemory { .. } => Kind::Memory,
         }
     }
 
@@ -193,6 +202,9 @@ impl fmt::Display for Error {
                 f,
                 "output length {out} does not match input length {values}"
             ),
+            Self::OutOfMemory { bytes } => {
+                write!(f, "out of memory: {bytes} bytes could not be allocated")
+            }
         }
     }
 }

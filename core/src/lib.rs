@@ -32,6 +32,7 @@ mod bulk;
 mod error;
 mod fast;
 mod literature;
+pub mod memory;
 pub mod plain;
 mod pool;
 mod record;

@@ -113,7 +113,8 @@ fn terras(start: u128, x: u128) -> Result<u128, Error> {
 ///
 /// # Errors
 /// [`Error::Zero`] if `n == 0`; [`Error::TooManyParities`] if `k > 2^20`;
-/// [`Error::WideOverflow`] if a value would exceed `u128::MAX`.
+/// [`Error::WideOverflow`] if a value would exceed `u128::MAX`; [`Error::OutOfMemory`] if the
+/// string cannot grow.
 pub fn parity_vector(n: u128, k: Option<u64>) -> Result<String, Error> {
     if n == 0 {
         return Err(Error::Zero { index: None });
@@ -123,7 +124,9 @@ pub fn parity_vector(n: u128, k: Option<u64>) -> Result<String, Error> {
     match k {
         Some(k) if k > MAX_PARITIES => return Err(Error::TooManyParities { k }),
         Some(k) => {
-            out.reserve(usize::try_from(k).unwrap_or(0));
+            let k_len = usize::try_from(k).unwrap_or(usize::MAX);
+            out.try_reserve_exact(k_len)
+                .map_err(|_| crate::memory::out_of_memory_for(k_len))?;
             for _ in 0..k {
                 out.push(if x & 1 == 1 { '1' } else { '0' });
                 x = terras(n, x)?;
@@ -131,6 +134,12 @@ pub fn parity_vector(n: u128, k: Option<u64>) -> Result<String, Error> {
         }
         None => {
             while x != 1 {
+                if out.len() == out.capacity() {
+                    let more = out.len().max(64);
+                    out.try_reserve(more).map_err(|_| {
+                        crate::memory::out_of_memory_for(out.len().saturating_add(more))
+                    })?;
+                }
                 out.push(if x & 1 == 1 { '1' } else { '0' });
                 x = terras(n, x)?;
             }

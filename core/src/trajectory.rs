@@ -96,16 +96,18 @@ impl std::iter::FusedIterator for Trajectory {}
 ///
 /// # Errors
 /// [`Error::Zero`] if `n == 0`; [`Error::Overflow`] if a value would exceed `u64::MAX`
-/// (nothing is returned then, not even the values before it).
+/// (nothing is returned then, not even the values before it); [`Error::OutOfMemory`] if the
+/// vector cannot grow.
 ///
 /// ```
 /// assert_eq!(collatz_core::trajectory(1), Ok(vec![1]));
 /// assert_eq!(collatz_core::trajectory(3), Ok(vec![3, 10, 5, 16, 8, 4, 2, 1]));
 /// ```
 pub fn trajectory(n: u64) -> Result<Vec<u64>, Error> {
-    let mut values = Vec::with_capacity(64);
+    let mut values = Vec::new();
+    crate::memory::reserve(&mut values, 64)?;
     for value in Trajectory::new(n)? {
-        values.push(value?);
+        crate::memory::push(&mut values, value?)?;
     }
     Ok(values)
 }

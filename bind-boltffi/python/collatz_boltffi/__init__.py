@@ -355,6 +355,7 @@ def walk(n: SupportsIndex, visit: Callable[[int], object], /) -> int:
             raise _translate(e) from None
     if count is None:
         call.raise_stopped()
+    call.check_visits(count)  # type: ignore[arg-type]
     return count  # type: ignore[return-value]
 
 
@@ -404,8 +405,10 @@ class Trajectory:
         self._start = checked_n(n)
         try:
             self._iterator = _FfiTrajectory(self._start)
-        except _FfiFailure as e:
-            raise _translate(e) from None
+        except RuntimeError:
+            # BoltFFI's generated constructor lets its C entry's undecoded error out (a
+            # `RuntimeError` with the encoded bytes); `resume` decodes it.
+            self.__setstate__(0)
 
     def __iter__(self) -> Trajectory:
         return self

@@ -21,6 +21,7 @@ from collatz_boltffi import _native as generated
         (generated.CollatzErrorOverflow, OverflowError),
         (generated.CollatzErrorArgument, ValueError),
         (generated.CollatzErrorPanic, RuntimeError),
+        (generated.CollatzErrorMemory, MemoryError),
     ],
 )
 def test_each_generated_error_becomes_the_contracts_exception(variant: type, exception: type) -> None:
@@ -36,6 +37,7 @@ def test_every_variant_is_mapped() -> None:
         "CollatzErrorOverflow",
         "CollatzErrorArgument",
         "CollatzErrorPanic",
+        "CollatzErrorMemory",
     }
 
 

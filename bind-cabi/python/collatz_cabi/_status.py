@@ -21,12 +21,14 @@ ERR_ARGUMENT = 3
 ERR_PANIC = 4
 STOPPED = 5
 """Not a failure: a callback asked the library to stop."""
+ERR_MEMORY = 6
 
 KINDS: dict[int, str] = {
     ERR_INVALID: "Invalid",
     ERR_OVERFLOW: "Overflow",
     ERR_ARGUMENT: "Argument",
     ERR_PANIC: "Panic",
+    ERR_MEMORY: "Memory",
 }
 """One entry per failure code of the header: the error kind it reports (``_glue.KIND_EXCEPTIONS``
 says which exception that is)."""

@@ -257,7 +257,9 @@ def walk(n: SupportsIndex, visit: Callable[[int], object], /) -> int:
         handle = ffi.new_handle(call)
         status = _c_walk(n, _c_visit, handle, count)
     finish(status, call, _last_error)
-    return int(count[0])
+    visited = int(count[0])
+    call.check_visits(visited)
+    return visited
 
 
 def stats(n: SupportsIndex, /) -> Stats:

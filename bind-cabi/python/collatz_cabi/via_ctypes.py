@@ -259,6 +259,7 @@ def walk(n: SupportsIndex, visit: Callable[[int], object], /) -> int:
     with NativeCall(visit=visit) as call:
         status = _c_walk(n, _c_visit, id(call), ctypes.byref(count))
     finish(status, call, _last_error)
+    call.check_visits(count.value)
     return count.value
 
 

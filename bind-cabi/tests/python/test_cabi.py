@@ -34,6 +34,7 @@ def test_status_codes_match_the_header() -> None:
     assert defines["COLLATZ_ERR_OVERFLOW"] == _status.ERR_OVERFLOW == lib.COLLATZ_ERR_OVERFLOW
     assert defines["COLLATZ_ERR_ARGUMENT"] == _status.ERR_ARGUMENT == lib.COLLATZ_ERR_ARGUMENT
     assert defines["COLLATZ_ERR_PANIC"] == _status.ERR_PANIC == lib.COLLATZ_ERR_PANIC
+    assert defines["COLLATZ_ERR_MEMORY"] == _status.ERR_MEMORY == lib.COLLATZ_ERR_MEMORY
     assert defines["COLLATZ_TOTAL_STOPPING_TIME_ERROR"] == 2**64 - 1
     failures = {v for k, v in defines.items() if k.startswith("COLLATZ_ERR_")}
     assert failures == set(_status.KINDS), "every failure code has its error kind"

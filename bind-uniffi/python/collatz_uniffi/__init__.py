@@ -37,6 +37,8 @@ refuse_subinterpreters(
     "UniFFI registers its callbacks with the Rust library once per process, so interpreters "
     "would call each other's",
 )
+import ctypes  # the generated module imports it anyway
+
 from ._native import collatz_uniffi as _generated
 
 TYPE_CHECKING = False  # not typing's: importing typing takes milliseconds
@@ -62,7 +64,11 @@ __all__ = [
 ]
 
 _ffi: Any = _generated  # generated code, typed loosely
-_FfiFailure: tuple[type[Exception], ...] = (_ffi.CollatzFfiError, _ffi.InternalError)
+_FfiFailure: tuple[type[Exception], ...] = (
+    _ffi.CollatzFfiError,
+    _ffi.InternalError,
+    ctypes.ArgumentError,
+)
 _ffi_step: Callable[[SupportsIndex], int] = _ffi.step
 _ffi_iterate: Callable[[SupportsIndex, SupportsIndex], int] = _ffi.iterate
 _ffi_total_stopping_time: Callable[[SupportsIndex], int] = _ffi.total_stopping_time
@@ -88,8 +94,6 @@ def _keep_the_gil(symbol: str) -> None:
     release there, once per walk, starves a waiting thread the same way when walks are short,
     so that instant call keeps the GIL too.
     """
-    import ctypes
-
     library = _ffi._UniffiLib
     declared = getattr(library, symbol)
     kept = getattr(ctypes.PyDLL(library._name), symbol)
@@ -111,6 +115,9 @@ def _translate(error: Exception) -> Exception:
         return error_for("Panic", f"internal error (panic): {error}")
     if isinstance(error, _ffi.CollatzFfiError):
         return error_for(type(error).__name__, str(error))
+    if isinstance(error, ctypes.ArgumentError):
+        # ctypes could not convert an argument; it keeps only the reason's name and text.
+        return MemoryError(str(error)) if ": MemoryError:" in str(error) else error
     return RuntimeError(f"unexpected error from the generated bindings: {error!r}")  # pragma: no cover
 
 
@@ -221,7 +228,9 @@ def walk(n: SupportsIndex, visit: Callable[[int], object], /) -> int:
     number of values visited."""
     n = checked_n(n)
     check_callable(visit, "visit")
-    count: int = _call(_ffi.walk, n, call=NativeCall(visit=visit))
+    call = NativeCall(visit=visit)
+    count: int = _call(_ffi.walk, n, call=call)
+    call.check_visits(count)
     return count
 
 
