@@ -158,6 +158,45 @@ pub trait Callbacks: Send + Sync {
     fn on_progress(&self, done: u64, total: u64) -> bool;
 }
 
+/// The Python interpreter this library is loaded into: found at run time (the library does
+/// not link to Python: BoltFFI's generated extension module loads it).
+mod host {
+    use std::ffi::{c_char, c_int, c_void};
+    use std::sync::OnceLock;
+
+    unsafe extern "C" {
+        fn dlsym(handle: *mut c_void, symbol: *const c_char) -> *mut c_void;
+    }
+
+    /// `RTLD_DEFAULT`: every symbol of the process.
+    #[cfg(not(target_os = "macos"))]
+    const RTLD_DEFAULT: *mut c_void = std::ptr::null_mut();
+    #[cfg(target_os = "macos")]
+    const RTLD_DEFAULT: *mut c_void = -2_isize as *mut c_void;
+
+    type IsInitialized = unsafe extern "C" fn() -> c_int;
+
+    /// Park this thread for good if the hosting interpreter is exiting (`Py_IsInitialized()`
+    /// is 0 from the moment finalisation starts; it reads one field, safe without the GIL):
+    /// called before a callback, which takes the GIL. Calling back into an exiting
+    /// interpreter either crashes (python/cpython#124619) or ends the thread with
+    /// `pthread_exit`, whose forced unwind aborts the process (`collatz_core::exit`).
+    pub(crate) fn park_if_exiting() {
+        static PROBE: OnceLock<Option<IsInitialized>> = OnceLock::new();
+        let probe = PROBE.get_or_init(|| {
+            // SAFETY: dlsym with a NUL-terminated name; a null result is "no Python here".
+            let found = unsafe { dlsym(RTLD_DEFAULT, c"Py_IsInitialized".as_ptr()) };
+            // SAFETY: CPython's `int Py_IsInitialized(void)`, when the symbol is there.
+            (!found.is_null())
+                .then(|| unsafe { std::mem::transmute::<*mut c_void, IsInitialized>(found) })
+        });
+        // SAFETY: no precondition (callable without the GIL, before and after finalisation).
+        if probe.is_some_and(|is_initialized| unsafe { is_initialized() } == 0) {
+            collatz_core::exit::park_forever();
+        }
+    }
+}
+
 /// Call `callbacks.on_visit(x)` for each value of the trajectory of `n`; the number of values
 /// visited, or `None` if a visit asked to stop. On the calling thread, the GIL held between
 /// visits (as a Python loop holds it).
@@ -167,7 +206,11 @@ pub fn walk(n: u64, callbacks: Box<dyn Callbacks>) -> Result<Option<u64>, Collat
         let mut count = 0;
         for value in collatz_core::Trajectory::new(n)? {
             count += 1;
-            if callbacks.on_visit(value?) {
+            host::park_if_exiting();
+            let value = value?;
+            // A visit whose Python code loses the GIL at exit ends in `pthread_exit`: its
+            // forced unwind stops here (the thread parks), before `guarded`'s catch_unwind.
+            if collatz_core::exit::parking_on_unwind(|| callbacks.on_visit(value)) {
                 return Ok(None);
             }
         }
@@ -348,7 +391,9 @@ impl Job {
             .spawn(move || {
                 let outcome = guarded(|| work(callbacks.as_ref()));
                 *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(outcome);
-                // Last: the waiter wakes when Python frees its callbacks object.
+                // Last: the waiter wakes when Python frees its callbacks object (which takes
+                // the GIL: not once the interpreter is exiting).
+                host::park_if_exiting();
                 drop(callbacks);
             })
             .map_err(|e| CollatzError::Panic {
@@ -386,7 +431,10 @@ impl Job {
                 Ok(Output::Value(collatz_core::iterate_polling(
                     n,
                     k,
-                    |done| callbacks.on_progress(done, k),
+                    |done| {
+                        host::park_if_exiting();
+                        callbacks.on_progress(done, k)
+                    },
                 )?))
             })
         })
@@ -401,6 +449,7 @@ impl Job {
         guarded(|| {
             Self::spawn(callbacks, move |callbacks| {
                 let best = collatz_core::max_total_stopping_time_with(limit, |done, total| {
+                    host::park_if_exiting();
                     if callbacks.on_progress(done, total) {
                         ControlFlow::Break(())
                     } else {

@@ -70,6 +70,9 @@ typedef struct CollatzTrajectory CollatzTrajectory;
 /**
  * A progress (or poll) callback: `done` of `total` units of work are finished. Return 0 to go
  * on, anything else to stop the work (the function then returns `COLLATZ_STOPPED`).
+ *
+ * A callback may end its thread (as CPython's `pthread_exit` does to a thread that calls back
+ * into an exiting interpreter): the library then parks that thread for good.
  */
 typedef int32_t (*CollatzProgressFn)(void *ctx, uint64_t done, uint64_t total);
 
@@ -116,7 +119,8 @@ typedef struct CollatzStats {
 
 /**
  * A visitor callback: called with each value of a trajectory. Return 0 to go on, anything
- * else to stop (the function then returns `COLLATZ_STOPPED`).
+ * else to stop (the function then returns `COLLATZ_STOPPED`). It may end its thread, as a
+ * progress callback may.
  */
 typedef int32_t (*CollatzVisitFn)(void *ctx, uint64_t value);
 

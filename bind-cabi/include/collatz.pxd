@@ -47,6 +47,9 @@ cdef extern from "collatz.h" nogil:
 
   # A progress (or poll) callback: `done` of `total` units of work are finished. Return 0 to go
   # on, anything else to stop the work (the function then returns `COLLATZ_STOPPED`).
+  #
+  # A callback may end its thread (as CPython's `pthread_exit` does to a thread that calls back
+  # into an exiting interpreter): the library then parks that thread for good.
   ctypedef int32_t (*CollatzProgressFn)(void *ctx, uint64_t done, uint64_t total);
 
   # The record of one trajectory, returned by value by `collatz_stats`. 128-bit integers are
@@ -72,7 +75,8 @@ cdef extern from "collatz.h" nogil:
     uint64_t odd_steps;
 
   # A visitor callback: called with each value of a trajectory. Return 0 to go on, anything
-  # else to stop (the function then returns `COLLATZ_STOPPED`).
+  # else to stop (the function then returns `COLLATZ_STOPPED`). It may end its thread, as a
+  # progress callback may.
   ctypedef int32_t (*CollatzVisitFn)(void *ctx, uint64_t value);
 
   # One Collatz step: `n / 2` if `n` is even, else `3 * n + 1`.

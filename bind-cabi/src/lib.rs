@@ -228,20 +228,68 @@ pub unsafe extern "C" fn collatz_total_stopping_times(
 
 /// A progress (or poll) callback: `done` of `total` units of work are finished. Return 0 to go
 /// on, anything else to stop the work (the function then returns `COLLATZ_STOPPED`).
+///
+/// A callback may end its thread (as CPython's `pthread_exit` does to a thread that calls back
+/// into an exiting interpreter): the library then parks that thread for good.
 pub type CollatzProgressFn =
-    Option<unsafe extern "C" fn(ctx: *mut c_void, done: u64, total: u64) -> i32>;
+    Option<unsafe extern "C-unwind" fn(ctx: *mut c_void, done: u64, total: u64) -> i32>;
 
 /// A visitor callback: called with each value of a trajectory. Return 0 to go on, anything
-/// else to stop (the function then returns `COLLATZ_STOPPED`).
-pub type CollatzVisitFn = Option<unsafe extern "C" fn(ctx: *mut c_void, value: u64) -> i32>;
+/// else to stop (the function then returns `COLLATZ_STOPPED`). It may end its thread, as a
+/// progress callback may.
+pub type CollatzVisitFn = Option<unsafe extern "C-unwind" fn(ctx: *mut c_void, value: u64) -> i32>;
 
 /// Call `callback(ctx, …)`, a foreign function the caller vouched for; `true` to stop.
+///
+/// The library runs inside Python (its three front ends) or any other host. Inside Python,
+/// a callback takes the GIL; at interpreter exit that either crashes (python/cpython#124619)
+/// or ends the thread with `pthread_exit` (before 3.14), whose forced unwind would reach
+/// [`run`]'s `catch_unwind` and abort the process. So the thread parks for good instead of
+/// calling back into an exiting interpreter, and a forced unwind out of the callback parks
+/// it too (`collatz_core::exit`).
 macro_rules! asks_to_stop {
-    ($callback:expr, $ctx:expr $(, $arg:expr)*) => {
+    ($callback:expr, $ctx:expr $(, $arg:expr)*) => {{
+        if host::python_exiting() {
+            collatz_core::exit::park_forever();
+        }
         // SAFETY: the caller of the entry point promises that the callback is safe to call
         // with `ctx` for the duration of the call.
-        unsafe { $callback($ctx $(, $arg)*) != 0 }
-    };
+        collatz_core::exit::parking_on_unwind(|| unsafe { $callback($ctx $(, $arg)*) != 0 })
+    }};
+}
+
+/// The Python interpreter this library is loaded into, if any: found at run time (the
+/// library does not link to Python, and serves any host).
+mod host {
+    use std::ffi::{c_char, c_int, c_void};
+    use std::sync::OnceLock;
+
+    unsafe extern "C" {
+        fn dlsym(handle: *mut c_void, symbol: *const c_char) -> *mut c_void;
+    }
+
+    /// `RTLD_DEFAULT`: every symbol of the process.
+    #[cfg(not(target_os = "macos"))]
+    const RTLD_DEFAULT: *mut c_void = std::ptr::null_mut();
+    #[cfg(target_os = "macos")]
+    const RTLD_DEFAULT: *mut c_void = -2_isize as *mut c_void;
+
+    type IsInitialized = unsafe extern "C" fn() -> c_int;
+
+    /// Whether the process hosts a Python interpreter that is exiting: `Py_IsInitialized()`
+    /// is 0 from the moment finalisation starts (it reads one field: safe without the GIL).
+    pub(crate) fn python_exiting() -> bool {
+        static PROBE: OnceLock<Option<IsInitialized>> = OnceLock::new();
+        let probe = PROBE.get_or_init(|| {
+            // SAFETY: dlsym with a NUL-terminated name; a null result is "no Python here".
+            let found = unsafe { dlsym(RTLD_DEFAULT, c"Py_IsInitialized".as_ptr()) };
+            // SAFETY: CPython's `int Py_IsInitialized(void)`, when the symbol is there.
+            (!found.is_null())
+                .then(|| unsafe { std::mem::transmute::<*mut c_void, IsInitialized>(found) })
+        });
+        // SAFETY: no precondition (callable without the GIL, before and after finalisation).
+        probe.is_some_and(|is_initialized| unsafe { is_initialized() } == 0)
+    }
 }
 
 /// Write `value` through `out`, which the caller promised writable; checked for null and

@@ -200,23 +200,23 @@ fn errors_are_per_thread() {
     );
 }
 
-unsafe extern "C" fn count_calls(ctx: *mut c_void, _done: u64, _total: u64) -> i32 {
+unsafe extern "C-unwind" fn count_calls(ctx: *mut c_void, _done: u64, _total: u64) -> i32 {
     // SAFETY: the tests pass a pointer to a live `u64` counter.
     unsafe { *ctx.cast::<u64>() += 1 };
     0
 }
 
-unsafe extern "C" fn record_progress(ctx: *mut c_void, done: u64, total: u64) -> i32 {
+unsafe extern "C-unwind" fn record_progress(ctx: *mut c_void, done: u64, total: u64) -> i32 {
     // SAFETY: the tests pass a pointer to a live `Vec<(u64, u64)>`.
     unsafe { (*ctx.cast::<Vec<(u64, u64)>>()).push((done, total)) };
     0
 }
 
-unsafe extern "C" fn stop_at_once(_ctx: *mut c_void, _done: u64, _total: u64) -> i32 {
+unsafe extern "C-unwind" fn stop_at_once(_ctx: *mut c_void, _done: u64, _total: u64) -> i32 {
     1
 }
 
-unsafe extern "C" fn collect(ctx: *mut c_void, value: u64) -> i32 {
+unsafe extern "C-unwind" fn collect(ctx: *mut c_void, value: u64) -> i32 {
     // SAFETY: the tests pass a pointer to a live `Vec<u64>`.
     let values = unsafe { &mut *ctx.cast::<Vec<u64>>() };
     values.push(value);

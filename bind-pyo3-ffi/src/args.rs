@@ -494,14 +494,7 @@ pub(crate) fn call(callable: *mut PyObject, arguments: &[*mut PyObject]) -> Resu
     // SAFETY: the GIL is held and every pointer is a valid reference (this function's promise);
     // `slots[1..=count]` holds them, `slots[0]` is the slot the OFFSET flag offers the callee;
     // the result is a new reference or NULL with an exception set.
-    unsafe {
-        Owned::new(PyObject_Vectorcall(
-            callable,
-            slots.as_ptr().add(1),
-            count | PY_VECTORCALL_ARGUMENTS_OFFSET,
-            ptr::null_mut(),
-        ))
-    }
+    unsafe { Owned::new(crate::gil::vectorcall(callable, &slots, count)) }
 }
 
 /// The C API's return convention: the object, or `NULL` with the exception set.

@@ -13,8 +13,8 @@ use std::ptr;
 use pyo3_ffi::*;
 
 use crate::args::{Owned, Param, Raised, Result, core_error, describe, to_u64, type_error};
+use crate::gil::without_gil;
 use crate::state::{self, Slot};
-use crate::without_gil;
 
 /// Bulk calls with at least this many elements release the GIL (the same threshold as
 /// `collatz_pyo3`).

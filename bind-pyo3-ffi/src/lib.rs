@@ -27,6 +27,7 @@ compile_error!(
 
 mod args;
 mod arrays;
+mod gil;
 mod record;
 mod state;
 mod trajectory;
@@ -42,6 +43,7 @@ use crate::args::{
     Owned, Param, Raised, Result, check_callable, core_error, is_none, parities, parity_count,
     positional, returned, runtime_error, to_u64, to_u128,
 };
+use crate::gil::{with_gil, without_gil};
 
 /// `iterate` calls with at least this many steps release the GIL (below it, releasing and
 /// re-taking it would dominate the call). The same threshold as `collatz_pyo3`.
@@ -66,35 +68,6 @@ fn guard(body: impl FnOnce() -> Result<Owned>) -> *mut PyObject {
 fn int(value: u64) -> Result<Owned> {
     // SAFETY: the GIL is held; a new reference or NULL with an exception set.
     unsafe { Owned::new(PyLong_FromUnsignedLongLong(value)) }
-}
-
-/// The GIL released for the duration of `work` (which must not touch Python objects), then
-/// re-taken.
-pub(crate) fn without_gil<T>(work: impl FnOnce() -> T) -> T {
-    /// Re-takes the GIL when dropped, on every way out of `work` (a panic included: it is
-    /// caught by [`guard`] with the GIL held again).
-    struct Retake(*mut PyThreadState);
-    impl Drop for Retake {
-        fn drop(&mut self) {
-            // SAFETY: `self.0` is the thread state PyEval_SaveThread returned on this thread.
-            unsafe { PyEval_RestoreThread(self.0) }
-        }
-    }
-    // SAFETY: called with the GIL held, from an entry point; the state is restored by `Retake`.
-    let _retake = Retake(unsafe { PyEval_SaveThread() });
-    work()
-}
-
-/// With the GIL released (inside [`without_gil`]): take it back for `body`, then release it
-/// again. `body` may touch Python objects.
-pub(crate) fn with_gil<T>(body: impl FnOnce() -> T) -> T {
-    // SAFETY: PyGILState_Ensure takes the GIL on a thread that holds a thread state (this one:
-    // its state was saved by `without_gil`), and the matching Release gives it back.
-    let state = unsafe { PyGILState_Ensure() };
-    let result = body();
-    // SAFETY: the state returned by the Ensure above, on the same thread.
-    unsafe { PyGILState_Release(state) };
-    result
 }
 
 /// Run Python's signal handlers (with the GIL held): `Err` if one raised (Ctrl-C).

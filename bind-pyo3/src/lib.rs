@@ -7,6 +7,7 @@
 
 mod array;
 mod error;
+mod gil;
 mod out;
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -66,8 +67,9 @@ mod _native {
                 return int(py, collatz_core::iterate(n, k).map_err(CoreError)?);
             }
             let mut interrupt = None;
-            let result =
-                py.detach(|| collatz_core::iterate_polling(n, k, |_| signalled(&mut interrupt)));
+            let result = crate::gil::detach(py, || {
+                collatz_core::iterate_polling(n, k, |_| signalled(&mut interrupt))
+            });
             int(py, finish(result, interrupt)?)
         })
     }
@@ -105,7 +107,7 @@ mod _native {
             // else, so this is the only reference to its (aligned, contiguous) data.
             let out = unsafe { output.as_slice_mut() }?;
             let result = if input.len() >= DETACH_MIN_LEN {
-                py.detach(|| collatz_core::total_stopping_times(input, out))
+                crate::gil::detach(py, || collatz_core::total_stopping_times(input, out))
             } else {
                 collatz_core::total_stopping_times(input, out)
             };
@@ -135,10 +137,10 @@ mod _native {
                 None => None,
             };
             let mut stopped = None;
-            let result = py.detach(|| {
+            let result = crate::gil::detach(py, || {
                 collatz_core::max_total_stopping_time_with(limit, |done, total| {
                     // Re-attach briefly: run Python's signal handlers, then report progress.
-                    let outcome = Python::attach(|py| {
+                    let outcome = crate::gil::attach(|py| {
                         py.check_signals()?;
                         if let Some(progress) = &progress {
                             call2(progress.bind(py), int(py, done)?, int(py, total)?)?;
@@ -472,7 +474,7 @@ fn guard<T>(body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
 /// and run Python's signal handlers, so that Ctrl-C (`KeyboardInterrupt`) or any exception a
 /// handler raises stops the computation within one chunk (tens of milliseconds).
 fn signalled(interrupt: &mut Option<PyErr>) -> bool {
-    match Python::attach(|py| py.check_signals()) {
+    match gil::attach(|py| py.check_signals()) {
         Ok(()) => false,
         Err(e) => {
             *interrupt = Some(e);

@@ -6,9 +6,6 @@
 //! a `PanicException`. These call the C API directly and turn `NULL` into the exception CPython
 //! set; the figures of `make perf-check` hold their cost to that of PyO3's own conversions.
 
-#[cfg(feature = "abi3")]
-use std::ptr;
-
 use numpy::npyffi::{PY_ARRAY_API, npy_intp};
 use numpy::{Element, PyArray1, PyArrayDescrMethods};
 use pyo3::ffi;
@@ -60,30 +57,23 @@ pub(crate) fn pair(py: Python<'_>, a: u64, b: u64) -> PyResult<Bound<'_, PyAny>>
     unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyTuple_Pack(2, a.as_ptr(), b.as_ptr())) }
 }
 
-/// `function(argument)` for the callbacks. The limited API before 3.12 (the `abi3` feature:
-/// cp310-abi3) has no vectorcall: PyO3 would build the argument tuple with a conversion that
-/// panics when it cannot, so the tuple is built by `PyObject_CallFunctionObjArgs`, which
-/// reports that as `MemoryError` (and costs less than PyO3's tuple). Elsewhere PyO3 calls
-/// through vectorcall, with no tuple.
+/// `function(argument)` for the callbacks, through [`crate::gil::vectorcall`] (vectorcall
+/// where the API has it; in the limited API before 3.12, `PyObject_CallFunctionObjArgs`, which
+/// reports a failure to build the argument tuple as `MemoryError` where PyO3's conversion
+/// would panic).
 #[inline]
 pub(crate) fn call1<'py>(
     function: &Bound<'py, PyAny>,
     argument: Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    #[cfg(feature = "abi3")]
-    // SAFETY: attached; valid references, NULL-terminated; a new reference or NULL.
+    // SAFETY: attached (`function`'s token); valid references kept alive by the caller; a new
+    // reference or NULL with an exception set.
     unsafe {
         Bound::from_owned_ptr_or_err(
             function.py(),
-            ffi::PyObject_CallFunctionObjArgs(
-                function.as_ptr(),
-                argument.as_ptr(),
-                ptr::null_mut::<ffi::PyObject>(),
-            ),
+            crate::gil::vectorcall(function.as_ptr(), argument.as_ptr(), None),
         )
     }
-    #[cfg(not(feature = "abi3"))]
-    function.call1((argument,))
 }
 
 /// `function(a, b)` for `progress`, as [`call1`].
@@ -92,21 +82,13 @@ pub(crate) fn call2<'py>(
     a: Bound<'py, PyAny>,
     b: Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    #[cfg(feature = "abi3")]
     // SAFETY: as in `call1`.
     unsafe {
         Bound::from_owned_ptr_or_err(
             function.py(),
-            ffi::PyObject_CallFunctionObjArgs(
-                function.as_ptr(),
-                a.as_ptr(),
-                b.as_ptr(),
-                ptr::null_mut::<ffi::PyObject>(),
-            ),
+            crate::gil::vectorcall(function.as_ptr(), a.as_ptr(), Some(b.as_ptr())),
         )
     }
-    #[cfg(not(feature = "abi3"))]
-    function.call1((a, b))
 }
 
 /// A new, uninitialised 1-D `uint64` array of `len` elements, for the caller to fill.

@@ -260,6 +260,45 @@ pub fn total_stopping_times_bytes(values: &[u8]) -> Result<PackedBytes, CollatzF
     })
 }
 
+/// The Python interpreter this library is loaded into: found at run time, as the generated
+/// Python loads the library with ctypes (it does not link to Python).
+mod host {
+    use std::ffi::{c_char, c_int, c_void};
+    use std::sync::OnceLock;
+
+    unsafe extern "C" {
+        fn dlsym(handle: *mut c_void, symbol: *const c_char) -> *mut c_void;
+    }
+
+    /// `RTLD_DEFAULT`: every symbol of the process.
+    #[cfg(not(target_os = "macos"))]
+    const RTLD_DEFAULT: *mut c_void = std::ptr::null_mut();
+    #[cfg(target_os = "macos")]
+    const RTLD_DEFAULT: *mut c_void = -2_isize as *mut c_void;
+
+    type IsInitialized = unsafe extern "C" fn() -> c_int;
+
+    /// Park this thread for good if the hosting interpreter is exiting (`Py_IsInitialized()`
+    /// is 0 from the moment finalisation starts; it reads one field, safe without the GIL):
+    /// called before a callback, which takes the GIL. Calling back into an exiting
+    /// interpreter either crashes (python/cpython#124619) or ends the thread with
+    /// `pthread_exit`, whose forced unwind aborts the process (`collatz_core::exit`).
+    pub(crate) fn park_if_exiting() {
+        static PROBE: OnceLock<Option<IsInitialized>> = OnceLock::new();
+        let probe = PROBE.get_or_init(|| {
+            // SAFETY: dlsym with a NUL-terminated name; a null result is "no Python here".
+            let found = unsafe { dlsym(RTLD_DEFAULT, c"Py_IsInitialized".as_ptr()) };
+            // SAFETY: CPython's `int Py_IsInitialized(void)`, when the symbol is there.
+            (!found.is_null())
+                .then(|| unsafe { std::mem::transmute::<*mut c_void, IsInitialized>(found) })
+        });
+        // SAFETY: no precondition (callable without the GIL, before and after finalisation).
+        if probe.is_some_and(|is_initialized| unsafe { is_initialized() } == 0) {
+            collatz_core::exit::park_forever();
+        }
+    }
+}
+
 /// What Rust calls back in Python: the facade's one implementation holds the user's callable,
 /// keeps any exception it raises, and answers `true` to ask Rust to stop.
 #[uniffi::export(callback_interface)]
@@ -279,6 +318,7 @@ pub fn max_total_stopping_time(
     callbacks: Box<dyn Callbacks>,
 ) -> Result<Option<MaxTotalStoppingTime>, CollatzFfiError> {
     let best = collatz_core::max_total_stopping_time_with(limit, |done, total| {
+        host::park_if_exiting();
         if callbacks.on_progress(done, total) {
             ControlFlow::Break(())
         } else {
@@ -297,6 +337,7 @@ pub fn iterate_polled(
     callbacks: Box<dyn Callbacks>,
 ) -> Result<Option<u64>, CollatzFfiError> {
     Ok(collatz_core::iterate_polling(n, k, |done| {
+        host::park_if_exiting();
         callbacks.on_progress(done, k)
     })?)
 }
@@ -318,6 +359,7 @@ pub fn walk(n: u64, callbacks: Box<dyn Callbacks>) -> Result<Option<u64>, Collat
     let mut count = 0;
     for value in collatz_core::Trajectory::new(n)? {
         count += 1;
+        host::park_if_exiting();
         if callbacks.on_visit(value?) {
             return Ok(None);
         }

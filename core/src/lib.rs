@@ -30,6 +30,7 @@
 
 mod bulk;
 mod error;
+pub mod exit;
 mod fast;
 mod literature;
 pub mod memory;

@@ -15,9 +15,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::Error;
 
-/// The size of the reserve: far more than an error path needs, and below glibc's mmap
-/// threshold (128 KiB), so that what is freed stays in the heap for small requests.
-pub const RESERVE_BYTES: usize = 64 << 10;
+/// The size of the reserve: far more than an error path needs, and above glibc's mmap
+/// threshold (128 KiB), so that it is a mapping of its own, whose address space goes back to
+/// the system when it is let go of (where allocations fail for want of address space,
+/// `RLIMIT_AS`, that is what the error path needs). Never written: it costs no resident memory.
+pub const RESERVE_BYTES: usize = 256 << 10;
 
 /// The reserve, empty until the first request and after a refusal.
 static RESERVE: Mutex<Vec<u8>> = Mutex::new(Vec::new());
@@ -33,8 +35,6 @@ fn replenish() {
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     if reserve.capacity() == 0 && reserve.try_reserve_exact(RESERVE_BYTES).is_ok() {
-        // Touched, so that its pages are the process's before they are needed.
-        reserve.resize(RESERVE_BYTES, 0);
         HELD.store(true, Ordering::Relaxed);
     }
 }
