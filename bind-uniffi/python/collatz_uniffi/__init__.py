@@ -185,6 +185,17 @@ def total_stopping_times(values: Iterable[SupportsIndex], /) -> npt.NDArray[np.u
     return np.frombuffer(packed, dtype=np.uint64).copy()
 
 
+def _callback_failure(error: Exception) -> Exception:
+    """What UniFFI reports when its generated code around a callback raised: ``NativeCall``
+    keeps every exception of the callback itself, so this is the generated trampoline failing
+    (lifting the argument, writing the answer), with the ``repr`` of what it raised as the
+    reason — empty when even that could not be made. Out of memory is a ``MemoryError``."""
+    reason = str(error)
+    if 'reason: ""' in reason or "MemoryError" in reason:
+        return MemoryError(f"UniFFI's generated callback code ran out of memory: {reason}")
+    return error_for("Panic", f"internal error (panic): {reason}")
+
+
 def _call(function: Callable[..., Any], *args: Any, call: NativeCall) -> Any:
     """A generated function that takes ``call`` as its ``Callbacks``: its result, or what made
     it fail, or the exception a callback raised (when it returns ``None``: stopped)."""
@@ -192,6 +203,8 @@ def _call(function: Callable[..., Any], *args: Any, call: NativeCall) -> Any:
         try:
             result = function(*args, call)
         except _FfiFailure as e:
+            if isinstance(e, _ffi.InternalError) and "UnexpectedUniFFICallbackError" in str(e):
+                raise _callback_failure(e) from None
             raise _translate(e) from None
     if result is None:
         call.raise_stopped()
