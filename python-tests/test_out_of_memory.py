@@ -36,10 +36,10 @@ class Shape(NamedTuple):
 
 
 SHAPES = {
-    "step": Shape("kept.append(m.step(2**40 + 2 * i))", 16),
-    "next": Shape("t = m.Trajectory(2**40 + i); kept.append((t, next(t), next(t)))", 16),
-    "walk": Shape("m.walk(2**40 + i, kept.append)", 16),
-    "stats": Shape("kept.append(m.stats(2**100 + i))", 16),
+    "step": Shape("kept.append(m.step(2**40 + 2 * i))", 8),
+    "next": Shape("t = m.Trajectory(2**40 + i); kept.append((t, next(t), next(t)))", 8),
+    "walk": Shape("m.walk(2**40 + i, kept.append)", 8),
+    "stats": Shape("kept.append(m.stats(2**100 + i))", 8),
     # Input-sized allocations (issue 28's figures): a trajectory grows in Rust, a parity vector
     # is a string of up to 2**20 characters, a bulk call's input and output are 80 MB each.
     "trajectory": Shape("kept.append(m.trajectory(2**40 + i))", 40),
