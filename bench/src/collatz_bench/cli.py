@@ -187,6 +187,10 @@ def report(
     jsonfile.write(results, out / "bench.json")
     (out / "summary.md").write_text(markdown.document(results, tables))
     written = [out / "bench.json", out / "summary.md"]
+    for section in sections:
+        for filename, text in section.files.items() if section.key in results else ():
+            (out / filename).write_text(text(results[section.key]))
+            written.append(out / filename)
     if plots:
         written += write_plots(results, sections, out)
     console.print("wrote " + ", ".join(str(p) for p in written))

@@ -39,6 +39,9 @@ class Section:
     """Keys of the sections whose results ``run`` (or a plot) reads: they run before it."""
     plots: Mapping[str, Plot] = field(default_factory=dict)
     """PNG file name → the function that draws it."""
+    files: Mapping[str, Callable[[dict[str, Any]], str]] = field(default_factory=dict)
+    """Further files the section writes beside ``bench.json``: file name → its text, from the
+    section's own results."""
 
 
 def timed(

@@ -21,6 +21,7 @@ from . import (
     interrupts,
     objects,
     progress,
+    pyperf,
     ranges,
     records,
     records_strings,
@@ -32,6 +33,7 @@ from . import (
 
 SECTIONS: list[Section] = [
     scalar.SECTION,
+    pyperf.SECTION,
     headline.SECTION,
     amortisation.SECTION,
     bulk.SECTION,

@@ -157,7 +157,7 @@ def plot(results: dict[str, Any], fig: Figure, ax: Axes) -> None:
             label=label,
             color=["#4c72b0", "#8172b3", "#dd8452", "#55a868"][i],
         )
-    ax.set_xticks(range(len(names)), names)
+    ax.set_xticks(range(len(names)), names, rotation=30, ha="right")
     for tick in ax.get_xticklabels():
         tick.set_color(color(tick.get_text()))
     ax.set_yscale("log")
