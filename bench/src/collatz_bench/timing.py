@@ -38,10 +38,11 @@ class Case:
     def timer(self) -> timeit.Timer:
         """The loop that times the statement, with ``env``'s names bound as *locals* of
         timeit's loop function (``f = env["f"]`` in its setup): the loop a user's hot code
-        runs, and the loop ``pyperf timeit -s "f = m.step" "f(27)"`` times. As globals, each
-        name costs a dictionary-backed ``LOAD_GLOBAL`` per call, and on CPython 3.11 that
-        moved the cheapest calls' ratios to the floor by up to 16 % (pyo3-ffi: 1.47 against
-        1.27) and away from pyperf's (the "How it measures" page shows the two side by side)."""
+        runs, and the loop ``pyperf timeit -s "f = m.step" "f(27)"`` times. With the names as
+        globals instead, the cheapest calls' ratios to the floor came out up to 16 % higher on
+        CPython 3.11 (pyo3-ffi: 1.47 against 1.27 with locals and 1.25 by pyperf), although
+        the floor's loop loads the same globals: why is not established, so the harness times
+        the loop users write (the "How it measures" page sets the two side by side)."""
         if callable(self.stmt):
             return timeit.Timer(self.stmt)
         setup = "; ".join(f"{name} = _env[{name!r}]" for name in self.env) or "pass"

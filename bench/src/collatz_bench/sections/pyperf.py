@@ -7,7 +7,9 @@ Both time the same loop: the callee a local of the loop function and the argumen
 or a local (``pyperf timeit -s "from M import step as f" "f(27)"``; this harness binds a case's
 names as locals, :meth:`~collatz_bench.timing.Case.timer`). What is left to differ is the
 process: pyperf starts a fresh interpreter per worker and averages over them, this harness
-measures everything in one process. The section also writes both as pyperf JSON files
+measures everything in one process, with numpy imported (and with it OpenBLAS's worker
+threads). So pyperf times each call twice here: as its usual command does (only the front end
+imported) and with ``import numpy`` in the setup, the process this harness measures in. The section also writes both as pyperf JSON files
 (``scalar.pyperf.json``, this harness's rounds; ``scalar.pyperf-timeit.json``, pyperf's
 workers), so ``python -m pyperf compare_to`` and figures from other pyperf-based suites can be
 set beside them.
@@ -48,8 +50,12 @@ def _cases(ctx: Context) -> list[Case]:
     ]
 
 
+WITH_NUMPY = "import numpy; "
+"""The setup prefix of pyperf's second timing: a process with numpy imported, as this one."""
+
+
 def steps(ctx: Context) -> int:
-    return measure_group_steps(_cases(ctx), ctx.config.rounds) + len(_imports(ctx))
+    return measure_group_steps(_cases(ctx), ctx.config.rounds) + 2 * len(_imports(ctx))
 
 
 def pyperf_timeit(name: str, setup: str, fast: bool) -> dict[str, Any]:
@@ -72,10 +78,15 @@ def run(ctx: Context, tick: Tick) -> dict[str, Any]:
     measured = measure_group(_cases(ctx), ctx.config.rounds, ctx.config.target, tick)
     floor = measured[FLOOR].samples
     pyperf_runs: dict[str, dict[str, Any]] = {}
+    numpy_runs: dict[str, dict[str, Any]] = {}
+    quick = ctx.config.name == "quick"
     for name, setup in _imports(ctx).items():
-        pyperf_runs[name] = pyperf_timeit(bench_name(name), setup, fast=ctx.config.name == "quick")
+        pyperf_runs[name] = pyperf_timeit(bench_name(name), setup, fast=quick)
+        tick()
+        numpy_runs[name] = pyperf_timeit(bench_name(name), WITH_NUMPY + setup, fast=quick)
         tick()
     pyperf_floor = statistics.median(_values(pyperf_runs[FLOOR]))
+    numpy_floor = statistics.median(_values(numpy_runs[FLOOR]))
     rows: dict[str, Any] = {}
     for name in _imports(ctx):
         values = _values(pyperf_runs[name])
@@ -94,8 +105,17 @@ def run(ctx: Context, tick: Tick) -> dict[str, Any]:
                 "values": len(values),
                 "json": pyperf_runs[name],
             },
+            "pyperf_with_numpy": {
+                "ns_per_call": Summary.of(_values(numpy_runs[name])).as_dict(),
+                "ratio_to_floor": statistics.median(_values(numpy_runs[name])) / numpy_floor,
+            },
         }
-    return {"statement": STATEMENT, "backends": rows, "pyperf_version": _pyperf_version()}
+    return {
+        "statement": STATEMENT,
+        "setup_with_numpy": WITH_NUMPY.strip(),
+        "backends": rows,
+        "pyperf_version": _pyperf_version(),
+    }
 
 
 def _pyperf_version() -> str:
@@ -139,6 +159,7 @@ def tables(results: dict[str, Any]) -> list[Table]:
     rows = []
     for name, row in results["backends"].items():
         ours, theirs = row["harness"]["ratio_to_floor"]["median"], row["pyperf"]["ratio_to_floor"]
+        numpy = row["pyperf_with_numpy"]["ratio_to_floor"]
         rows.append(
             [
                 "floor: operator.index" if name == FLOOR else name,
@@ -147,16 +168,30 @@ def tables(results: dict[str, Any]) -> list[Table]:
                 ns(row["pyperf"]["ns_per_call"]["median"]),
                 f"{theirs:.2f}",
                 f"{(ours / theirs - 1) * 100:+.1f} %",
+                ns(row["pyperf_with_numpy"]["ns_per_call"]["median"]),
+                f"{numpy:.2f}",
+                f"{(ours / numpy - 1) * 100:+.1f} %",
             ]
         )
     return [
         Table(
             f"The harness against pyperf {results['pyperf_version']}: {results['statement']}, "
             "median per call and ratio to the floor",
-            ["backend", "this harness", "× floor", "pyperf timeit", "× floor", "ratio difference"],
+            [
+                "backend",
+                "this harness",
+                "× floor",
+                "pyperf timeit",
+                "× floor",
+                "harness ÷ pyperf",
+                "pyperf, numpy imported",
+                "× floor",
+                "harness ÷ pyperf (numpy)",
+            ],
             rows,
-            note="This harness: one process, every backend interleaved round by round. pyperf: "
-            "each benchmark in its own worker processes, one benchmark after another.",
+            note="This harness: one process (numpy imported), every backend interleaved round by "
+            "round. pyperf: each benchmark in its own worker processes, one benchmark after "
+            f"another; its second timing adds `{results['setup_with_numpy']}` to the setup.",
         )
     ]
 

@@ -2,9 +2,10 @@
 
 - ``stats(27)`` per call, and what reading its five fields costs (per field): a
   ``#[pyclass]``'s getters, a tuple subclass's properties, a dataclass-like record.
-- ``stats`` with a 64-bit argument and with a 100-bit one: the same trajectory (the wide start
-  is the narrow one times ``2**37``, 37 halvings more), so the difference is what a wide
-  integer costs each binding, both ways (``n`` and ``peak`` cross the boundary).
+- ``stats`` with a 63-bit argument and with a 100-bit one: the same trajectory after 37 more
+  halvings (the wide start is the narrow one times ``2**37``), so the difference is what a wide
+  integer costs each binding, both ways (``n`` and ``peak`` cross the boundary), plus the
+  native work of those 37 steps.
 - ``parity_vector`` per call and per character, for a short string (the 70 parities of 27)
   and a long one (``k = LONG_PARITIES``): a string built by Rust, copied out.
 - ``residue`` per call and per character, for 8 and 127 parities: a string passed in.
