@@ -57,7 +57,7 @@ CORE_SRC     := Cargo.toml Cargo.lock $(call sources,core/src core/Cargo.toml gl
 CONTRACT_SRC := $(call sources,contract)
 BENCH_SRC    := $(call sources,bench/src bench/pyproject.toml)
 
-.PHONY: help setup test test-python test-pythons perf-check-pythons bench-pythons test-long memcheck perf-check perf-budgets perf-budgets-new dist-check fuzz bench bench-quick bench-core lint fmt header licences clean
+.PHONY: help setup test test-python test-pythons perf-check-pythons bench-pythons test-long memcheck perf-check perf-budgets perf-budgets-new dist-check fuzz bench bench-quick bench-core docs docs-check docs-results lint fmt header licences clean
 
 help:
 	@echo "make test        set up .venv, build every backend (release), run cargo test + pytest"
@@ -68,7 +68,7 @@ help:
 	@echo "                 builds) into a fresh venv, and call every front end (CI runs it)"
 	@echo "make bench       set up, build, and run the backend comparison (results/)"
 	@echo "make bench-pythons every front end on every CPython found (results/pythons/)"
-	@echo "make bench-quick the comparison at reduced size (< 1 minute)"
+	@echo "make bench-quick the comparison at reduced size (a smoke test)"
 	@echo "make bench-core  criterion benchmarks of collatz-core (the native baseline)"
 	@echo "make fuzz        the long fuzz run of every backend (results/fuzz.json)"
 	@echo "make memcheck    every front end's shapes and hazards under valgrind (CI runs it)"
@@ -76,6 +76,11 @@ help:
 	@echo "make perf-check-pythons  perf-check on every CPython >= 3.10 found (CI runs it)"
 	@echo "make perf-budgets  rewrite bench/budgets.json from a fresh count (deliberately)"
 	@echo "make perf-budgets-new  add budgets only for figures that have none (a new front end)"
+	@echo "make docs        render the README's and the guide's figures from docs/results/, build the"
+	@echo "                 guide with mdBook (target/guide/) and print the path of its index"
+	@echo "make docs-check  fail if a figure differs from docs/results/; build the guide; check its"
+	@echo "                 links, run its Python examples, open every page in headless Chromium (CI)"
+	@echo "make docs-results  make results/ (a make bench run) the committed results, and render"
 	@echo "make lint        cargo fmt --check, clippy -D warnings, ruff check + format --check, mypy"
 	@echo "make header      regenerate the C ABI's header and .pxd with cbindgen (the crates' header tests)"
 	@echo "make licences    regenerate the licence texts the hatchling packages ship (contract, bench)"
@@ -111,8 +116,8 @@ in_tree = $(1)/build $(1)/dist $(1)/python/*.egg-info $(1)/python/*/_native $(1)
 # BoltFFI's CLI, which builds the packages whose registry entry says `boltffi`: the pinned
 # version from crates.io, compiled once into the project's tool directory (`make clean`
 # removes it with target/). A debug build: the CLI only generates code and runs cargo and pip,
-# and its debug build takes half the time of its release build (about 2.5 minutes against 5
-# on two cores). Its own target directory: its crates are not the workspace's.
+# and its debug build takes about half the time of its release build (the costs section of a
+# full run measures it). Its own target directory: its crates are not the workspace's.
 BOLTFFI_VERSION := 0.32.1
 TOOLS   := target/tools
 BOLTFFI := $(TOOLS)/bin/boltffi
@@ -272,6 +277,43 @@ bench-pythons:
 	    --abi3-wheel $$(ls $(WHEELS)/any/bind-pyo3/*cp310-abi3*.whl) || exit 1; \
 	done
 	$(PY) -m collatz_bench.pythons render results/pythons/3.*.json --out results/pythons
+
+# --- the guide (docs/, built by mdBook) and the README: every figure rendered from docs/results/
+# (collatz_bench.docs). mdBook from crates.io into the tool directory, as BoltFFI's CLI (a debug
+# build with only the search feature: half a minute on two cores).
+MDBOOK_VERSION := 0.5.4
+MDBOOK := $(TOOLS)/bin/mdbook
+GUIDE  := target/guide
+$(MDBOOK):
+	cargo install mdbook --version $(MDBOOK_VERSION) --locked --debug --quiet --no-default-features \
+	  --features search --root $(TOOLS) --target-dir $(TOOLS)/build-mdbook
+	rm -rf $(TOOLS)/build-mdbook
+
+# Headless Chromium (Debian's package) and Playwright to drive it, for docs-check only.
+$(VENV)/.docs-deps: requirements/docs.txt requirements/constraints.txt | $(VENV)/.deps
+	@command -v chromium > /dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+	$(PIP) install -r requirements/docs.txt -c requirements/constraints.txt
+	touch $@
+
+docs: $(BUILT) $(MDBOOK)
+	$(PY) -m collatz_bench.docs render
+	MDBOOK_LOG=warn $(MDBOOK) build docs
+	@echo "guide: $(CURDIR)/$(GUIDE)/index.html"
+
+# The figures against the committed results, the build, every internal link and anchor, the
+# Python examples of the README and the guide (doctests, against the installed front ends), and
+# every page in headless Chromium (console errors, images that did not load).
+docs-check: $(BUILT) $(MDBOOK) $(VENV)/.docs-deps
+	$(PY) -m collatz_bench.docs render --check
+	rm -rf $(GUIDE) && MDBOOK_LOG=warn $(MDBOOK) build docs
+	$(PY) -m collatz_bench.docs links $(GUIDE)
+	$(PY) -m collatz_bench.docs examples README.md docs
+	$(PY) -m collatz_bench.docs browser $(GUIDE)
+
+# A `make bench` run's files (results/) become the committed results the docs render from.
+docs-results: $(BUILT)
+	cp results/bench.json results/summary.md results/*.png results/*.pyperf*.json docs/results/
+	$(PY) -m collatz_bench.docs render
 
 bench-quick: $(BUILT)
 	$(VENV)/bin/collatz-bench --quick

@@ -1,4 +1,5 @@
-"""The results as Markdown (``summary.md``, pasted into the README's Results section)."""
+"""The results as Markdown: `summary.md` beside `bench.json`, and the tables of the guide's results
+pages (`collatz_bench.docs`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Section 3: amortisation. ``iterate(27, k)`` for k = 1, 10, … per backend: ns per call and
+"""Amortisation: ``iterate(27, k)`` for k = 1, 10, … per backend: ns per call and
 per step, the per-call overhead and per-step cost fitted from them, and the ``k`` at which
 each backend reaches 90 % of the native per-step speed (from the headline section)."""
 

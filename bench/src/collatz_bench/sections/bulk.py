@@ -1,4 +1,4 @@
-"""Section 4: bulk. ``total_stopping_times`` on 1 … N elements per backend and in the plain C loop:
+"""Bulk: ``total_stopping_times`` on 1 … N elements per backend and in the plain C loop:
 ns per element, and the conversion-only cost (an array of ones, whose total stopping times are
 free) that a binding adds per element."""
 

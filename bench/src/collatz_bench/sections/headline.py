@@ -1,4 +1,4 @@
-"""Section 6 of the design, run early: the blog's headline, 10^9 Collatz steps, reproduced —
+"""The blog's headline, 10^9 Collatz steps, reproduced —
 in pure Python (extrapolated), by one native call per step (extrapolated), and by one
 ``iterate`` call per backend and in the plain C loop, interleaved. Also sets the native
 per-step cost the amortisation section compares with."""

@@ -1,4 +1,4 @@
-"""Sections 1 and 2: the floor, and what one scalar call costs.
+"""The floor, and what one scalar call costs.
 
 The floor is a call of a C builtin that takes one int and returns one (``operator.index``);
 every backend's public ``step(27)`` is timed next to it, and so is the binding's own call

@@ -1,4 +1,4 @@
-"""Section 5: threads. The same total ``total_stopping_times`` work from one Python thread and from
+"""Threads: the same total ``total_stopping_times`` work from one Python thread and from
 two (the speed-up), and whether the backend releases the GIL, measured directly: while one
 thread is inside a long native call (``iterate(27, k)``, a few tens of milliseconds), how
 much Python work does another thread get done, against the same time with no call running?
