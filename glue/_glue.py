@@ -278,6 +278,16 @@ KIND_EXCEPTIONS: dict[str, type[Exception]] = {
 (a caught panic, not a core error), each to the built-in exception the contract raises."""
 
 
+PANIC_PREFIX = "internal error (panic): "
+"""How every front end's message for a caught panic begins (the contract's wording; the Rust
+front ends take it from ``collatz_core::PANIC_PREFIX``)."""
+
+
+def panic_error(what: object) -> Exception:
+    """The exception for a panic caught on the native side that said ``what``."""
+    return error_for("Panic", f"{PANIC_PREFIX}{what}")
+
+
 def error_for(kind: str, message: str) -> Exception:
     """The exception for an error of ``kind`` reported by the native side with ``message``."""
     try:

@@ -74,7 +74,7 @@ impl Failure {
         match self {
             Self::Core(e) => e.to_string(),
             Self::Argument(what) => (*what).to_owned(),
-            Self::Panic(what) => format!("internal error (panic): {what}"),
+            Self::Panic(what) => format!("{}{what}", collatz_core::PANIC_PREFIX),
             Self::Stopped => "stopped by a callback".to_owned(),
         }
     }

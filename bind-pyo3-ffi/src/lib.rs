@@ -55,10 +55,7 @@ fn guard(body: impl FnOnce() -> Result<Owned>) -> *mut PyObject {
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(result) => returned(result),
         Err(payload) => {
-            runtime_error(&format!(
-                "internal error (panic): {}",
-                collatz_core::panic_message(payload.as_ref())
-            ));
+            runtime_error(&collatz_core::panic_report(payload.as_ref()));
             ptr::null_mut()
         }
     }
@@ -533,10 +530,7 @@ unsafe extern "C" fn exec(module: *mut PyObject) -> c_int {
         Ok(Ok(())) => 0,
         Ok(Err(Raised)) => -1,
         Err(payload) => {
-            runtime_error(&format!(
-                "internal error (panic): {}",
-                collatz_core::panic_message(payload.as_ref())
-            ));
+            runtime_error(&collatz_core::panic_report(payload.as_ref()));
             -1
         }
     }

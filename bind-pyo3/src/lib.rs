@@ -463,10 +463,9 @@ impl Stats {
 /// nothing unless a panic happens.
 fn guard<T>(body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).unwrap_or_else(|payload| {
-        Err(pyo3::exceptions::PyRuntimeError::new_err(format!(
-            "internal error (panic): {}",
-            collatz_core::panic_message(payload.as_ref())
-        )))
+        Err(pyo3::exceptions::PyRuntimeError::new_err(
+            collatz_core::panic_report(payload.as_ref()),
+        ))
     })
 }
 

@@ -226,3 +226,18 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown payload".to_owned())
 }
+
+/// How every front end's message for a caught panic begins (the contract's wording): written
+/// once for Rust, here, and once for Python, in the glue's `panic_error`.
+pub const PANIC_PREFIX: &str = "internal error (panic): ";
+
+/// The message a front end reports a caught panic with: [`PANIC_PREFIX`] and what the panic
+/// said.
+///
+/// ```
+/// let payload = std::panic::catch_unwind(|| panic!("boom")).unwrap_err();
+/// assert_eq!(collatz_core::panic_report(payload.as_ref()), "internal error (panic): boom");
+/// ```
+pub fn panic_report(payload: &(dyn std::any::Any + Send)) -> String {
+    format!("{PANIC_PREFIX}{}", panic_message(payload))
+}

@@ -44,7 +44,7 @@ pub use bulk::{
     PARALLEL_MIN_LEN, PROGRESS_NUMBERS, max_total_stopping_time, max_total_stopping_time_with,
     total_stopping_times,
 };
-pub use error::{Error, Kind, panic_message};
+pub use error::{Error, Kind, PANIC_PREFIX, panic_message, panic_report};
 pub use literature::{MAX_PARITIES, MAX_RESIDUE_PARITIES, Stats, parity_vector, residue, stats};
 pub use trajectory::{Trajectory, trajectory};
 

@@ -37,6 +37,7 @@ refuse_subinterpreters(
 
 from . import _native as _generated
 from ._glue import (
+    KIND_EXCEPTIONS,
     NativeCall,
     Stats,
     as_parity_count,
@@ -48,6 +49,7 @@ from ._glue import (
     checked_vector,
     error_for,
     halves,
+    panic_error,
     register_unsafe,
     rescue_interrupts_in,
     wide,
@@ -139,14 +141,22 @@ _LONG_K = 1 << 24
 _LONG_BULK = 1 << 12
 
 
+# Each generated variant class (``CollatzErrorInvalid``, …: one per core error kind and the
+# caught panic) to its kind: matched by identity when an error arrives, looked up here once, so
+# a variant the generated module lacks fails the import, not the first call that reports it.
+_KINDS: dict[type, str] = {getattr(_generated, f"CollatzError{kind}"): kind for kind in KIND_EXCEPTIONS}
+
+
 def _translate(error: _FfiFailure) -> Exception:
     """The built-in exception for BoltFFI's ``CollatzErrorException``: its ``error`` is one of
     the generated dataclasses ``CollatzErrorInvalid``, ``…Overflow``, ``…Argument``, ``…Panic``
     (a panic caught by the crate: BoltFFI itself would abort the process)."""
     detail: Any = error.error  # a variant: each has a `message`
-    kind = type(detail).__name__.removeprefix("CollatzError")
+    kind = _KINDS.get(type(detail))
+    if kind is None:  # pragma: no cover - every variant is in _KINDS (checked at import)
+        return RuntimeError(f"unexpected error from the generated bindings: {detail!r}")
     if kind == "Panic":
-        return error_for("Panic", f"internal error (panic): {detail.message}")
+        return panic_error(detail.message)
     return error_for(kind, detail.message)
 
 

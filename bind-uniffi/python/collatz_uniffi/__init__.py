@@ -12,6 +12,7 @@ asks Rust to stop; the facade re-raises it when the call returns.
 from __future__ import annotations
 
 from ._glue import (
+    KIND_EXCEPTIONS,
     NativeCall,
     Stats,
     as_parity_count,
@@ -23,6 +24,7 @@ from ._glue import (
     checked_vector,
     error_for,
     halves,
+    panic_error,
     refuse_subinterpreters,
     register_unsafe,
     rescue_interrupts_in,
@@ -107,14 +109,23 @@ _keep_the_gil("ffi_collatz_uniffi_rustbuffer_free")
 _LONG_K = 1 << 24
 
 
+# Each variant class of the Rust ``CollatzFfiError`` (one per core error kind), to its kind:
+# matched by identity when an error arrives, looked up here once, so a variant the generated
+# module lacks fails the import, not the first call that reports it.
+_KINDS: dict[type, str] = {
+    getattr(_ffi.CollatzFfiError, kind): kind for kind in KIND_EXCEPTIONS if kind != "Panic"
+}
+
+
 def _translate(error: Exception) -> Exception:
-    """The built-in exception for an error raised by the generated module: each variant of the
-    Rust ``CollatzFfiError`` is named after the core's error kind it carries; UniFFI's own
-    ``InternalError`` is a caught panic."""
+    """The built-in exception for an error raised by the generated module: a variant of the
+    Rust ``CollatzFfiError`` by its class (:data:`_KINDS`); UniFFI's own ``InternalError`` is a
+    caught panic."""
     if isinstance(error, _ffi.InternalError):
-        return error_for("Panic", f"internal error (panic): {error}")
-    if isinstance(error, _ffi.CollatzFfiError):
-        return error_for(type(error).__name__, str(error))
+        return panic_error(error)
+    kind = _KINDS.get(type(error))
+    if kind is not None:
+        return error_for(kind, str(error))
     if isinstance(error, ctypes.ArgumentError):
         # ctypes could not convert an argument; it keeps only the reason's name and text.
         return MemoryError(str(error)) if ": MemoryError:" in str(error) else error
@@ -193,7 +204,7 @@ def _callback_failure(error: Exception) -> Exception:
     reason = str(error)
     if 'reason: ""' in reason or "MemoryError" in reason:
         return MemoryError(f"UniFFI's generated callback code ran out of memory: {reason}")
-    return error_for("Panic", f"internal error (panic): {reason}")
+    return panic_error(reason)
 
 
 def _call(function: Callable[..., Any], *args: Any, call: NativeCall) -> Any:
