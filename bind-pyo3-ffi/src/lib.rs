@@ -135,108 +135,89 @@ unsafe impl Send for Saved {}
 
 // --- the functions ---------------------------------------------------------------------------
 
-unsafe extern "C" fn step(
-    _module: *mut PyObject,
-    args: *mut *mut PyObject,
-    nargs: Py_ssize_t,
-) -> *mut PyObject {
-    guard(|| {
-        // SAFETY: CPython's vectorcall convention: `args` holds `nargs` references.
-        let args = unsafe { positional(c"step", args, nargs, 1, 1)? };
-        let n = to_u64(args[0], Param::N)?;
-        int(collatz_core::step(n).map_err(|e| core_error(&e))?)
-    })
-}
-
-unsafe extern "C" fn iterate(
-    _module: *mut PyObject,
-    args: *mut *mut PyObject,
-    nargs: Py_ssize_t,
-) -> *mut PyObject {
-    guard(|| {
-        // SAFETY: as in `step`.
-        let args = unsafe { positional(c"iterate", args, nargs, 2, 2)? };
-        let n = to_u64(args[0], Param::N)?;
-        let k = to_u64(args[1], Param::K)?;
-        if k < RELEASE_MIN_STEPS {
-            return int(collatz_core::iterate(n, k).map_err(|e| core_error(&e))?);
-        }
-        let mut stopped: Option<Saved> = None;
-        let result = without_gil(|| {
-            collatz_core::iterate_polling(n, k, |_| {
-                with_gil(|| match check_signals() {
-                    Ok(()) => false,
-                    Err(Raised) => {
-                        stopped = Some(Saved::fetch());
-                        true
-                    }
-                })
+/// An entry point of the module: `unsafe extern "C" fn $name(module, args, nargs)`, called
+/// with CPython's `METH_FASTCALL` convention and taking `$min..=$max` positional arguments. Its
+/// body runs under [`guard`] (a panic becomes `RuntimeError`, never an unwind into CPython),
+/// with `$module` bound to the module object and `$args` to the argument slice, already counted
+/// by [`positional`] (which raises CPython's own `TypeError` for a wrong count). So each entry
+/// is its body, and the one safety argument below covers all of them.
+macro_rules! entry {
+    ($(#[$meta:meta])* $name:ident($module:ident, $args:ident: $min:literal..=$max:literal) $body:block) => {
+        $(#[$meta])*
+        unsafe extern "C" fn $name(
+            $module: *mut PyObject,
+            args: *mut *mut PyObject,
+            nargs: Py_ssize_t,
+        ) -> *mut PyObject {
+            const NAME: &CStr =
+                match CStr::from_bytes_with_nul(concat!(stringify!($name), "\0").as_bytes()) {
+                    Ok(name) => name,
+                    Err(_) => panic!("an entry point's name is a C string"),
+                };
+            guard(|| {
+                // SAFETY: CPython calls a METH_FASTCALL function with `args` holding `nargs`
+                // references, alive for the call; `positional` reads exactly those.
+                let $args = unsafe { positional(NAME, args, nargs, $min, $max)? };
+                $body
             })
-        });
-        let was_stopped = stopped.map(Saved::restore).is_some();
-        int(finish(result, was_stopped)?)
-    })
-}
-
-unsafe extern "C" fn total_stopping_time(
-    _module: *mut PyObject,
-    args: *mut *mut PyObject,
-    nargs: Py_ssize_t,
-) -> *mut PyObject {
-    guard(|| {
-        // SAFETY: as in `step`.
-        let args = unsafe { positional(c"total_stopping_time", args, nargs, 1, 1)? };
-        let n = to_u64(args[0], Param::N)?;
-        int(collatz_core::total_stopping_time(n).map_err(|e| core_error(&e))?)
-    })
-}
-
-unsafe extern "C" fn total_stopping_times(
-    module: *mut PyObject,
-    args: *mut *mut PyObject,
-    nargs: Py_ssize_t,
-) -> *mut PyObject {
-    guard(|| {
-        // SAFETY: as in `step`.
-        let args = unsafe { positional(c"total_stopping_times", args, nargs, 1, 1)? };
-        arrays::total_stopping_times(module, args[0])
-    })
-}
-
-unsafe extern "C" fn trajectory(
-    module: *mut PyObject,
-    args: *mut *mut PyObject,
-    nargs: Py_ssize_t,
-) -> *mut PyObject {
-    guard(|| {
-        // SAFETY: as in `step`.
-        let args = unsafe { positional(c"trajectory", args, nargs, 1, 1)? };
-        let n = to_u64(args[0], Param::N)?;
-        let values = collatz_core::trajectory(n).map_err(|e| core_error(&e))?;
-        arrays::new_array(module, &values)
-    })
-}
-
-unsafe extern "C" fn walk(
-    _module: *mut PyObject,
-    args: *mut *mut PyObject,
-    nargs: Py_ssize_t,
-) -> *mut PyObject {
-    guard(|| {
-        // SAFETY: as in `step`.
-        let args = unsafe { positional(c"walk", args, nargs, 2, 2)? };
-        let n = to_u64(args[0], Param::N)?;
-        let visit = args[1];
-        check_callable("visit", "callable", visit)?;
-        let mut count = 0;
-        for value in collatz_core::Trajectory::new(n).map_err(|e| core_error(&e))? {
-            let value = int(value.map_err(|e| core_error(&e))?)?;
-            args::call(visit, &[value.as_ptr()])?;
-            count += 1;
         }
-        int(count)
-    })
+    };
 }
+
+entry!(step(_module, args: 1..=1) {
+    let n = to_u64(args[0], Param::N)?;
+    int(collatz_core::step(n).map_err(|e| core_error(&e))?)
+});
+
+entry!(iterate(_module, args: 2..=2) {
+    let n = to_u64(args[0], Param::N)?;
+    let k = to_u64(args[1], Param::K)?;
+    if k < RELEASE_MIN_STEPS {
+        return int(collatz_core::iterate(n, k).map_err(|e| core_error(&e))?);
+    }
+    let mut stopped: Option<Saved> = None;
+    let result = without_gil(|| {
+        collatz_core::iterate_polling(n, k, |_| {
+            with_gil(|| match check_signals() {
+                Ok(()) => false,
+                Err(Raised) => {
+                    stopped = Some(Saved::fetch());
+                    true
+                }
+            })
+        })
+    });
+    let was_stopped = stopped.map(Saved::restore).is_some();
+    int(finish(result, was_stopped)?)
+});
+
+entry!(total_stopping_time(_module, args: 1..=1) {
+    let n = to_u64(args[0], Param::N)?;
+    int(collatz_core::total_stopping_time(n).map_err(|e| core_error(&e))?)
+});
+
+entry!(total_stopping_times(module, args: 1..=1) {
+    arrays::total_stopping_times(module, args[0])
+});
+
+entry!(trajectory(module, args: 1..=1) {
+    let n = to_u64(args[0], Param::N)?;
+    let values = collatz_core::trajectory(n).map_err(|e| core_error(&e))?;
+    arrays::new_array(module, &values)
+});
+
+entry!(walk(_module, args: 2..=2) {
+    let n = to_u64(args[0], Param::N)?;
+    let visit = args[1];
+    check_callable("visit", "callable", visit)?;
+    let mut count = 0;
+    for value in collatz_core::Trajectory::new(n).map_err(|e| core_error(&e))? {
+        let value = int(value.map_err(|e| core_error(&e))?)?;
+        args::call(visit, &[value.as_ptr()])?;
+        count += 1;
+    }
+    int(count)
+});
 
 unsafe extern "C" fn max_total_stopping_time(
     _module: *mut PyObject,
@@ -320,75 +301,47 @@ unsafe fn limit_and_progress(
     Ok((positional[0], progress))
 }
 
-unsafe extern "C" fn stats(
-    module: *mut PyObject,
-    args: *mut *mut PyObject,
-    nargs: Py_ssize_t,
-) -> *mut PyObject {
-    guard(|| {
-        // SAFETY: as in `step`.
-        let args = unsafe { positional(c"stats", args, nargs, 1, 1)? };
-        let n = to_u128(args[0], Param::N)?;
-        record::new(module, &collatz_core::stats(n).map_err(|e| core_error(&e))?)
-    })
-}
+entry!(stats(module, args: 1..=1) {
+    let n = to_u128(args[0], Param::N)?;
+    record::new(module, &collatz_core::stats(n).map_err(|e| core_error(&e))?)
+});
 
-unsafe extern "C" fn parity_vector(
-    _module: *mut PyObject,
-    args: *mut *mut PyObject,
-    nargs: Py_ssize_t,
-) -> *mut PyObject {
-    guard(|| {
-        // SAFETY: as in `step`.
-        let args = unsafe { positional(c"parity_vector", args, nargs, 1, 2)? };
-        let n = to_u128(args[0], Param::N)?;
-        let k = match args.get(1) {
-            Some(&k) if !is_none(k) => Some(parity_count(k)?),
-            _ => None,
-        };
-        let text = collatz_core::parity_vector(n, k).map_err(|e| core_error(&e))?;
-        // SAFETY: the GIL is held; `text` is ASCII of the given length; a new reference.
-        unsafe {
-            Owned::new(PyUnicode_FromStringAndSize(
-                text.as_ptr().cast(),
-                args::as_ssize(text.len()),
-            ))
-        }
-    })
-}
+entry!(parity_vector(_module, args: 1..=2) {
+    let n = to_u128(args[0], Param::N)?;
+    let k = match args.get(1) {
+        Some(&k) if !is_none(k) => Some(parity_count(k)?),
+        _ => None,
+    };
+    let text = collatz_core::parity_vector(n, k).map_err(|e| core_error(&e))?;
+    // SAFETY: the GIL is held; `text` is ASCII of the given length; a new reference.
+    unsafe {
+        Owned::new(PyUnicode_FromStringAndSize(
+            text.as_ptr().cast(),
+            args::as_ssize(text.len()),
+        ))
+    }
+});
 
-unsafe extern "C" fn residue(
-    _module: *mut PyObject,
-    args: *mut *mut PyObject,
-    nargs: Py_ssize_t,
-) -> *mut PyObject {
-    guard(|| {
-        // SAFETY: as in `step`.
-        let args = unsafe { positional(c"residue", args, nargs, 1, 1)? };
-        let text = parities(args[0])?;
-        args::from_u128(collatz_core::residue(&text).map_err(|e| core_error(&e))?)
-    })
-}
+entry!(residue(_module, args: 1..=1) {
+    let text = parities(args[0])?;
+    args::from_u128(collatz_core::residue(&text).map_err(|e| core_error(&e))?)
+});
 
-/// Test hook (feature `test-hooks` only, never in wheels): panics with the GIL held.
-#[cfg(feature = "test-hooks")]
-unsafe extern "C" fn test_panic(
-    _module: *mut PyObject,
-    _args: *mut *mut PyObject,
-    _nargs: Py_ssize_t,
-) -> *mut PyObject {
-    guard(|| panic!("forced panic from _test_panic"))
-}
+entry!(
+    /// Test hook (feature `test-hooks` only, never in wheels): panics with the GIL held.
+    #[cfg(feature = "test-hooks")]
+    test_panic(_module, _args: 0..=0) {
+        panic!("forced panic from _test_panic")
+    }
+);
 
-/// Test hook (feature `test-hooks` only): panics with the GIL released.
-#[cfg(feature = "test-hooks")]
-unsafe extern "C" fn test_panic_released(
-    _module: *mut PyObject,
-    _args: *mut *mut PyObject,
-    _nargs: Py_ssize_t,
-) -> *mut PyObject {
-    guard(|| without_gil(|| panic!("forced panic from _test_panic_released")))
-}
+entry!(
+    /// Test hook (feature `test-hooks` only): panics with the GIL released.
+    #[cfg(feature = "test-hooks")]
+    test_panic_released(_module, _args: 0..=0) {
+        without_gil(|| panic!("forced panic from _test_panic_released"))
+    }
+);
 
 // --- the module ------------------------------------------------------------------------------
 
@@ -462,13 +415,29 @@ macro_rules! methods {
 }
 
 #[cfg(not(feature = "test-hooks"))]
-static mut METHODS: [PyMethodDef; 11] = methods!();
+const TABLE: &[PyMethodDef] = &methods!();
 
 #[cfg(feature = "test-hooks")]
-static mut METHODS: [PyMethodDef; 13] = methods!(
+const TABLE: &[PyMethodDef] = &methods!(
     fastcall(c"_test_panic", test_panic, c""),
     fastcall(c"_test_panic_released", test_panic_released, c"")
 );
+
+/// The method table CPython keeps a pointer to: [`TABLE`], its length counted by the compiler.
+static mut METHODS: [PyMethodDef; TABLE.len()] = copied(TABLE, PyMethodDef::zeroed());
+
+/// A table as an array of its own length, for a `static` that CPython keeps a pointer to (a
+/// `static` needs an array type: `copied(TABLE, filler)` with `[T; TABLE.len()]`, so nobody
+/// counts entries by hand). `filler` only fills the array before the copy.
+pub(crate) const fn copied<T: Copy, const N: usize>(table: &[T], filler: T) -> [T; N] {
+    let mut out = [filler; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = table[i];
+        i += 1;
+    }
+    out
+}
 
 /// The module's slots: its execution, and what it declares about interpreters and the GIL.
 static mut SLOTS: [PyModuleDef_Slot; 2 + cfg!(Py_3_12) as usize + cfg!(Py_3_13) as usize] = [

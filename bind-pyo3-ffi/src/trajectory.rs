@@ -10,7 +10,7 @@ use std::ptr;
 use pyo3_ffi::*;
 
 use crate::args::{Owned, Param, Raised, Result, core_error, positional, to_u64};
-use crate::guard;
+use crate::{copied, guard};
 
 /// The object: CPython's header, then the core's iterator.
 #[repr(C)]
@@ -169,7 +169,7 @@ unsafe extern "C" fn setstate(object: *mut PyObject, position: *mut PyObject) ->
     })
 }
 
-static mut METHODS: [PyMethodDef; 3] = [
+const METHOD_TABLE: &[PyMethodDef] = &[
     PyMethodDef {
         ml_name: c"__reduce__".as_ptr(),
         ml_meth: PyMethodDefPointer {
@@ -188,6 +188,8 @@ static mut METHODS: [PyMethodDef; 3] = [
     },
     PyMethodDef::zeroed(),
 ];
+
+static mut METHODS: [PyMethodDef; METHOD_TABLE.len()] = copied(METHOD_TABLE, PyMethodDef::zeroed());
 
 static mut SLOTS: [PyType_Slot; 9] = [
     PyType_Slot { slot: Py_tp_new, pfunc: new as *mut c_void },
