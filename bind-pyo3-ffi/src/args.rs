@@ -105,37 +105,8 @@ pub(crate) fn as_ssize(len: usize) -> Py_ssize_t {
     Py_ssize_t::try_from(len).unwrap_or(Py_ssize_t::MAX)
 }
 
-/// Which argument a value was passed as, for messages and for its lower bound.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Param {
-    N,
-    K,
-    Limit,
-    Element(usize),
-    Position,
-}
-
-impl Param {
-    const fn minimum(self) -> u64 {
-        match self {
-            Self::N | Self::Element(_) => 1,
-            Self::K | Self::Position => 0,
-            Self::Limit => 2,
-        }
-    }
-}
-
-impl fmt::Display for Param {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::N => f.write_str("n"),
-            Self::K => f.write_str("k"),
-            Self::Limit => f.write_str("limit"),
-            Self::Position => f.write_str("position"),
-            Self::Element(i) => write!(f, "element {i}"),
-        }
-    }
-}
+/// Which argument a value was passed as: the core's, with the contract's messages.
+pub(crate) use collatz_core::Param;
 
 /// `str(object)` as a Rust string (for messages); `fallback` if it fails.
 pub(crate) fn text_of(object: *mut PyObject, repr: bool, fallback: &str) -> String {
@@ -200,10 +171,7 @@ fn index(object: *mut PyObject, param: Param) -> Result<Owned> {
         if value.is_null() {
             if PyErr_ExceptionMatches(PyExc_TypeError) != 0 {
                 PyErr_Clear();
-                return Err(type_error(&format!(
-                    "{param} must be an integer, got {}",
-                    describe(object)
-                )));
+                return Err(type_error(&param.not_an_integer(describe(object))));
             }
             return Err(Raised);
         }
@@ -251,13 +219,13 @@ pub(crate) fn to_u64(object: *mut PyObject, param: Param) -> Result<u64> {
             }
             return Err(below_minimum(param, v));
         }
-        return Err(out_of_range(object, param, "2**64 - 1"));
+        return Err(out_of_range(object, param, collatz_core::U64_MAX));
     }
     let value = index(object, param)?;
     match int_as_u64(value.as_ptr()) {
         Some(v) if v >= param.minimum() => Ok(v),
         Some(v) => Err(below_minimum(param, v)),
-        None => Err(out_of_range(value.as_ptr(), param, "2**64 - 1")),
+        None => Err(out_of_range(value.as_ptr(), param, collatz_core::U64_MAX)),
     }
 }
 
@@ -273,7 +241,7 @@ pub(crate) fn to_u128(object: *mut PyObject, param: Param) -> Result<u128> {
     match wide(value.as_ptr()) {
         Some(v) if v >= 1 => Ok(v),
         Some(v) => Err(below_minimum(param, v)),
-        None => Err(out_of_range(value.as_ptr(), param, "2**128 - 1")),
+        None => Err(out_of_range(value.as_ptr(), param, collatz_core::U128_MAX)),
     }
 }
 
@@ -351,10 +319,7 @@ pub(crate) fn parity_count(k: *mut PyObject) -> Result<u64> {
 
 #[cold]
 fn too_many_parities(value: *mut PyObject) -> Raised {
-    value_error(&format!(
-        "k must be <= 2**20, got {}",
-        text_of(value, false, "?")
-    ))
+    value_error(&Param::K.above(collatz_core::MAX_PARITIES_TEXT, text_of(value, false, "?")))
 }
 
 /// `residue`'s argument: a `str` (a subclass too) of 1 to 127 characters, each `'0'` or `'1'`,
@@ -406,10 +371,7 @@ pub(crate) fn parities(vector: *mut PyObject) -> Result<String> {
 /// `ValueError` for a value below the parameter's minimum.
 #[cold]
 pub(crate) fn below_minimum(param: Param, value: impl fmt::Display) -> Raised {
-    value_error(&format!(
-        "{param} must be >= {}, got {value}",
-        param.minimum()
-    ))
+    value_error(&param.below_minimum(value))
 }
 
 /// The exception for an `int` outside `0..=max`: `ValueError` below zero, `OverflowError`
@@ -418,10 +380,7 @@ pub(crate) fn below_minimum(param: Param, value: impl fmt::Display) -> Raised {
 fn out_of_range(value: *mut PyObject, param: Param, max: &str) -> Raised {
     match negative(value) {
         Ok(true) => below_minimum(param, text_of(value, false, "?")),
-        Ok(false) => overflow_error(&format!(
-            "{param} must be <= {max}, got {}",
-            text_of(value, false, "?")
-        )),
+        Ok(false) => overflow_error(&param.above(max, text_of(value, false, "?"))),
         Err(raised) => raised,
     }
 }

@@ -28,38 +28,8 @@ impl From<CoreError> for PyErr {
     }
 }
 
-/// Which argument a value was passed as, for messages and for its lower bound.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Param {
-    N,
-    K,
-    Limit,
-    Element(usize),
-    /// A pickled `Trajectory`'s position.
-    Position,
-}
-
-impl Param {
-    const fn minimum(self) -> u64 {
-        match self {
-            Self::N | Self::Element(_) => 1,
-            Self::K | Self::Position => 0,
-            Self::Limit => 2,
-        }
-    }
-}
-
-impl fmt::Display for Param {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::N => f.write_str("n"),
-            Self::K => f.write_str("k"),
-            Self::Limit => f.write_str("limit"),
-            Self::Position => f.write_str("position"),
-            Self::Element(i) => write!(f, "element {i}"),
-        }
-    }
-}
+/// Which argument a value was passed as: the core's, with the contract's messages.
+pub(crate) use collatz_core::Param;
 
 /// Extract a `u64` in `param`'s range with `operator.index` semantics: type first, then range,
 /// so that arguments checked left to right fail on the first bad one. An exact `int` takes
@@ -94,9 +64,9 @@ pub(crate) fn to_u128(obj: &Bound<'_, PyAny>, param: Param) -> PyResult<u128> {
         Ok(v) => Err(below_minimum(param, v)),
         Err(_) => match value.lt(0) {
             Ok(true) => Err(below_minimum(param, &value)),
-            Ok(false) => Err(PyOverflowError::new_err(format!(
-                "{param} must be <= 2**128 - 1, got {value}"
-            ))),
+            Ok(false) => Err(PyOverflowError::new_err(
+                param.above(collatz_core::U128_MAX, &value),
+            )),
             Err(e) => Err(e),
         },
     }
@@ -122,7 +92,7 @@ pub(crate) fn parity_count(k: &Bound<'_, PyAny>) -> PyResult<u64> {
 
 #[cold]
 fn too_many_parities(value: &Bound<'_, PyAny>) -> PyErr {
-    PyValueError::new_err(format!("k must be <= 2**20, got {value}"))
+    PyValueError::new_err(Param::K.above(collatz_core::MAX_PARITIES_TEXT, value))
 }
 
 /// `residue`'s argument: a `str` (a subclass too) of 1 to 127 characters, each `'0'` or `'1'`,
@@ -183,7 +153,7 @@ fn index<'py>(obj: &Bound<'py, PyAny>, param: Param) -> PyResult<Bound<'py, PyAn
     })?;
     function.bind(py).call1((obj,)).map_err(|err| {
         if err.is_instance_of::<PyTypeError>(py) {
-            PyTypeError::new_err(format!("{param} must be an integer, got {}", describe(obj)))
+            PyTypeError::new_err(param.not_an_integer(describe(obj)))
         } else {
             err
         }
@@ -196,7 +166,7 @@ fn index<'py>(obj: &Bound<'py, PyAny>, param: Param) -> PyResult<Bound<'py, PyAn
 fn out_of_range(value: &Bound<'_, PyAny>, param: Param) -> PyErr {
     match value.lt(0) {
         Ok(true) => below_minimum(param, value),
-        Ok(false) => PyOverflowError::new_err(format!("{param} must be <= 2**64 - 1, got {value}")),
+        Ok(false) => PyOverflowError::new_err(param.above(collatz_core::U64_MAX, value)),
         Err(e) => e,
     }
 }
@@ -226,10 +196,7 @@ fn shorten(repr: &str) -> String {
 
 /// `ValueError` for a value below the parameter's minimum that fits in a `u64`.
 pub(crate) fn below_minimum(param: Param, value: impl fmt::Display) -> PyErr {
-    PyValueError::new_err(format!(
-        "{param} must be >= {}, got {value}",
-        param.minimum()
-    ))
+    PyValueError::new_err(param.below_minimum(value))
 }
 
 /// `TypeError` for an array whose dtype is not an integer type.

@@ -190,7 +190,9 @@ impl fmt::Display for Error {
                     next.replace("{at}", &at.to_string())
                 )
             }
-            Self::TooManyParities { k } => write!(f, "k must be <= 2**20, got {k}"),
+            Self::TooManyParities { k } => {
+                f.write_str(&crate::Param::K.above(crate::MAX_PARITIES_TEXT, k))
+            }
             Self::ParityLength { length } => {
                 write!(f, "vector must have 1 to 127 parities, got {length}")
             }

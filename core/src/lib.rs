@@ -34,6 +34,7 @@ pub mod exit;
 mod fast;
 mod literature;
 pub mod memory;
+mod param;
 pub mod plain;
 mod pool;
 mod record;
@@ -46,6 +47,7 @@ pub use bulk::{
 };
 pub use error::{Error, Kind, PANIC_PREFIX, panic_message, panic_report};
 pub use literature::{MAX_PARITIES, MAX_RESIDUE_PARITIES, Stats, parity_vector, residue, stats};
+pub use param::{MAX_PARITIES_TEXT, Param, U64_MAX, U128_MAX};
 pub use trajectory::{Trajectory, trajectory};
 
 /// The largest `n` for which `3 * n + 1` still fits in a `u64`: an odd `n` above it overflows.
