@@ -33,7 +33,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
     from types import FrameType, TracebackType
-    from typing import Any
+    from typing import Any, SupportsIndex
 
     import numpy as np
     import numpy.typing as npt
@@ -503,6 +503,87 @@ register_unsafe(
     _deferring_handler,
     _signals,
 )
+
+
+# --- the facades over generated code (UniFFI, BoltFFI) ------------------------------------------
+
+
+class GeneratedTrajectory:
+    """The contract's ``Trajectory`` over a generated binding's iterator object (its state in
+    Rust, freed with this object). A facade subclasses it and names, as class attributes:
+
+    - ``_native``: the generated class, with ``_native(start)``, ``_native.resume(start,
+      position)``, and methods ``next_value()`` (a falsy value once the trajectory has reached
+      1: UniFFI's ``None``, BoltFFI's ``0``; a trajectory's values are all >= 1) and
+      ``position()``;
+    - ``_failure``: the exception class (or tuple) the generated code raises;
+
+    and overrides the static method ``_translate``, from such an exception to the contract's.
+
+    ``_open`` makes the native object for a start; a facade whose generated constructor reports
+    errors differently overrides it.
+    """
+
+    __slots__ = ("_iterator", "_start")
+    _native: Any
+    _failure: Any
+
+    @staticmethod
+    def _translate(error: Any) -> Exception:
+        """The contract's exception for ``error``, one of ``_failure``'s (a facade's own)."""
+        raise NotImplementedError
+
+    def __init__(self, n: SupportsIndex, /) -> None:
+        self._start = checked_n(n)
+        try:
+            self._iterator = self._open(self._start)
+        except self._failure as e:
+            raise self._translate(e) from None
+
+    @classmethod
+    def _open(cls, start: int) -> Any:
+        return cls._native(start)
+
+    def __iter__(self) -> GeneratedTrajectory:
+        return self
+
+    def __next__(self) -> int:
+        try:
+            value: int | None = self._iterator.next_value()
+        except self._failure as e:
+            raise self._translate(e) from None
+        if not value:  # the end: None or 0 (every value of a trajectory is >= 1)
+            raise StopIteration
+        return value
+
+    def __repr__(self) -> str:
+        return f"Trajectory({self._start})"
+
+    def __reduce__(self) -> tuple[type[GeneratedTrajectory], tuple[int], int]:
+        """Copies and pickles: a new Rust object on the same start, at the same position."""
+        position: int = self._iterator.position()
+        return (type(self), (self._start,), position)
+
+    def __setstate__(self, position: SupportsIndex, /) -> None:
+        try:
+            self._iterator = self._native.resume(self._start, as_u64(position, "position", 0))
+        except self._failure as e:
+            raise self._translate(e) from None
+
+
+def module_attribute(module: str, distribution: str, name: str) -> object:
+    """A facade module's ``__getattr__``: ``__version__``, read from the installed
+    distribution's metadata on first use (importing importlib.metadata takes milliseconds)."""
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version(distribution)
+    raise AttributeError(f"module {module!r} has no attribute {name!r}")
+
+
+def module_names(public: list[str]) -> list[str]:
+    """A facade module's ``__dir__``: its public names and ``__version__``."""
+    return sorted([*public, "__version__"])
 
 
 # --- interpreters ----------------------------------------------------------------------------

@@ -38,6 +38,7 @@ refuse_subinterpreters(
 from . import _native as _generated
 from ._glue import (
     KIND_EXCEPTIONS,
+    GeneratedTrajectory,
     NativeCall,
     Stats,
     as_parity_count,
@@ -49,6 +50,8 @@ from ._glue import (
     checked_vector,
     error_for,
     halves,
+    module_attribute,
+    module_names,
     panic_error,
     register_unsafe,
     rescue_interrupts_in,
@@ -405,46 +408,27 @@ def residue(vector: str, /) -> int:
     return wide(r.hi, r.lo)
 
 
-class Trajectory:
+class Trajectory(GeneratedTrajectory):
     """The trajectory ``n, step(n), …, 1`` as an iterator over a BoltFFI object (its state in
-    Rust, freed with this object)."""
+    Rust, freed with this object): the glue's :class:`GeneratedTrajectory` over the generated
+    class."""
 
-    __slots__ = ("_iterator", "_start")
+    __slots__ = ()
+    _native = _FfiTrajectory
+    _failure = _FfiFailure
 
-    def __init__(self, n: SupportsIndex, /) -> None:
-        self._start = checked_n(n)
+    @staticmethod
+    def _translate(error: _FfiFailure) -> Exception:
+        return _translate(error)
+
+    @classmethod
+    def _open(cls, start: int) -> Any:
         try:
-            self._iterator = _FfiTrajectory(self._start)
+            return _FfiTrajectory(start)
         except RuntimeError:
             # BoltFFI's generated constructor lets its C entry's undecoded error out (a
             # `RuntimeError` with the encoded bytes); `resume` decodes it.
-            self.__setstate__(0)
-
-    def __iter__(self) -> Trajectory:
-        return self
-
-    def __next__(self) -> int:
-        try:
-            value: int = self._iterator.next_value()
-        except _FfiFailure as e:
-            raise _translate(e) from None
-        if not value:  # 0: the trajectory has reached 1
-            raise StopIteration
-        return value
-
-    def __repr__(self) -> str:
-        return f"Trajectory({self._start})"
-
-    def __reduce__(self) -> tuple[type[Trajectory], tuple[int], int]:
-        """Copies and pickles: a new Rust object on the same start, at the same position."""
-        position: int = self._iterator.position()
-        return (type(self), (self._start,), position)
-
-    def __setstate__(self, position: SupportsIndex, /) -> None:
-        try:
-            self._iterator = _FfiTrajectory.resume(self._start, as_u64(position, "position", 0))
-        except _FfiFailure as e:
-            raise _translate(e) from None
+            return _FfiTrajectory.resume(start, 0)
 
 
 __version__: str
@@ -454,12 +438,8 @@ type checkers see a ``str``."""
 
 
 def __getattr__(name: str) -> object:
-    if name == "__version__":
-        from importlib.metadata import version  # on first use: it takes milliseconds to import
-
-        return version("collatz-boltffi")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return module_attribute(__name__, "collatz-boltffi", name)
 
 
 def __dir__() -> list[str]:
-    return sorted([*__all__, "__version__"])
+    return module_names(__all__)

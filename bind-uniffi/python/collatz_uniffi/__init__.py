@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ._glue import (
     KIND_EXCEPTIONS,
+    GeneratedTrajectory,
     NativeCall,
     Stats,
     as_parity_count,
@@ -24,6 +25,8 @@ from ._glue import (
     checked_vector,
     error_for,
     halves,
+    module_attribute,
+    module_names,
     panic_error,
     refuse_subinterpreters,
     register_unsafe,
@@ -304,44 +307,18 @@ def residue(vector: str, /) -> int:
     return wide(r.hi, r.lo)
 
 
-class Trajectory:
+class Trajectory(GeneratedTrajectory):
     """The trajectory ``n, step(n), …, 1`` as an iterator over a UniFFI object (its state in
-    Rust, freed with this object)."""
+    Rust, freed with this object): the glue's :class:`GeneratedTrajectory` over the generated
+    class."""
 
-    __slots__ = ("_iterator", "_start")
+    __slots__ = ()
+    _native = _FfiTrajectory
+    _failure = _FfiFailure
 
-    def __init__(self, n: SupportsIndex, /) -> None:
-        self._start = checked_n(n)
-        try:
-            self._iterator = _FfiTrajectory(self._start)
-        except _FfiFailure as e:
-            raise _translate(e) from None
-
-    def __iter__(self) -> Trajectory:
-        return self
-
-    def __next__(self) -> int:
-        try:
-            value: int | None = self._iterator.next_value()
-        except _FfiFailure as e:
-            raise _translate(e) from None
-        if value is None:
-            raise StopIteration
-        return value
-
-    def __repr__(self) -> str:
-        return f"Trajectory({self._start})"
-
-    def __reduce__(self) -> tuple[type[Trajectory], tuple[int], int]:
-        """Copies and pickles: a new Rust object on the same start, at the same position."""
-        position: int = self._iterator.position()
-        return (type(self), (self._start,), position)
-
-    def __setstate__(self, position: SupportsIndex, /) -> None:
-        try:
-            self._iterator = _FfiTrajectory.resume(self._start, as_u64(position, "position", 0))
-        except _FfiFailure as e:
-            raise _translate(e) from None
+    @staticmethod
+    def _translate(error: Exception) -> Exception:
+        return _translate(error)
 
 
 __version__: str
@@ -351,12 +328,8 @@ type checkers see a ``str``."""
 
 
 def __getattr__(name: str) -> object:
-    if name == "__version__":
-        from importlib.metadata import version  # on first use: it takes milliseconds to import
-
-        return version("collatz-uniffi")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return module_attribute(__name__, "collatz-uniffi", name)
 
 
 def __dir__() -> list[str]:
-    return sorted([*__all__, "__version__"])
+    return module_names(__all__)
