@@ -57,6 +57,14 @@ class Results:
         """``step(27)``'s median time in ns."""
         return float(self.r(f"scalar/backends/{backend}/ns_per_call/median"))
 
+    def interpreter(self, minor: str) -> dict[str, Any]:
+        """The ``pythons.json`` run of the first CPython whose version starts with ``minor``
+        (``"3.12"``)."""
+        for name, entry in self.r("interpreters", "pythons").items():
+            if name.startswith(f"CPython {minor}."):
+                return dict(entry)
+        raise KeyError(f"pythons.json has no CPython {minor}")
+
     def run(self) -> str:
         """Which run the figures are from: commit, date, machine, Python (one line)."""
         p = self.bench["provenance"]

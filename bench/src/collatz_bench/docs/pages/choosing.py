@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from collatz_contract.backends import NATIVE
 
@@ -434,18 +433,10 @@ def slower_per_step(results: Results, margin: float = 0.8) -> str:
     )
 
 
-def _interpreter(results: Results, minor: str) -> dict[str, Any]:
-    """The ``pythons.json`` entry of the first CPython whose version starts with ``minor``."""
-    for name, entry in results.r("interpreters", "pythons").items():
-        if name.startswith(f"CPython {minor}."):
-            return dict(entry)
-    raise KeyError(f"pythons.json has no CPython {minor}")
-
-
 def abi3_walk(results: Results, minor: str) -> float:
     """From ``pythons.json``: instructions per ``walk(27, visit)`` of the abi3 wheel that CPython
     ``minor`` (``"3.11"``) installs, ÷ the per-interpreter build's, on that interpreter."""
-    backends = _interpreter(results, minor)["backends"]
+    backends = results.interpreter(minor)["backends"]
     return float(backends["pyo3"]["walk"]["per_call"]) / float(backends["pyo3-versioned"]["walk"]["per_call"])
 
 

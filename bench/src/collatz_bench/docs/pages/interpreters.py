@@ -3,8 +3,6 @@ run per CPython, merged; layout in :mod:`collatz_bench.pythons`)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from ...pythons import ABI3_VARIANT
 from ..figures import Results
 
@@ -16,24 +14,16 @@ the interpreter's environment installs (cp310-abi3 before 3.12, cp312-abi3 from 
 cp310-abi3 wheel counted beside it on 3.12+."""
 
 
-def _run(results: Results, minor: str) -> dict[str, Any]:
-    """The ``pythons.json`` run of the first CPython whose version starts with ``minor``."""
-    for name, entry in results.r("interpreters", "pythons").items():
-        if name.startswith(f"CPython {minor}."):
-            return dict(entry)
-    raise KeyError(f"pythons.json has no CPython {minor}")
-
-
 def version(results: Results, minor: str) -> str:
     """The full version of the CPython ``minor`` (``"3.12"``) the figures are from: ``3.12.1``."""
-    return str(_run(results, minor)["interpreter"]).split()[-1]
+    return str(results.interpreter(minor)["interpreter"]).split()[-1]
 
 
 def abi3_cost(results: Results, minor: str, wheel: str = "installed", case: str = "walk") -> float:
     """Instructions per call of one of collatz-pyo3's abi3 wheels (:data:`WHEELS`) ÷ those of
     the per-interpreter build (``pyo3-versioned``), on CPython ``minor``, for one case of
     :mod:`collatz_bench.instructions` (``walk``: ``walk(27, visit)``, 112 callbacks)."""
-    backends = _run(results, minor)["backends"]
+    backends = results.interpreter(minor)["backends"]
     return float(backends[WHEELS[wheel]][case]["per_call"]) / float(
         backends["pyo3-versioned"][case]["per_call"]
     )
