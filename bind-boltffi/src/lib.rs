@@ -392,9 +392,12 @@ impl Job {
                 let outcome = guarded(|| work(callbacks.as_ref()));
                 *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(outcome);
                 // Last: the waiter wakes when Python frees its callbacks object (which takes
-                // the GIL: not once the interpreter is exiting).
+                // the GIL: not once the interpreter is exiting). Should finalisation start
+                // between the check and the drop, CPython ends this thread with a forced
+                // unwind: it stops at the guard (the thread parks) instead of reaching std's
+                // catch_unwind around the thread, which would abort the process.
                 host::park_if_exiting();
-                drop(callbacks);
+                collatz_core::exit::parking_on_unwind(|| drop(callbacks));
             })
             .map_err(|e| CollatzError::Panic {
                 message: format!("could not start a thread: {e}"),
@@ -433,7 +436,8 @@ impl Job {
                     k,
                     |done| {
                         host::park_if_exiting();
-                        callbacks.on_progress(done, k)
+                        // As in `spawn`: a forced unwind parks here, before `guarded`.
+                        collatz_core::exit::parking_on_unwind(|| callbacks.on_progress(done, k))
                     },
                 )?))
             })
@@ -450,7 +454,9 @@ impl Job {
             Self::spawn(callbacks, move |callbacks| {
                 let best = collatz_core::max_total_stopping_time_with(limit, |done, total| {
                     host::park_if_exiting();
-                    if callbacks.on_progress(done, total) {
+                    // As in `spawn`: a forced unwind parks here, before `guarded`.
+                    if collatz_core::exit::parking_on_unwind(|| callbacks.on_progress(done, total))
+                    {
                         ControlFlow::Break(())
                     } else {
                         ControlFlow::Continue(())
