@@ -57,7 +57,7 @@ def run_case(backend: Backend, shape: str, attempt: int) -> str:
         module=backend.module,
         numpy="import numpy" if "numpy" in body else "",
         body=textwrap.indent(body, "    "),
-        delay=0.15 + 0.05 * (attempt % 5),
+        delay=0.05 + 0.05 * (attempt % 5),
     )
     try:
         run = subprocess.run(

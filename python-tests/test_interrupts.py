@@ -51,7 +51,7 @@ def _line(stream: IO[str], timeout: float) -> str:
 
 
 def interrupt(
-    module: str, call: tuple[str | int, ...], after: float = 0.3, timeout: float = 60
+    module: str, call: tuple[str | int, ...], after: float = 0.1, timeout: float = 60
 ) -> tuple[str, float]:
     """Run ``call`` (function name and arguments) in a child, send SIGINT ``after`` seconds in;
     return the child's verdict and the seconds from the signal to the verdict."""
