@@ -37,9 +37,12 @@ HOOKED      := $(shell python3 $(REGISTRY) panic_hooks)
 SHARED_WHEELS := $(shell python3 $(REGISTRY) shared_wheel)
 HOOK_WHEELS := $(shell python3 $(REGISTRY) hook_wheels)
 BOLTFFI_PACKAGES := $(shell python3 $(REGISTRY) boltffi)
-CRATES      := $(shell python3 $(REGISTRY) crates)
-# directory:crate-directory pairs; a package that builds another package's crate
-# (bind-pyo3-versioned) is rebuilt when that crate's sources change too.
+CRATES_TOGETHER := $(shell python3 $(REGISTRY) crates_together)
+CRATES_ALONE    := $(shell python3 $(REGISTRY) crates_alone)
+# crate:feature-args (commas for spaces) of the packages that build a crate with other features
+CARGO_FEATURES  := $(shell python3 $(REGISTRY) cargo_features)
+# directory:crate-directory pairs; a package that builds another package's crate (its
+# crate_directory) is rebuilt when that crate's sources change too.
 SOURCE_DIRS := $(shell python3 $(REGISTRY) sources)
 crate_dir = $(patsubst $(1):%,%,$(filter $(1):%,$(SOURCE_DIRS)))
 DISTRIBUTIONS := $(shell python3 $(REGISTRY) distributions)
@@ -274,7 +277,7 @@ bench-pythons:
 	  version=$$(python3 tools/pythons.py version $$python) && \
 	  $(MAKE) --no-print-directory setup PYTHON=$$python && \
 	  .venv-$$version/bin/python -m collatz_bench.pythons collect --out results/pythons/$$version.json \
-	    --abi3-wheel $$(ls $(WHEELS)/any/bind-pyo3/*cp310-abi3*.whl) || exit 1; \
+	    --wheels $(WHEELS)/any || exit 1; \
 	done
 	$(PY) -m collatz_bench.pythons render results/pythons/3.*.json --out results/pythons
 
@@ -323,12 +326,12 @@ bench-core:
 
 lint: $(VENV)/.deps
 	cargo fmt --all --check
-	# bind-pyo3-ffi on its own: in one build with bind-pyo3, cargo would unify pyo3-ffi's
-	# features and give it abi3's limited API (the crate refuses to build that way).
-	cargo clippy --workspace --exclude bind-pyo3-ffi --all-targets --locked -- -D warnings
-	cargo clippy $(foreach p,$(filter-out bind-pyo3-ffi,$(CRATES)),-p $(p)) --features test-hooks --all-targets --locked -- -D warnings
-	cargo clippy -p bind-pyo3-ffi --features test-hooks --all-targets --locked -- -D warnings
-	cargo clippy -p bind-pyo3 --no-default-features --all-targets --locked -- -D warnings
+	# Crates that must build alone (cargo_alone in the registry) on their own; crates that a
+	# package builds with other features (cargo_features) with those too.
+	cargo clippy --workspace $(foreach c,$(CRATES_ALONE),--exclude $(c)) --all-targets --locked -- -D warnings
+	cargo clippy $(foreach c,$(CRATES_TOGETHER),-p $(c)) --features test-hooks --all-targets --locked -- -D warnings
+	$(foreach c,$(CRATES_ALONE),cargo clippy -p $(c) --features test-hooks --all-targets --locked -- -D warnings &&) true
+	$(foreach f,$(CARGO_FEATURES),cargo clippy -p $(firstword $(subst :, ,$(f))) $(subst $(comma), ,$(lastword $(subst :, ,$(f)))) --all-targets --locked -- -D warnings &&) true
 	# No cache: whether an import is first-party depends on files ruff does not lint (a
 	# conftest.py at the root), so a cached verdict can be stale.
 	$(PY) -m ruff check --no-cache

@@ -167,10 +167,9 @@ def test_every_front_end_types_the_same(tmp_path: Path) -> None:
 def test_importing_a_front_end_does_not_import_numpy(backend: Any) -> None:
     """numpy costs tens of milliseconds to import: a front end imports it only when an array
     is needed (then it is, and the array functions work). Nor do they import ``typing`` or
-    ``pathlib`` (milliseconds each), except where a generated module does: UniFFI's imports
-    typing, BoltFFI's pathlib (and dataclasses, uuid)."""
-    generated = {"uniffi": {"typing"}, "boltffi": {"pathlib"}}.get(backend.name, set())
-    slow = sorted({"pathlib", "typing"} - generated)
+    ``pathlib`` (milliseconds each), except where a generated module does (the registry's
+    ``generated_imports``: UniFFI's imports typing, BoltFFI's pathlib)."""
+    slow = sorted({"pathlib", "typing"} - set(backend.package.generated_imports))
     script = (
         "import sys\n"
         f"before = {{m for m in {slow!r} if m in sys.modules}}\n"
@@ -264,3 +263,44 @@ def test_via_ctypes_imports_without_cffi() -> None:
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "ok"
+
+
+def _contributor_page_grep() -> str:
+    """The ``git grep`` command of ``docs/adding-a-front-end.md`` (its one ``sh`` block)."""
+    page = (ROOT / "docs" / "adding-a-front-end.md").read_text()
+    blocks = [b.split("```", 1)[0] for b in page.split("```sh\n")[1:]]
+    (command,) = [b for b in blocks if b.startswith("git grep")]
+    return command.replace("\\\n", " ").strip()
+
+
+@pytest.mark.parametrize("package", PACKAGES, ids=lambda p: p.directory)
+def test_nothing_outside_a_package_needs_its_name(package: Any) -> None:
+    """The contributor page's check, run as it says for every package of the registry: a new
+    front end touches only its package, the registries, the workspace and the documentation
+    (and optionally the benchmark's probes)."""
+    if not (ROOT / ".git").exists():
+        pytest.skip("needs a git checkout")
+    command = _contributor_page_grep().replace("bind-foo", package.directory)
+    # A second build of another package's crate is named in that crate's directory, and names it.
+    related = {package.crate_directory} | {
+        p.directory for p in PACKAGES if p.crate_directory == package.directory
+    }
+    command += "".join(f" ':!{d}'" for d in sorted(related - {""}))
+    run = subprocess.run(command, shell=True, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert run.returncode == 1 and not run.stderr, f"{command}\n{run.stdout}{run.stderr}"
+
+
+def test_the_registry_says_what_each_build_passes_to_cargo() -> None:
+    """``cargo_features`` (what ``make lint`` checks a crate with) is what the package's
+    maturin configuration passes."""
+    tomllib = pytest.importorskip("tomllib")
+    for package in PACKAGES:
+        if package.build != "maturin":
+            continue
+        maturin = tomllib.loads((ROOT / package.directory / "pyproject.toml").read_text())["tool"]["maturin"]
+        passed = []
+        if maturin.get("no-default-features"):
+            passed.append("--no-default-features")
+        if maturin.get("features"):
+            passed += ["--features", ",".join(maturin["features"])]
+        assert " ".join(passed) == package.cargo_features, package.directory

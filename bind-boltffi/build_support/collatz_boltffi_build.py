@@ -13,7 +13,7 @@ The CLI is found as ``$BOLTFFI``, or ``boltffi`` on ``PATH``; ``make`` installs 
 version (``cargo install boltffi_cli --version 0.32.1 --locked``) under ``target/tools``.
 
 The crate belongs to the repository's Cargo workspace; an sdist carries a copy of the
-workspace's Rust sources under ``rust/`` (as ``bind-cabi``'s does), and a build from the sdist
+workspace's Rust sources under ``rust/`` (as the C ABI package's does), and a build from the sdist
 packs that copy.
 """
 

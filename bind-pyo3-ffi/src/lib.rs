@@ -16,12 +16,13 @@
 //! works in subinterpreters with their own GIL (`Py_MOD_PER_INTERPRETER_GIL_SUPPORTED`, 3.12+).
 //! It needs the GIL (`Py_MOD_GIL_USED`, 3.13+): `Trajectory`'s state is a cell the GIL guards.
 
-// Cargo unifies features within one build: with bind-pyo3 (whose default `abi3` feature turns
-// on pyo3-ffi's limited API) in the same invocation, this crate would see only the stable ABI.
+// Cargo unifies features within one build: with a crate that turns on pyo3's `abi3` feature
+// (and so pyo3-ffi's limited API) in the same invocation, this crate would see only the stable
+// ABI. The registry says so (`cargo_alone`), and `make lint` checks this crate on its own.
 #[cfg(Py_LIMITED_API)]
 compile_error!(
     "bind-pyo3-ffi uses CPython's full C API: build it on its own (`cargo build -p \
-     bind-pyo3-ffi`, or its wheel), not in one cargo invocation with bind-pyo3, whose `abi3` \
+     bind-pyo3-ffi`, or its wheel), not in one cargo invocation with a crate whose `abi3` \
      feature turns on pyo3-ffi's limited API for every crate of that build"
 );
 

@@ -4,9 +4,11 @@
 for every front end and every case of :mod:`collatz_bench.instructions` (the scalar call, the
 error path, an array out, ``next()``, a callback, a record, a string out and in), the
 instructions per call under callgrind and the time of the same loop as a ratio to that
-interpreter's own floor (``operator.index``), rounds interleaved. With ``--abi3-wheel`` (the
-cp310-abi3 wheel of collatz-pyo3) on CPython 3.12+, that wheel is counted too, beside the
-cp312-abi3 wheel the environment has: what the second abi3 wheel changes, measured.
+interpreter's own floor (``operator.index``), rounds interleaved. With ``--wheels DIR`` (the
+directory of the wheels that serve every interpreter, ``target/wheels/any``) on CPython 3.12+,
+the further abi3 wheels of a package that has them (``extra_wheels`` in the registry:
+collatz-pyo3's cp310-abi3 wheel beside the cp312-abi3 one the environment installs) are counted
+too: what the second abi3 wheel changes, measured.
 
 ``python -m collatz_bench.pythons render FILE... --out DIR`` merges the files (one per
 interpreter) into ``pythons.json`` and draws ``pythons.md``: per case, one row per front end, one
@@ -28,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from collatz_contract.backends import NATIVE
+from collatz_contract.packages import PACKAGES
 
 from . import instructions, provenance
 from .render.markdown import draw
@@ -35,7 +38,8 @@ from .table import Table
 from .timing import Case, calibrate, ratio_summary, run_rounds
 
 ABI3_VARIANT = "pyo3 (cp310-abi3 wheel)"
-"""The name the cp310-abi3 wheel of collatz-pyo3 is counted under, on 3.12+."""
+"""The name the cp310-abi3 wheel of collatz-pyo3 is counted under, on 3.12+ (as every further
+wheel: ``"<front end> (<tag> wheel)"``)."""
 ROUNDS, TARGET = 7, 0.02
 
 
@@ -75,9 +79,35 @@ def _evaluator(code: Any, scope: dict[str, Any], local: dict[str, Any]) -> Calla
     return once
 
 
-def _abi3_variant(wheel: Path, cases: list[str], out: Path) -> dict[str, Any]:
-    """Instructions of collatz-pyo3's cp310-abi3 wheel, installed into a temporary directory
-    that comes first on the path of the counting interpreter."""
+def _wheel_tag(wheel: Path) -> str:
+    """``cp310-abi3`` of ``collatz_pyo3-0.1.0-cp310-abi3-linux_x86_64.whl``."""
+    return "-".join(wheel.stem.split("-")[-3:-1])
+
+
+def _further_wheels(wheels: Path) -> list[tuple[Path, str, str]]:
+    """(wheel, front end, name counted under) for every wheel in ``wheels`` of a package with
+    further wheels (``extra_wheels``) whose tag is not that of the installed one."""
+    from importlib import metadata
+
+    found = []
+    for package in PACKAGES:
+        if not package.extra_wheels:
+            continue
+        files = metadata.files(package.distribution) or []
+        installed = next(f.read_text().split("Tag: ")[-1].strip() for f in files if f.name == "WHEEL")
+        installed_tag = "-".join(installed.split("-")[:2])
+        for wheel in sorted((wheels / package.directory).glob("*.whl")):
+            tag = _wheel_tag(wheel)
+            if tag != installed_tag:
+                for backend in NATIVE:
+                    if backend.package == package:
+                        found.append((wheel, backend.module, f"{backend.name} ({tag} wheel)"))
+    return found
+
+
+def _further_wheel(wheel: Path, module: str, name: str, cases: list[str], out: Path) -> dict[str, Any]:
+    """Instructions of a further wheel of a front end's package, installed into a temporary
+    directory that comes first on the path of the counting interpreter."""
     with tempfile.TemporaryDirectory() as target:
         subprocess.run(
             [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", target, str(wheel)],
@@ -86,25 +116,26 @@ def _abi3_variant(wheel: Path, cases: list[str], out: Path) -> dict[str, Any]:
         before = os.environ.get("PYTHONPATH")
         os.environ["PYTHONPATH"] = target
         try:
-            counts = instructions.count({ABI3_VARIANT: "collatz_pyo3"}, dict(_loops(cases)), out)
+            counts = instructions.count({name: module}, dict(_loops(cases)), out)
         finally:
             if before is None:
                 del os.environ["PYTHONPATH"]
             else:
                 os.environ["PYTHONPATH"] = before
-    return instructions.summarise(counts, [ABI3_VARIANT], cases)["backends"][ABI3_VARIANT]  # type: ignore[no-any-return]
+    return instructions.summarise(counts, [name], cases)["backends"][name]  # type: ignore[no-any-return]
 
 
 def _loops(cases: list[str]) -> list[tuple[str, str]]:
     return [(case, instructions.CASES[case][0]) for case in cases]
 
 
-def collect(out: Path, abi3_wheel: Path | None) -> None:
+def collect(out: Path, wheels: Path | None) -> None:
     cases = list(instructions.CASES)
     with tempfile.TemporaryDirectory() as scratch:
         figures = instructions.measure({b.name: b.module for b in NATIVE}, Path(scratch), cases)
-        if abi3_wheel is not None and sys.version_info >= (3, 12):
-            figures["backends"][ABI3_VARIANT] = _abi3_variant(abi3_wheel, cases, Path(scratch))
+        if wheels is not None and sys.version_info >= (3, 12):
+            for wheel, module, name in _further_wheels(wheels):
+                figures["backends"][name] = _further_wheel(wheel, module, name, cases, Path(scratch))
     ratios = _time_ratios(cases)
     for name, entry in figures["backends"].items():
         for case, figure in entry.items():
@@ -243,7 +274,11 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     c = commands.add_parser("collect", help="measure in this interpreter")
     c.add_argument("--out", type=Path, required=True)
-    c.add_argument("--abi3-wheel", type=Path, help="collatz-pyo3's cp310-abi3 wheel, counted too on 3.12+")
+    c.add_argument(
+        "--wheels",
+        type=Path,
+        help="the directory of the shared wheels: further abi3 wheels counted too on 3.12+",
+    )
     r = commands.add_parser("render", help="merge the interpreters' files, draw the page")
     r.add_argument("files", type=Path, nargs="+")
     r.add_argument("--out", type=Path, required=True)
@@ -252,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         print("pythons: valgrind is not installed (Debian: apt-get install valgrind)", file=sys.stderr)
         return 2
     if args.command == "collect":
-        collect(args.out, args.abi3_wheel)
+        collect(args.out, args.wheels)
     else:
         render(args.files, args.out)
     return 0

@@ -52,6 +52,17 @@ class Package:
     crate_directory: str = ""
     """The directory of the crate it compiles, when that is not its own: a second build of
     another package's crate (``bind-pyo3-versioned`` builds ``bind-pyo3`` without abi3)."""
+    cargo_features: str = ""
+    """The cargo feature arguments its build passes, when not the defaults (what its
+    ``pyproject.toml`` says; ``make lint`` runs clippy over the crate with them too)."""
+    cargo_alone: bool = False
+    """Whether its crate must be built in a cargo invocation of its own: ``make lint`` checks
+    it apart from the workspace (collatz-pyo3-ffi uses CPython's full C API; in one build with
+    a crate that turns on pyo3's ``abi3`` feature, cargo would unify pyo3-ffi's features and
+    give it the limited API, which the crate refuses)."""
+    generated_imports: tuple[str, ...] = ()
+    """Standard-library modules that code a generator wrote for it imports on import, of those
+    the tests keep out of a front end's import (``typing``, ``pathlib``: milliseconds each)."""
 
     @property
     def source(self) -> str:
@@ -77,11 +88,29 @@ PACKAGES: tuple[Package, ...] = (
         "bind-pyo3",
         panic_hooks=False,  # the same crate as bind-pyo3, whose hooks test it
         crate_directory="bind-pyo3",
+        cargo_features="--no-default-features",
     ),
-    Package("bind-pyo3-ffi", "collatz-pyo3-ffi", "collatz_pyo3_ffi", "maturin", "bind-pyo3-ffi"),
+    Package(
+        "bind-pyo3-ffi", "collatz-pyo3-ffi", "collatz_pyo3_ffi", "maturin", "bind-pyo3-ffi", cargo_alone=True
+    ),
     Package("bind-cabi", "collatz-cabi", "collatz_cabi", "setuptools", "bind-cabi"),
-    Package("bind-uniffi", "collatz-uniffi", "collatz_uniffi", "maturin", "bind-uniffi", shared_wheel=True),
-    Package("bind-boltffi", "collatz-boltffi", "collatz_boltffi", "boltffi", "bind-boltffi"),
+    Package(
+        "bind-uniffi",
+        "collatz-uniffi",
+        "collatz_uniffi",
+        "maturin",
+        "bind-uniffi",
+        shared_wheel=True,
+        generated_imports=("typing",),
+    ),
+    Package(
+        "bind-boltffi",
+        "collatz-boltffi",
+        "collatz_boltffi",
+        "boltffi",
+        "bind-boltffi",
+        generated_imports=("pathlib",),
+    ),
 )
 
 
@@ -104,12 +133,25 @@ SELECTIONS: dict[str, Callable[[Package], bool]] = {
 those that BoltFFI's CLI builds, of those with a crate of their own (the workspace's
 binding crates), and of those whose one wheel serves every interpreter."""
 
+CRATES: dict[str, Callable[[Package], bool]] = {
+    "crates_together": lambda p: not p.crate_directory and not p.cargo_alone,
+    "crates_alone": lambda p: not p.crate_directory and p.cargo_alone,
+}
+"""Crate names (``[package] name``) of the workspace's binding crates that cargo may build in
+one invocation, and of those it must build alone."""
+
 
 def _main(argv: list[str]) -> int:
     """Print one field of every package, or the directories of a selection."""
     field = argv[0] if argv else "directory"
     if field in SELECTIONS:
         print(" ".join(p.directory for p in PACKAGES if SELECTIONS[field](p)))
+    elif field in CRATES:
+        print(" ".join(p.crate for p in PACKAGES if CRATES[field](p)))
+    elif field == "cargo_features":  # crate:argument,argument (spaces as commas)
+        print(
+            " ".join(f"{p.crate}:{p.cargo_features.replace(' ', ',')}" for p in PACKAGES if p.cargo_features)
+        )
     elif field == "sources":  # directory:crate-directory pairs
         print(" ".join(f"{p.directory}:{p.source}" for p in PACKAGES))
     elif field == "distributions":  # directory:distribution pairs
