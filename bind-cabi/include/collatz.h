@@ -11,6 +11,12 @@
 #include <stdint.h>
 
 /**
+ * A message buffer of this many bytes holds every message of the library whole, except one
+ * quoting a huge value: the size the Python front ends pass to [`collatz_last_failure`].
+ */
+#define COLLATZ_MESSAGE_CAPACITY 256
+
+/**
  * Success.
  */
 #define COLLATZ_OK 0
@@ -375,6 +381,18 @@ int32_t collatz_last_error(void);
  * `buf` must be null or point to `cap` writable bytes.
  */
 size_t collatz_last_error_message(char *buf, size_t cap);
+
+/**
+ * The last failed call on this thread in one call: its status code (`COLLATZ_OK` if none
+ * failed) is returned, its message copied into `buf` as [`collatz_last_error_message`] does,
+ * and the message's full length stored in `*length` (unless `length` is null). A buffer of
+ * 256 bytes holds every message whole except those quoting a huge value; when `*length >=
+ * cap`, [`collatz_last_error_message`] with a buffer of `*length + 1` bytes gives the rest.
+ *
+ * # Safety
+ * `buf` must be null or point to `cap` writable bytes; `length` null or writable.
+ */
+int32_t collatz_last_failure(char *buf, size_t cap, size_t *length);
 
 #ifdef __cplusplus
 }  // extern "C"

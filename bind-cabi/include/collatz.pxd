@@ -7,6 +7,10 @@ from libc.stdint cimport int32_t, uint64_t
 
 cdef extern from "collatz.h" nogil:
 
+  # A message buffer of this many bytes holds every message of the library whole, except one
+  # quoting a huge value: the size the Python front ends pass to [`collatz_last_failure`].
+  const size_t COLLATZ_MESSAGE_CAPACITY # = 256
+
   # Success.
   const int32_t COLLATZ_OK # = 0
 
@@ -284,3 +288,13 @@ cdef extern from "collatz.h" nogil:
   # # Safety
   # `buf` must be null or point to `cap` writable bytes.
   size_t collatz_last_error_message(char *buf, size_t cap);
+
+  # The last failed call on this thread in one call: its status code (`COLLATZ_OK` if none
+  # failed) is returned, its message copied into `buf` as [`collatz_last_error_message`] does,
+  # and the message's full length stored in `*length` (unless `length` is null). A buffer of
+  # 256 bytes holds every message whole except those quoting a huge value; when `*length >=
+  # cap`, [`collatz_last_error_message`] with a buffer of `*length + 1` bytes gives the rest.
+  #
+  # # Safety
+  # `buf` must be null or point to `cap` writable bytes; `length` null or writable.
+  int32_t collatz_last_failure(char *buf, size_t cap, size_t *length);

@@ -7,8 +7,9 @@
 //!   [`COLLATZ_TOTAL_STOPPING_TIME_ERROR`] for [`collatz_total_stopping_time`] — so the success path costs
 //!   nothing extra. Other functions return a status code (`COLLATZ_OK` or `COLLATZ_ERR_*`).
 //! - After a failure, [`collatz_last_error`] gives its status code and
-//!   [`collatz_last_error_message`] a message naming the offending value (and index). Both are
-//!   per thread and are only meaningful right after a call reported failure.
+//!   [`collatz_last_error_message`] a message naming the offending value (and index), and
+//!   [`collatz_last_failure`] both in one call. They are per thread and are only meaningful
+//!   right after a call reported failure.
 //! - Null pointers, impossible lengths, misaligned or partly overlapping buffers are rejected
 //!   with `COLLATZ_ERR_ARGUMENT`, never dereferenced.
 //! - A panic never crosses the boundary: it is caught and reported as `COLLATZ_ERR_PANIC`.
@@ -25,6 +26,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Mutex, PoisonError};
 
 use collatz_core::Kind;
+
+/// A message buffer of this many bytes holds every message of the library whole, except one
+/// quoting a huge value: the size the Python front ends pass to [`collatz_last_failure`].
+pub const COLLATZ_MESSAGE_CAPACITY: usize = 256;
 
 /// Success.
 pub const COLLATZ_OK: i32 = 0;
@@ -793,13 +798,52 @@ pub unsafe extern "C" fn collatz_last_error_message(buf: *mut c_char, cap: usize
                 .unwrap_or_default()
         })
         .unwrap_or_default();
+    // SAFETY: as this function's caller promises.
+    unsafe { copy_message(&message, buf, cap) }
+}
+
+/// The last failed call on this thread in one call: its status code (`COLLATZ_OK` if none
+/// failed) is returned, its message copied into `buf` as [`collatz_last_error_message`] does,
+/// and the message's full length stored in `*length` (unless `length` is null). A buffer of
+/// 256 bytes holds every message whole except those quoting a huge value; when `*length >=
+/// cap`, [`collatz_last_error_message`] with a buffer of `*length + 1` bytes gives the rest.
+///
+/// # Safety
+/// `buf` must be null or point to `cap` writable bytes; `length` null or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn collatz_last_failure(
+    buf: *mut c_char,
+    cap: usize,
+    length: *mut usize,
+) -> i32 {
+    let (code, message) = LAST_FAILURE
+        .try_with(|last| {
+            last.borrow()
+                .as_ref()
+                .map_or((COLLATZ_OK, String::new()), |f| (f.code(), f.message()))
+        })
+        .unwrap_or((COLLATZ_OK, String::new()));
+    // SAFETY: as this function's caller promises.
+    let full = unsafe { copy_message(&message, buf, cap) };
+    if !length.is_null() {
+        // SAFETY: `length` is writable, as the caller promises.
+        unsafe { length.write(full) };
+    }
+    code
+}
+
+/// Copy `message` into `buf` as [`collatz_last_error_message`] documents; its length.
+///
+/// # Safety
+/// `buf` must be null or point to `cap` writable bytes.
+unsafe fn copy_message(message: &str, buf: *mut c_char, cap: usize) -> usize {
     if !buf.is_null() && cap > 0 {
         let mut n = message.len().min(cap - 1);
         while !message.is_char_boundary(n) {
             n -= 1;
         }
         // SAFETY: `buf` has `cap > n` writable bytes as the caller promises; the source is a
-        // live `String` that cannot overlap memory the caller owns.
+        // live `str` that cannot overlap memory the caller owns.
         unsafe {
             std::ptr::copy_nonoverlapping(message.as_ptr(), buf.cast::<u8>(), n);
             buf.add(n).write(0);

@@ -184,6 +184,42 @@ fn message_buffer_edge_cases() {
 }
 
 #[test]
+fn last_failure_gives_code_message_and_length_in_one_call() {
+    assert_eq!(collatz_step(0), 0);
+    let expected = "n must be >= 1, got 0";
+    // SAFETY: every buffer is valid for its capacity; null pointers are allowed.
+    unsafe {
+        let mut buf = [1 as c_char; 256];
+        let mut length = usize::MAX;
+        let code = collatz_last_failure(buf.as_mut_ptr(), buf.len(), &raw mut length);
+        assert_eq!(code, COLLATZ_ERR_INVALID);
+        assert_eq!(length, expected.len());
+        assert_eq!(CStr::from_ptr(buf.as_ptr()).to_bytes(), expected.as_bytes());
+        // Truncated as collatz_last_error_message truncates; the full length still reported.
+        let mut tiny = [1 as c_char; 4];
+        let code = collatz_last_failure(tiny.as_mut_ptr(), tiny.len(), &raw mut length);
+        assert_eq!((code, length), (COLLATZ_ERR_INVALID, expected.len()));
+        assert_eq!(CStr::from_ptr(tiny.as_ptr()).to_bytes(), b"n m");
+        // Null buffer and null length: only the code.
+        assert_eq!(
+            collatz_last_failure(ptr::null_mut(), 0, ptr::null_mut()),
+            COLLATZ_ERR_INVALID
+        );
+    }
+    // On a thread where nothing failed: OK and an empty message.
+    let fresh = std::thread::spawn(|| {
+        let mut buf = [1 as c_char; 8];
+        let mut length = usize::MAX;
+        // SAFETY: as above.
+        let code = unsafe { collatz_last_failure(buf.as_mut_ptr(), buf.len(), &raw mut length) };
+        (code, length, buf[0])
+    })
+    .join()
+    .unwrap();
+    assert_eq!(fresh, (COLLATZ_OK, 0, 0));
+}
+
+#[test]
 fn errors_are_per_thread() {
     assert_eq!(collatz_step(0), 0);
     let other = std::thread::spawn(|| {

@@ -23,6 +23,10 @@ STOPPED = 5
 """Not a failure: a callback asked the library to stop."""
 ERR_MEMORY = 6
 
+MESSAGE_CAPACITY = 256
+"""Bytes of the buffer a front end hands ``collatz_last_failure``: every message but one
+quoting a huge value fits."""
+
 KINDS: dict[int, str] = {
     ERR_INVALID: "Invalid",
     ERR_OVERFLOW: "Overflow",

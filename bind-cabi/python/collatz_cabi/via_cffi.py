@@ -37,7 +37,7 @@ from ._glue import (
     register_unsafe,
     wide,
 )
-from ._status import exception_for, finish
+from ._status import MESSAGE_CAPACITY, exception_for, finish
 
 MODE = os.environ.get("COLLATZ_CFFI_MODE", "api")
 
@@ -142,11 +142,17 @@ _c_visit = ffi.callback("int32_t(void *, uint64_t)", _on_visit, error=1)
 
 
 def _last_error() -> Exception:
-    code = lib.collatz_last_error()
-    size = lib.collatz_last_error_message(ffi.NULL, 0) + 1
-    buf = ffi.new("char[]", size)
-    lib.collatz_last_error_message(buf, size)
-    return exception_for(code, ffi.string(buf).decode())
+    """The exception for the last failed call on this thread: its code and message in one
+    call; a message that filled the buffer (one quoting a huge value) is fetched whole."""
+    buf = ffi.new("char[]", MESSAGE_CAPACITY)
+    code = lib.collatz_last_failure(buf, MESSAGE_CAPACITY, ffi.NULL)
+    message = ffi.string(buf)
+    if len(message) == MESSAGE_CAPACITY - 1:
+        size = lib.collatz_last_error_message(ffi.NULL, 0) + 1
+        buf = ffi.new("char[]", size)
+        lib.collatz_last_error_message(buf, size)
+        message = ffi.string(buf)
+    return exception_for(code, message.decode())
 
 
 def step(n: SupportsIndex, /) -> int:

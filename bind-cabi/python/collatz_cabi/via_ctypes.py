@@ -36,7 +36,7 @@ from ._glue import (
     wide,
 )
 from ._library import PATH
-from ._status import OK, exception_for, finish
+from ._status import MESSAGE_CAPACITY, OK, exception_for, finish
 
 TYPE_CHECKING = False  # not typing's: see _glue.py
 if TYPE_CHECKING:
@@ -129,7 +129,7 @@ _c_parity_vector = _declare(
 )
 _c_free_string = _declare("collatz_free_string", None, _p_char, _size, lib=_lib_short)
 _c_residue = _declare("collatz_residue", _i32, ctypes.c_char_p, _size, _p_u64, _p_u64, lib=_lib_short)
-_c_last_error = _declare("collatz_last_error", _i32)
+_c_last_failure = _declare("collatz_last_failure", _i32, ctypes.c_char_p, _size, ctypes.POINTER(_size))
 _c_last_error_message = _declare("collatz_last_error_message", _size, ctypes.c_char_p, _size)
 
 _TOTAL_STOPPING_TIME_ERROR = U64_MAX
@@ -161,11 +161,17 @@ _c_visit = _VISIT(_on_visit)
 
 
 def _last_error() -> Exception:
-    code = _c_last_error()
-    size = _c_last_error_message(None, 0) + 1
-    buf = ctypes.create_string_buffer(size)
-    _c_last_error_message(buf, size)
-    return exception_for(code, buf.value.decode())
+    """The exception for the last failed call on this thread: its code and message in one
+    call; a message that filled the buffer (one quoting a huge value) is fetched whole."""
+    buf = ctypes.create_string_buffer(MESSAGE_CAPACITY)
+    code = _c_last_failure(buf, MESSAGE_CAPACITY, None)
+    message = buf.value
+    if len(message) == MESSAGE_CAPACITY - 1:
+        size = _c_last_error_message(None, 0) + 1
+        buf = ctypes.create_string_buffer(size)
+        _c_last_error_message(buf, size)
+        message = buf.value
+    return exception_for(code, message.decode())
 
 
 def step(n: SupportsIndex, /) -> int:

@@ -31,8 +31,9 @@ from collatz cimport (
     collatz_free_values,
     collatz_iterate,
     collatz_iterate_polled,
-    collatz_last_error,
+    COLLATZ_MESSAGE_CAPACITY,
     collatz_last_error_message,
+    collatz_last_failure,
     collatz_max_total_stopping_time,
     collatz_step,
     collatz_total_stopping_time,
@@ -119,15 +120,20 @@ cdef int32_t _c_visit(void *ctx, uint64_t value) noexcept with gil:
 
 
 cpdef object _last_error():
-    """The exception for the last failed call on this thread."""
-    cdef int32_t code = collatz_last_error()
-    cdef size_t size = collatz_last_error_message(NULL, 0) + 1
-    cdef char *buf = <char *>malloc(size)
+    """The exception for the last failed call on this thread: its code and message in one
+    call, into a buffer on the stack; a longer message (one quoting a huge value) is fetched
+    whole into one on the heap."""
+    cdef char stack[COLLATZ_MESSAGE_CAPACITY]
+    cdef size_t length = 0
+    cdef int32_t code = collatz_last_failure(stack, COLLATZ_MESSAGE_CAPACITY, &length)
+    if length < COLLATZ_MESSAGE_CAPACITY:
+        return exception_for(code, stack[:length].decode("utf-8"))
+    cdef char *buf = <char *>malloc(length + 1)
     if buf == NULL:
         raise MemoryError()
     try:
-        collatz_last_error_message(buf, size)
-        message = buf[: size - 1].decode("utf-8")
+        collatz_last_error_message(buf, length + 1)
+        message = buf[:length].decode("utf-8")
     finally:
         free(buf)
     return exception_for(code, message)

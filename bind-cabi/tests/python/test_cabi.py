@@ -36,6 +36,7 @@ def test_status_codes_match_the_header() -> None:
     assert defines["COLLATZ_ERR_PANIC"] == _status.ERR_PANIC == lib.COLLATZ_ERR_PANIC
     assert defines["COLLATZ_ERR_MEMORY"] == _status.ERR_MEMORY == lib.COLLATZ_ERR_MEMORY
     assert defines["COLLATZ_TOTAL_STOPPING_TIME_ERROR"] == 2**64 - 1
+    assert defines["COLLATZ_MESSAGE_CAPACITY"] == _status.MESSAGE_CAPACITY
     failures = {v for k, v in defines.items() if k.startswith("COLLATZ_ERR_")}
     assert failures == set(_status.KINDS), "every failure code has its error kind"
     assert set(_status.KINDS.values()) <= set(_glue.KIND_EXCEPTIONS), "and every kind its exception"
@@ -72,6 +73,30 @@ def test_uint64_input_is_passed_without_copying() -> None:
     readonly.flags.writeable = False
     assert _glue.as_u64_array(readonly) is readonly
     assert _glue.as_u64_array(values[::2]) is not values  # strided: copied
+
+
+@pytest.mark.parametrize("module", [via_cffi, via_ctypes], ids=["cffi", "ctypes"])
+@pytest.mark.parametrize("capacity", [_status.MESSAGE_CAPACITY, 22, 21, 8])
+def test_a_message_longer_than_the_buffer_is_fetched_whole(
+    module: object, capacity: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The code and message come in one call (``collatz_last_failure``) into a buffer of
+    ``MESSAGE_CAPACITY`` bytes; a message that fills it is fetched again, whole. (Cython's
+    buffer is on the stack, its size the header's constant: the same logic, not patchable.)"""
+    monkeypatch.setattr(module, "MESSAGE_CAPACITY", capacity)
+    message = "n must be >= 1, got 0"  # 21 bytes: fits 22 (with its NUL), fills 21 and 8
+    with pytest.raises(ValueError) as caught:
+        module.step(0)  # type: ignore[attr-defined]
+    assert str(caught.value) == message
+
+
+def test_last_failure_gives_what_the_two_older_calls_give() -> None:
+    from collatz_cabi._abi_mode import ffi
+
+    assert lib.collatz_step(2**64 - 1) == 0
+    buf, length = ffi.new("char[]", 256), ffi.new("size_t *")
+    assert lib.collatz_last_failure(buf, 256, length) == lib.collatz_last_error() == lib.COLLATZ_ERR_OVERFLOW
+    assert length[0] == lib.collatz_last_error_message(ffi.NULL, 0) == len(ffi.string(buf))
 
 
 def test_raw_c_functions_report_through_last_error() -> None:
