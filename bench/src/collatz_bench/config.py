@@ -41,6 +41,8 @@ class Config:
     """Fresh interpreters per front end for import times."""
     gil_probe_steps: int
     """Steps of the native call during which another thread's Python work is counted."""
+    memory_bulk: int
+    """Elements of the bulk calls whose peak memory is measured (the memory section)."""
 
     @property
     def long_start(self) -> int:
@@ -77,6 +79,7 @@ FULL = Config(
     instructions=True,
     import_runs=15,
     gil_probe_steps=500_000_000,
+    memory_bulk=10**7,
 )
 QUICK = Config(
     name="quick",
@@ -104,4 +107,5 @@ QUICK = Config(
     instructions=False,
     import_runs=3,
     gil_probe_steps=200_000_000,
+    memory_bulk=10**5,
 )

@@ -19,6 +19,7 @@ from . import (
     headline,
     instructions,
     interrupts,
+    memory,
     objects,
     progress,
     pyperf,
@@ -52,5 +53,6 @@ SECTIONS: list[Section] = [
     progress.SECTION,
     interrupts.SECTION,
     instructions.SECTION,
+    memory.SECTION,
     costs.SECTION,  # last: it rebuilds the packages
 ]
