@@ -277,6 +277,8 @@ def test_other_threads_get_the_gil_while_rust_calls_back_into_python(backend: Ba
 
 SIGNALLED = """
 import os, signal, threading, time
+# As from a terminal, even if the suite runs with SIGINT ignored (inherited by children).
+signal.signal(signal.SIGINT, signal.default_int_handler)
 calls = []
 def handler(signum, frame):
     calls.append(signum)

@@ -20,7 +20,9 @@ from collatz_contract.backends import NATIVE, Backend
 
 CHILD = textwrap.dedent(
     """
-    import importlib, sys, time
+    import importlib, signal, sys, time
+    # As from a terminal, even if the suite runs with SIGINT ignored (inherited by children).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     backend = importlib.import_module(sys.argv[1])
     function = getattr(backend, sys.argv[2].partition("+")[0])
     args = [int(a) for a in sys.argv[3:]]

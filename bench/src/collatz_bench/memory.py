@@ -265,6 +265,22 @@ CHILD = textwrap.dedent(
 )
 
 
+def _child(python: str, program: str, plan: dict[str, Any], failure: str) -> dict[str, Any]:
+    """Run ``program`` with ``plan`` in a fresh interpreter (``PYTHONHASHSEED=0``); the JSON
+    object it prints last."""
+    run = subprocess.run(
+        [python, "-c", program, json.dumps(plan)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+        timeout=1800,
+        check=False,
+    )
+    if run.returncode != 0:
+        raise RuntimeError(f"{failure} ({run.returncode}):\n{run.stderr[-3000:]}")
+    return json.loads(run.stdout.splitlines()[-1])  # type: ignore[no-any-return]
+
+
 def available() -> bool:
     """Whether memray is installed (Linux and macOS; ``make`` installs it)."""
     import importlib.util
@@ -282,7 +298,6 @@ def count(
     for every front end (name → module), each in a child process of its own."""
     chosen = {key: SHAPES[key].call for key in (shapes if shapes is not None else SHAPES)}
     result: dict[str, Any] = {"loops": {"short": SHORT, "long": LONG}, "backends": {}, "objects": {}}
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
     for name, module in backends.items():
         plan = {
             "backends": {name: module},
@@ -294,17 +309,7 @@ def count(
             "objects_long": OBJECTS_LONG,
             "long_start": LONG_START,
         }
-        run = subprocess.run(
-            [python, "-c", CHILD, json.dumps(plan)],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=1800,
-            check=False,
-        )
-        if run.returncode != 0:
-            raise RuntimeError(f"memray count failed for {name} ({run.returncode}):\n{run.stderr[-3000:]}")
-        figures = json.loads(run.stdout.splitlines()[-1])
+        figures = _child(python, CHILD, plan, f"memray count failed for {name}")
         for check in ("floor", "python_function", "frame_cost"):
             result.setdefault(check, {})[name] = figures[check]
         result["backends"].update(figures["backends"])
@@ -388,26 +393,13 @@ def bulk(backends: dict[str, str], size: int, python: str = sys.executable) -> d
     bytes still held after it (the result), and the buffers at least half the data's size it
     allocated (the data's copies, the result among them)."""
     out: dict[str, Any] = {"size": size, "cases": {k: v[3] for k, v in BULK.items()}, "backends": {}}
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
     for name, module in backends.items():
         for key, (made, call, data, _) in BULK.items():
             # A list's elements are converted one by one (an allocation each, in some front
             # ends), and memray's reader takes seconds per million records: lists at 1 %.
             n = size // 100 if key.endswith("_list") else size
             plan = {"module": module, "size": n, "input": made, "call": call, "data": data}
-            run = subprocess.run(
-                [python, "-c", BULK_CHILD, json.dumps(plan)],
-                capture_output=True,
-                text=True,
-                env=env,
-                timeout=1800,
-                check=False,
-            )
-            if run.returncode != 0:
-                raise RuntimeError(
-                    f"memray bulk failed for {name} {key} ({run.returncode}):\n{run.stderr[-3000:]}"
-                )
-            figures = json.loads(run.stdout.splitlines()[-1])
+            figures = _child(python, BULK_CHILD, plan, f"memray bulk failed for {name} {key}")
             figures["peak_per_data"] = figures["peak_bytes"] / figures["data_bytes"]
             figures["copies"] = len(figures.pop("large"))
             out["backends"].setdefault(name, {})[key] = figures

@@ -17,7 +17,10 @@ from ..table import Table
 
 CALLS = {"iterate": ("iterate", 27, 10**15), "max_total_stopping_time": ("max_total_stopping_time", 2**40)}
 CHILD = """
-import importlib, sys, time
+import importlib, signal, sys, time
+# Ctrl-C as an interpreter started from a terminal has it, even if the benchmark was started
+# with SIGINT ignored (a background job of a non-interactive shell), which children inherit.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 backend = importlib.import_module(sys.argv[1])
 function = getattr(backend, sys.argv[2])
 args = [int(a) for a in sys.argv[3:]]

@@ -18,6 +18,8 @@ __all__ = [
     "abi3_spread",
     "abi3_threshold",
     "abi3_walk",
+    "allocs",
+    "allocs_range",
     "beat_python",
     "best",
     "cell",
@@ -32,7 +34,10 @@ __all__ = [
     "generators",
     "joined",
     "k90",
+    "leaking",
     "matrix",
+    "object_bytes",
+    "peak",
     "per_step",
     "ranked",
     "ratio",
@@ -40,6 +45,7 @@ __all__ = [
     "slower_per_step",
     "times",
     "wins",
+    "zero_allocs",
 ]
 
 TIMED = ("scalar", "element", "next", "callback", "record", "string_out", "string_in", "error")
@@ -456,3 +462,44 @@ def generators(results: Results) -> tuple[float, float]:
     fallible call (the generators section's ratios, taken within each round)."""
     ratios = [float(v["median"]) for v in results.r("generators/uniffi_over_boltffi").values()]
     return min(ratios), max(ratios)
+
+
+# --- memory (the memory section: collatz_bench.memory) -----------------------------------------
+
+
+def allocs(results: Results, backend: str, shape: str = "step") -> float:
+    """Heap allocations per call of one shape (a key of ``collatz_bench.memory.SHAPES``)."""
+    return float(results.r(f"memory/backends/{backend}/{shape}/allocations"))
+
+
+def zero_allocs(results: Results, shape: str = "step") -> list[str]:
+    """The front ends whose call of ``shape`` allocates nothing, in the registry's order."""
+    return [b.name for b in NATIVE if allocs(results, b.name, shape) == 0]
+
+
+def allocs_range(results: Results, shape: str, backends: Iterable[str]) -> str:
+    """The allocations per call of ``shape`` over ``backends``: ``3``, or ``3–5``."""
+    values = sorted(allocs(results, b, shape) for b in backends)
+    low, high = (f"{v:,.0f}" if v == int(v) else f"{v:,.2f}" for v in (values[0], values[-1]))
+    return low if low == high else f"{low}–{high}"
+
+
+def peak(results: Results, backend: str, case: str = "total_stopping_times") -> float:
+    """A bulk call's peak heap above its input, × the data's size (the memory section)."""
+    return float(results.r(f"memory/bulk/backends/{backend}/{case}/peak_per_data"))
+
+
+def object_bytes(results: Results, backend: str, what: str = "Trajectory") -> float:
+    """Bytes one live object holds (``Trajectory``, ``Trajectory_started``, ``Stats``)."""
+    return float(results.r(f"memory/objects/{backend}/{what}"))
+
+
+def leaking(results: Results) -> list[str]:
+    """Front end / shape pairs that leave ``leak_bytes`` or more behind per call."""
+    own = results.r("memory")
+    return [
+        f"{name} {shape}"
+        for name, cases in own["backends"].items()
+        for shape, entry in cases.items()
+        if entry["growth"] >= own["leak_bytes"]
+    ]
