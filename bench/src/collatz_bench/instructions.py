@@ -84,10 +84,7 @@ def noop(x):
 CHILD = (
     LOOPS
     + r"""
-import ctypes, gc, importlib, json, operator, signal, sys
-# Python's own SIGINT handler, as from a terminal, whatever the parent ignores (the glue saves
-# and restores it around long calls, so counts depend on it).
-signal.signal(signal.SIGINT, signal.default_int_handler)
+import ctypes, gc, importlib, json, operator, sys
 meter = ctypes.CDLL(sys.argv[1])
 meter.meter_stop.argtypes = [ctypes.c_char_p]
 plan = json.loads(sys.argv[2])
