@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+import time
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -40,7 +41,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="reduced sizes and repetitions: everything in well under a minute (smoke test)",
+        help="reduced sizes and repetitions: everything in about a minute (smoke test)",
     )
     parser.add_argument(
         "--out",
@@ -168,14 +169,17 @@ def measure(ctx: Context, sections: list[Section], console: Console) -> None:
             done += 1
             progress.advance(task)
 
+        seconds: dict[str, float] = {}
         for section in sections:
             progress.update(task, description=section.title)
+            began = time.perf_counter()
             outcome = section.run(ctx, tick)
+            seconds[section.key] = round(time.perf_counter() - began, 1)
             if outcome is not None:
                 ctx.results[section.key] = outcome
     if all(key in ctx.results for key in ("scalar", "headline", "bulk")):
         ctx.results["targets"] = targets(ctx.results)
-    ctx.results["progress_steps"] = {"planned": planned, "done": done}
+    ctx.results["progress_steps"] = {"planned": planned, "done": done, "seconds": seconds}
 
 
 def report(

@@ -43,6 +43,10 @@ class Config:
     """Steps of the native call during which another thread's Python work is counted."""
     memory_bulk: int
     """Elements of the bulk calls whose peak memory is measured (the memory section)."""
+    memory_loops: tuple[int, int]
+    """The two loop lengths allocations per call are counted from (the memory section)."""
+    memory_recount: bool
+    """Count allocations a second time, in fresh processes, to show the counts agree."""
 
     @property
     def long_start(self) -> int:
@@ -80,6 +84,8 @@ FULL = Config(
     import_runs=15,
     gil_probe_steps=500_000_000,
     memory_bulk=10**7,
+    memory_loops=(200, 1000),
+    memory_recount=True,
 )
 QUICK = Config(
     name="quick",
@@ -108,4 +114,6 @@ QUICK = Config(
     import_runs=3,
     gil_probe_steps=200_000_000,
     memory_bulk=10**5,
+    memory_loops=(100, 500),
+    memory_recount=False,
 )

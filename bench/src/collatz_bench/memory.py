@@ -39,12 +39,11 @@ from dataclasses import dataclass
 from typing import Any
 
 SHORT, LONG = 200, 1000
-"""The two loop lengths every case is counted at. Allocation counts come out exact at any
-lengths; what is left allocated after a loop varies by up to a few KiB between loops (caches,
-other threads' timing), so the lengths are far enough apart for a leak of one 16-byte block
-per call (12.8 KB between them) to stand well above that."""
-OBJECTS_SHORT, OBJECTS_LONG = 200, 1000
-"""The two numbers of live objects the object sizes are counted at."""
+"""The two loop lengths every case is counted at (and the two numbers of live objects the
+object sizes are counted at). Allocation counts come out exact at any lengths; what is left
+allocated after a loop varies by up to a few KiB between loops (caches, other threads'
+timing), so the lengths are far enough apart for a leak of one 16-byte block per call (12.8 KB
+between them) to stand well above that."""
 LEAK = 32.0
 """Bytes per call left after the loop and a collection from which on a front end is said to
 leak: two of pymalloc's smallest blocks (or one int) leaked on every call. Without a leak the
@@ -299,20 +298,23 @@ def count(
     shapes: list[str] | None = None,
     objects: bool = True,
     python: str = sys.executable,
+    loops: tuple[int, int] = (SHORT, LONG),
 ) -> dict[str, Any]:
     """Allocations, bytes and growth per call of ``shapes`` (default: all), and object sizes,
-    for every front end (name → module), each in a child process of its own."""
+    for every front end (name → module), each in a child process of its own, from loops of
+    ``loops`` calls (and as many live objects)."""
     chosen = {key: SHAPES[key].call for key in (shapes if shapes is not None else SHAPES)}
-    result: dict[str, Any] = {"loops": {"short": SHORT, "long": LONG}, "backends": {}, "objects": {}}
+    short, long = loops
+    result: dict[str, Any] = {"loops": {"short": short, "long": long}, "backends": {}, "objects": {}}
     for name, module in backends.items():
         plan = {
             "backends": {name: module},
             "shapes": chosen,
             "objects": {k: make for k, (make, _) in OBJECTS.items()} if objects else {},
-            "short": SHORT,
-            "long": LONG,
-            "objects_short": OBJECTS_SHORT,
-            "objects_long": OBJECTS_LONG,
+            "short": short,
+            "long": long,
+            "objects_short": short,
+            "objects_long": long,
             "long_start": LONG_START,
         }
         figures = _child(python, CHILD, plan, f"memray count failed for {name}")

@@ -58,12 +58,17 @@ def steps(ctx: Context) -> int:
     return measure_group_steps(_cases(ctx), ctx.config.rounds) + 2 * len(_imports(ctx))
 
 
-def pyperf_timeit(name: str, setup: str, fast: bool) -> dict[str, Any]:
+QUICK_OPTIONS = ["--processes", "2", "--values", "3", "--warmups", "1", "--loops", "10000"]
+"""A quick run's pyperf: two workers and a fixed loop count, no calibration (a smoke test:
+pyperf's own ``--fast`` still takes six seconds per benchmark, two minutes for the section)."""
+
+
+def pyperf_timeit(name: str, setup: str, quick: bool) -> dict[str, Any]:
     """One ``python -m pyperf timeit`` run (its own worker processes); its JSON, as a dict."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "bench.json"
         command = [sys.executable, "-m", "pyperf", "timeit", "--quiet", "--name", name, "-s", setup]
-        command += ["--fast"] if fast else []
+        command += QUICK_OPTIONS if quick else []
         subprocess.run([*command, "-o", str(out), STATEMENT], check=True, stdout=subprocess.DEVNULL)
         loaded: dict[str, Any] = json.loads(out.read_text())
         return loaded
@@ -81,9 +86,9 @@ def run(ctx: Context, tick: Tick) -> dict[str, Any]:
     numpy_runs: dict[str, dict[str, Any]] = {}
     quick = ctx.config.name == "quick"
     for name, setup in _imports(ctx).items():
-        pyperf_runs[name] = pyperf_timeit(bench_name(name), setup, fast=quick)
+        pyperf_runs[name] = pyperf_timeit(bench_name(name), setup, quick)
         tick()
-        numpy_runs[name] = pyperf_timeit(bench_name(name), WITH_NUMPY + setup, fast=quick)
+        numpy_runs[name] = pyperf_timeit(bench_name(name), WITH_NUMPY + setup, quick)
         tick()
     pyperf_floor = statistics.median(_values(pyperf_runs[FLOOR]))
     numpy_floor = statistics.median(_values(numpy_runs[FLOOR]))
