@@ -103,7 +103,7 @@ def run_case(backend: Backend, shape: str, *, one_arena: bool = True) -> str:
     except subprocess.TimeoutExpired:
         return "hang (no exit within 60 s)"
     if run.returncode != 0:
-        return f"exit {run.returncode}: {run.stderr[-400:]}"
+        return f"exit {run.returncode}: {run.stderr[-1500:]}"
     return run.stdout.strip()
 
 

@@ -32,6 +32,21 @@ def test_each_generated_error_becomes_the_contracts_exception(variant: str, exce
     assert "the message" in str(translated)
 
 
+def test_a_constructors_encoded_error_is_decoded_not_called_again() -> None:
+    """BoltFFI's generated constructor lets its C entry's error out as a ``RuntimeError`` of
+    the encoded bytes (only running out of memory gets there: the facade checks ``n`` first);
+    the facade decodes those bytes into the contract's exception."""
+    generated = collatz_boltffi._generated
+    message = "out of memory: 96 bytes could not be allocated"
+    encoded = RuntimeError(generated.CollatzErrorMemory(message=message)._boltffi_wire())
+    failure = collatz_boltffi._constructor_failure(encoded)
+    translated = collatz_boltffi._translate(failure)
+    assert type(translated) is MemoryError
+    assert str(translated) == message
+    other = RuntimeError("not encoded")
+    assert collatz_boltffi._constructor_failure(other) is other
+
+
 def test_every_variant_is_mapped_by_its_class() -> None:
     """The facade matches a variant by identity (no class names at run time): every generated
     variant has its kind, and every kind its variant."""
