@@ -1,7 +1,7 @@
 """What the contract asks of a front end whose binding cannot do it natively, written once.
 
 The front ends that call the Rust core through a generic foreign-function layer — cffi,
-ctypes, Cython over the C ABI, UniFFI's generated module — share three things, all here:
+ctypes, Cython over the C ABI, UniFFI's generated module — share four things, all here:
 
 - **The argument rules** (:func:`as_u64`, :func:`checked_n`, :func:`as_u64_array`). Python
   integers are unbounded and C's are not: cffi raises ``OverflowError`` for negative numbers,
@@ -16,6 +16,11 @@ ctypes, Cython over the C ABI, UniFFI's generated module — share three things,
   UniFFI turns it into its own error), and a signal handler that raises would raise where
   nothing can catch it. :class:`NativeCall` keeps every exception for the caller, tells the
   native side to stop, and re-raises it when the foreign call has returned.
+- **The awaitable forms** (:func:`awaitable_forms`): ``total_stopping_time_async`` and
+  ``max_total_stopping_time_async`` over a front end's synchronous calls, for every front end
+  whose binding has no async support used here yet: a thread that completes an asyncio future
+  through ``loop.call_soon_threadsafe``, and is stopped through ``progress`` when the task is
+  cancelled.
 
 The file lives once, in ``glue/_glue.py``; each package that needs it has a symbolic link to
 it as ``<package>/_glue.py``, which the wheel and sdist builds (maturin, setuptools) turn into
@@ -31,7 +36,7 @@ import sys
 # names serve the type checker only (mypy treats any TYPE_CHECKING as true).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Coroutine
     from types import FrameType, TracebackType
     from typing import Any, SupportsIndex
 
@@ -584,6 +589,159 @@ def module_attribute(module: str, distribution: str, name: str) -> object:
 def module_names(public: list[str]) -> list[str]:
     """A facade module's ``__dir__``: its public names and ``__version__``."""
     return sorted([*public, "__version__"])
+
+
+# --- awaitable forms (docs/contract.md, "Awaitable forms") --------------------------------------
+
+SEARCH_THREAD = "collatz-search"
+"""The name of every thread a ``max_total_stopping_time_async`` runs on (tests count them)."""
+
+
+class _Abandoned(BaseException):
+    """Raised from a search's progress hook to end it: its task was cancelled, its loop closed,
+    or the user's ``progress`` raised (a ``BaseException``: no ``except Exception`` in
+    between may swallow it)."""
+
+
+def _running_loop(name: str) -> Any:
+    """The running asyncio loop, or the contract's ``RuntimeError`` naming ``name``."""
+    import asyncio
+
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        raise RuntimeError(f"{name} must be awaited in a running asyncio event loop") from None
+
+
+_workers: Any = None
+"""The pool the trivial awaitable calls run on (made on first use, dropped in a forked
+child, whose copy would have no threads)."""
+
+
+def _pool() -> Any:
+    global _workers
+    if _workers is None:
+        import os
+        from concurrent.futures import ThreadPoolExecutor
+
+        _workers = ThreadPoolExecutor(
+            max_workers=min(32, (os.cpu_count() or 1) + 4), thread_name_prefix="collatz-await"
+        )
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=_forget_pool)
+    return _workers
+
+
+def _forget_pool() -> None:
+    global _workers
+    _workers = None
+
+
+class _Search:
+    """One awaited search: what its thread and its loop share."""
+
+    __slots__ = ("future", "loop", "progress", "stopped")
+
+    def __init__(self, loop: Any, progress: Callable[[int, int], object] | None) -> None:
+        self.loop = loop
+        self.future = loop.create_future()
+        self.progress = progress
+        self.stopped = False
+
+    def run(self, search: Callable[..., tuple[int, int]], limit: object) -> None:
+        """The search's thread: the synchronous call, its outcome posted to the loop."""
+        try:
+            result = search(limit, progress=self.report)
+        except _Abandoned:
+            return  # nobody awaits a result any more
+        except BaseException as e:
+            self.post(self.fail, e)
+        else:
+            self.post(self.succeed, result)
+
+    def report(self, done: int, total: int) -> None:
+        """The synchronous call's ``progress`` (on the search's thread): end the search once
+        nobody waits for it; post the report to the loop for the user's ``progress``."""
+        if self.stopped or self.loop.is_closed():
+            raise _Abandoned
+        if self.progress is not None:
+            self.post(self.deliver, done, total)
+
+    def post(self, callback: Callable[..., None], *args: object) -> None:
+        try:
+            self.loop.call_soon_threadsafe(callback, *args)
+        except RuntimeError:  # the loop was closed meanwhile: nothing to tell
+            self.stopped = True
+            raise _Abandoned from None
+
+    # --- on the loop's thread, in the order posted ---
+
+    def deliver(self, done: int, total: int) -> None:
+        if self.stopped or self.future.done():
+            return
+        try:
+            self.progress(done, total)  # type: ignore[misc]
+        except BaseException as e:
+            self.stopped = True  # the search's next report ends it
+            self.future.set_exception(e)
+
+    def succeed(self, result: tuple[int, int]) -> None:
+        if not self.future.done():
+            self.future.set_result(result)
+
+    def fail(self, error: BaseException) -> None:
+        if not self.future.done():
+            self.future.set_exception(error)
+
+
+def awaitable_forms(
+    module: str,
+    total_stopping_time: Callable[[Any], int],
+    max_total_stopping_time: Callable[..., tuple[int, int]],
+) -> tuple[
+    Callable[[SupportsIndex], Coroutine[Any, Any, int]],
+    Callable[..., Coroutine[Any, Any, tuple[int, int]]],
+]:
+    """A front end's ``total_stopping_time_async`` and ``max_total_stopping_time_async``
+    (docs/contract.md, "Awaitable forms"), over its synchronous calls, for module ``module``.
+
+    The search runs on a thread of its own (named :data:`SEARCH_THREAD`), which posts
+    ``progress`` reports and its outcome to the loop with ``loop.call_soon_threadsafe``; once
+    the task is cancelled, the loop closed or ``progress`` has raised, its next progress
+    report ends it (every ``PROGRESS_NUMBERS`` numbers: milliseconds). The trivial call runs
+    on a pool of threads, as ``asyncio.to_thread`` does.
+    """
+
+    async def total_stopping_time_async(n: SupportsIndex, /) -> int:
+        """``total_stopping_time(n)``, awaited: run on a worker thread, the loop left free."""
+        loop = _running_loop("total_stopping_time_async")
+        result: int = await loop.run_in_executor(_pool(), total_stopping_time, n)
+        return result
+
+    async def max_total_stopping_time_async(
+        limit: SupportsIndex, /, *, progress: Callable[[int, int], object] | None = None
+    ) -> tuple[int, int]:
+        """``max_total_stopping_time(limit, progress=progress)``, awaited: the search runs on
+        a thread of its own, ``progress`` on the loop's thread; cancelling the task stops the
+        search within milliseconds."""
+        import threading
+
+        loop = _running_loop("max_total_stopping_time_async")
+        limit = as_u64(limit, "limit", 2)  # the arguments in order, before any thread starts
+        check_callable(progress, "progress", optional=True)
+        search = _Search(loop, progress)
+        threading.Thread(
+            target=search.run, args=(max_total_stopping_time, limit), name=SEARCH_THREAD, daemon=True
+        ).start()
+        try:
+            return await search.future  # type: ignore[no-any-return]
+        finally:
+            search.stopped = True  # cancelled (or done): the next report ends the search
+
+    for function in (total_stopping_time_async, max_total_stopping_time_async):
+        function.__module__ = module
+        function.__qualname__ = function.__name__
+    return total_stopping_time_async, max_total_stopping_time_async
 
 
 # --- interpreters ----------------------------------------------------------------------------

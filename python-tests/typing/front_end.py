@@ -53,6 +53,13 @@ def use(m: FrontEnd) -> None:
     m.walk(27, 5)  # type: ignore[arg-type]
 
 
+async def use_async(m: FrontEnd) -> None:
+    a: int = await m.total_stopping_time_async(np.uint64(27))
+    b: tuple[int, int] = await m.max_total_stopping_time_async(1000, progress=lambda done, total: None)
+    c: tuple[int, int] = await m.max_total_stopping_time_async(Index())
+    await m.max_total_stopping_time_async(1000, progress=5)  # type: ignore[arg-type]
+
+
 class StatsRecord(Protocol):
     """What every front end's record is to a type checker: five int fields, unpacked like a
     tuple of five."""
@@ -87,5 +94,9 @@ class FrontEnd(Protocol):
     def stats(self, n: SupportsIndex, /) -> StatsRecord: ...
     def parity_vector(self, n: SupportsIndex, k: SupportsIndex | None = None, /) -> str: ...
     def residue(self, vector: str, /) -> int: ...
+    async def total_stopping_time_async(self, n: SupportsIndex, /) -> int: ...
+    async def max_total_stopping_time_async(
+        self, limit: SupportsIndex, /, *, progress: Callable[[int, int], object] | None = None
+    ) -> tuple[int, int]: ...
     @property
     def Trajectory(self) -> Callable[[SupportsIndex], Iterator[int]]: ...

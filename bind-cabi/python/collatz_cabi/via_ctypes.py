@@ -27,6 +27,7 @@ from ._glue import (
     as_u64,
     as_u64_array,
     as_u128,
+    awaitable_forms,
     check_callable,
     checked_n,
     checked_vector,
@@ -50,11 +51,13 @@ __all__ = [
     "Trajectory",
     "iterate",
     "max_total_stopping_time",
+    "max_total_stopping_time_async",
     "parity_vector",
     "residue",
     "stats",
     "step",
     "total_stopping_time",
+    "total_stopping_time_async",
     "total_stopping_times",
     "trajectory",
     "walk",
@@ -381,6 +384,13 @@ class Trajectory:
     def __setstate__(self, position: SupportsIndex, /) -> None:
         position = as_u64(position, "position", 0)
         self._replace(_c_trajectory_resume(self._start, position), self._start, position)
+
+
+# The awaitable forms (docs/contract.md): the shared glue's thread and call_soon_threadsafe,
+# over this module's synchronous calls.
+total_stopping_time_async, max_total_stopping_time_async = awaitable_forms(
+    __name__, total_stopping_time, max_total_stopping_time
+)
 
 
 def __dir__() -> list[str]:

@@ -13,11 +13,13 @@ __all__ = [
     "Trajectory",
     "iterate",
     "max_total_stopping_time",
+    "max_total_stopping_time_async",
     "parity_vector",
     "residue",
     "stats",
     "step",
     "total_stopping_time",
+    "total_stopping_time_async",
     "total_stopping_times",
     "trajectory",
     "walk",
@@ -39,6 +41,14 @@ def max_total_stopping_time(
     limit: SupportsIndex, /, *, progress: Callable[[int, int], object] | None = None
 ) -> tuple[int, int]:
     """(n, total_stopping_time(n)) for the n < limit with the longest total stopping time."""
+
+async def total_stopping_time_async(n: SupportsIndex, /) -> int:
+    """total_stopping_time(n), awaited."""
+
+async def max_total_stopping_time_async(
+    limit: SupportsIndex, /, *, progress: Callable[[int, int], object] | None = None
+) -> tuple[int, int]:
+    """max_total_stopping_time(limit, progress=progress), awaited and cancellable."""
 
 def trajectory(n: SupportsIndex, /) -> npt.NDArray[np.uint64]:
     """The whole trajectory n, step(n), ..., 1 as a new array."""

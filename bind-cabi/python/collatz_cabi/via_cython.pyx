@@ -54,6 +54,7 @@ from collatz_cabi._glue import (
     as_u64,
     as_u64_array,
     as_u128,
+    awaitable_forms,
     check_callable,
     checked_vector,
 )
@@ -63,11 +64,13 @@ __all__ = [
     "Trajectory",
     "iterate",
     "max_total_stopping_time",
+    "max_total_stopping_time_async",
     "parity_vector",
     "residue",
     "stats",
     "step",
     "total_stopping_time",
+    "total_stopping_time_async",
     "total_stopping_times",
     "trajectory",
     "walk",
@@ -399,6 +402,13 @@ cdef class Trajectory:
             raise _last_error()
         collatz_trajectory_free(self._handle)
         self._handle = handle
+
+
+# The awaitable forms (docs/contract.md): the shared glue's thread and call_soon_threadsafe,
+# over this module's synchronous calls.
+total_stopping_time_async, max_total_stopping_time_async = awaitable_forms(
+    __name__, total_stopping_time, max_total_stopping_time
+)
 
 
 def __dir__():

@@ -5,8 +5,12 @@ re-exported unwrapped: no Python code runs between a call and the Rust function.
 is the package of three builds, each its own distribution: ``collatz_pyo3`` (PyO3, the stable
 ABI), ``collatz_pyo3_versioned`` (the same crate built for one interpreter) and
 ``collatz_pyo3_ffi`` (the extension written by hand against the C API; its
-``total_stopping_times`` imports ``._glue`` for arrays of other dtypes).
+``total_stopping_times`` imports ``._glue`` for arrays of other dtypes). The two awaitable
+forms are the shared glue's (``._glue``, imported at the first await), for now: PyO3's own
+``async fn`` is issue 32's next step.
 """
+
+from __future__ import annotations
 
 from ._native import (
     Stats as Stats,
@@ -29,15 +33,51 @@ __all__ = [
     "Trajectory",
     "iterate",
     "max_total_stopping_time",
+    "max_total_stopping_time_async",
     "parity_vector",
     "residue",
     "stats",
     "step",
     "total_stopping_time",
+    "total_stopping_time_async",
     "total_stopping_times",
     "trajectory",
     "walk",
 ]
+
+# Not `from typing import ...`: importing typing takes milliseconds (mypy treats any
+# TYPE_CHECKING as true).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, SupportsIndex
+
+_forms: Any = None
+
+
+def _awaitable() -> Any:
+    """The glue's awaitable forms over this module's calls, made at the first await."""
+    global _forms
+    if _forms is None:
+        from ._glue import awaitable_forms
+
+        _forms = awaitable_forms(__name__, total_stopping_time, max_total_stopping_time)
+    return _forms
+
+
+async def total_stopping_time_async(n: SupportsIndex, /) -> int:
+    """``total_stopping_time(n)``, awaited (docs/contract.md, "Awaitable forms")."""
+    result: int = await _awaitable()[0](n)
+    return result
+
+
+async def max_total_stopping_time_async(
+    limit: SupportsIndex, /, *, progress: Callable[[int, int], object] | None = None
+) -> tuple[int, int]:
+    """``max_total_stopping_time(limit, progress=progress)``, awaited: the search on a thread
+    of its own, ``progress`` on the loop's thread, stopped within milliseconds of a cancel."""
+    result: tuple[int, int] = await _awaitable()[1](limit, progress=progress)
+    return result
 
 
 __version__: str

@@ -20,6 +20,7 @@ from ._glue import (
     as_u64,
     as_u64_array,
     as_u128,
+    awaitable_forms,
     check_callable,
     checked_n,
     checked_vector,
@@ -58,11 +59,13 @@ __all__ = [
     "Trajectory",
     "iterate",
     "max_total_stopping_time",
+    "max_total_stopping_time_async",
     "parity_vector",
     "residue",
     "stats",
     "step",
     "total_stopping_time",
+    "total_stopping_time_async",
     "total_stopping_times",
     "trajectory",
     "walk",
@@ -329,6 +332,13 @@ type checkers see a ``str``."""
 
 def __getattr__(name: str) -> object:
     return module_attribute(__name__, "collatz-uniffi", name)
+
+
+# The awaitable forms (docs/contract.md): the shared glue's thread and call_soon_threadsafe,
+# over this module's synchronous calls.
+total_stopping_time_async, max_total_stopping_time_async = awaitable_forms(
+    __name__, total_stopping_time, max_total_stopping_time
+)
 
 
 def __dir__() -> list[str]:

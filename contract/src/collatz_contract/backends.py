@@ -32,6 +32,8 @@ FUNCTIONS = (
     "stats",
     "parity_vector",
     "residue",
+    "total_stopping_time_async",
+    "max_total_stopping_time_async",
 )
 """The public names of the contract, in the order the contract lists them."""
 

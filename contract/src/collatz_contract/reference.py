@@ -29,11 +29,13 @@ __all__ = [
     "Trajectory",
     "iterate",
     "max_total_stopping_time",
+    "max_total_stopping_time_async",
     "parity_vector",
     "residue",
     "stats",
     "step",
     "total_stopping_time",
+    "total_stopping_time_async",
     "total_stopping_times",
     "trajectory",
     "walk",
@@ -387,3 +389,85 @@ def residue(vector: str, /) -> int:
         if x % 2 != int(vector[i]):
             r += 2**i
     return r if r else 2**k
+
+
+# --- awaitable forms -------------------------------------------------------------------------
+
+
+def _loop_for(name: str) -> Any:
+    import asyncio
+
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        raise RuntimeError(f"{name} must be awaited in a running asyncio event loop") from None
+
+
+async def total_stopping_time_async(n: SupportsIndex, /) -> int:
+    """``total_stopping_time(n)``, awaited: computed on the loop's default executor."""
+    loop = _loop_for("total_stopping_time_async")
+    result: int = await loop.run_in_executor(None, total_stopping_time, n)
+    return result
+
+
+class _Gone(BaseException):
+    """Ends a search nobody awaits any more."""
+
+
+async def max_total_stopping_time_async(
+    limit: SupportsIndex, /, *, progress: Callable[[int, int], object] | None = None
+) -> tuple[int, int]:
+    """``max_total_stopping_time(limit, progress=progress)``, awaited: the search on a thread
+    named ``collatz-search``, ``progress`` called on the loop's thread; cancelling ends the
+    search within :data:`PROGRESS_NUMBERS` numbers."""
+    loop = _loop_for("max_total_stopping_time_async")
+    limit = as_u64(limit, "limit", 2)
+    _check_callable(progress, "progress", optional=True)
+    future = loop.create_future()
+    gone = threading.Event()
+
+    def on_loop(kind: str, value: Any) -> None:
+        if future.done() or (kind == "progress" and gone.is_set()):
+            return
+        if kind == "progress":
+            try:
+                progress(*value)  # type: ignore[misc]
+            except BaseException as e:
+                gone.set()
+                future.set_exception(e)
+        elif kind == "result":
+            future.set_result(value)
+        else:
+            future.set_exception(value)
+
+    def post(kind: str, value: Any) -> None:
+        try:
+            loop.call_soon_threadsafe(on_loop, kind, value)
+        except RuntimeError:  # the loop is closed
+            raise _Gone from None
+
+    def report(done: int, total: int) -> None:
+        if gone.is_set() or loop.is_closed():
+            raise _Gone
+        if progress is not None:
+            post("progress", (done, total))
+
+    def search() -> None:
+        try:
+            result = max_total_stopping_time(limit, progress=report)
+        except _Gone:
+            return
+        except BaseException as e:
+            outcome: tuple[str, Any] = ("error", e)
+        else:
+            outcome = ("result", result)
+        try:
+            post(*outcome)
+        except _Gone:
+            pass
+
+    threading.Thread(target=search, name="collatz-search", daemon=True).start()
+    try:
+        return await future  # type: ignore[no-any-return]
+    finally:
+        gone.set()
