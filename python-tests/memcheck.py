@@ -9,6 +9,7 @@ under valgrind everything runs some 30 times slower.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import gc
 import pickle
@@ -87,7 +88,34 @@ def exercise(f: Any) -> None:
         thread.start()
     for thread in threads:
         thread.join()
+    # the awaitable forms: completed, failed, stopped by progress, cancelled mid-search
+    asyncio.run(awaited(f))
     gc.collect()
+
+
+async def awaited(f: Any) -> None:
+    assert await f.total_stopping_time_async(27) == 111
+    assert await f.max_total_stopping_time_async(10**4, progress=lambda done, total: None) == (6171, 261)
+    for bad in (0, 2**64, "x"):
+        try:
+            await f.max_total_stopping_time_async(bad)
+        except (TypeError, ValueError, OverflowError):
+            pass
+        else:
+            raise AssertionError(f"max_total_stopping_time_async({bad!r}) did not raise")
+    try:
+        await f.max_total_stopping_time_async(10**4, progress=raising_progress)
+    except Stop:
+        pass
+    task = asyncio.ensure_future(f.max_total_stopping_time_async(2**40))
+    await asyncio.sleep(0.05)
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        pass
+    while any(t.name == "collatz-search" for t in threading.enumerate()):
+        await asyncio.sleep(0.01)  # the search's thread ends before the next front end starts
 
 
 ROUNDS = 3
