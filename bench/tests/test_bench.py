@@ -168,6 +168,13 @@ def test_quick_run_writes_json_and_plots(tmp_path: Path) -> None:
     for entry in data["interrupts"]["backends"].values():
         for call in entry.values():
             assert call["not_stopped"] == 0 and call["median_ms"] is not None
+    awaited = data["async"]
+    assert set(awaited["backends"]) == set(names)
+    assert awaited["floor_ns"] > 0 and awaited["idle_lag"]["ticks"] > 0
+    for entry in awaited["backends"].values():
+        assert entry["await_ns"] > 0 and entry["to_thread_ns"] > 0 and entry["gather_ns"] > 0
+        assert entry["lag"]["async"]["ticks"] > 0, "the ticker ran while the search did"
+        assert entry["not_stopped"] == 0 and entry["cancel_median_ms"] is not None
 
     records = data["records"]["records"]
     assert [r["k"] for r in records] == list(range(1, QUICK.records_up_to + 1))
@@ -330,3 +337,19 @@ def test_the_cross_interpreter_page_is_computed_from_its_files(tmp_path: Path) -
     assert "| 3.13.0 | cp312-abi3 | 1.03 |" in page  # 80 / 78
     assert "| 3.13.0 | cp310-abi3 (beside it) | 1.41 |" in page  # 110 / 78
     assert "| pyo3 | 2.00× / 120 | 2.00× / 80 |" in page
+
+
+def test_the_async_sections_helpers_measure_what_they_say() -> None:
+    import asyncio
+
+    from collatz_bench.sections import awaiting
+
+    async def main() -> tuple[float, dict[str, float]]:
+        per_await = await awaiting._per_await(lambda: asyncio.sleep(0), 50)
+        lag = await awaiting._lag(lambda: asyncio.sleep(0.05), 0)
+        return per_await, lag
+
+    per_await, lag = asyncio.run(main())
+    assert 0 < per_await < 0.01
+    assert lag["seconds"] >= 0.05 and lag["ticks"] >= 5, "a 1 ms ticker ran beside the work"
+    assert 0 <= lag["median"] <= lag["worst"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..section import Section
 from . import (
     amortisation,
+    awaiting,
     breakdown,
     bulk,
     callbacks,
@@ -52,6 +53,7 @@ SECTIONS: list[Section] = [
     errors.SECTION,
     progress.SECTION,
     interrupts.SECTION,
+    awaiting.SECTION,
     instructions.SECTION,
     memory.SECTION,
     costs.SECTION,  # last: it rebuilds the packages
