@@ -11,7 +11,7 @@ Ctrl-C) run in a child process with a timeout.
 from __future__ import annotations
 
 import asyncio
-import inspect
+import glob
 import os
 import signal
 import subprocess
@@ -38,8 +38,25 @@ class Stop(Exception):
     pass
 
 
-def searches() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == SEARCH_THREAD and t.is_alive()]
+def searches() -> list[str]:
+    """The search threads running: Python threads of that name (the glue's, the reference's)
+    and, where ``/proc`` says, native threads of that name (PyO3's, started by Rust: not in
+    ``threading.enumerate()``)."""
+    found = [t.name for t in threading.enumerate() if t.name == SEARCH_THREAD and t.is_alive()]
+    return found + native_threads(SEARCH_THREAD)
+
+
+def native_threads(name: str) -> list[str]:
+    """The threads of this process the kernel knows by ``name`` (Linux; none elsewhere)."""
+    found = []
+    for comm in glob.glob("/proc/self/task/*/comm"):
+        try:
+            with open(comm) as f:
+                if f.read().strip() == name:
+                    found.append(name)
+        except OSError:  # the thread ended meanwhile
+            pass
+    return found
 
 
 def wait_for_no_search(bound: float = STOP_BOUND) -> float:
@@ -77,12 +94,13 @@ def small(impl: ModuleType, ref: ModuleType, native: int, reference: int) -> int
 # --- the same answers and errors --------------------------------------------------------------
 
 
-def test_they_are_coroutine_functions_that_start_nothing_until_awaited(impl: ModuleType) -> None:
-    assert inspect.iscoroutinefunction(impl.total_stopping_time_async)
-    assert inspect.iscoroutinefunction(impl.max_total_stopping_time_async)
+def test_they_return_coroutines_that_start_nothing_until_awaited(impl: ModuleType) -> None:
+    trivial = impl.total_stopping_time_async(27)
     coroutine = impl.max_total_stopping_time_async(LONG)
+    assert asyncio.iscoroutine(trivial) and asyncio.iscoroutine(coroutine)
     time.sleep(0.01)
     assert not searches(), "calling started a search"
+    trivial.close()
     coroutine.close()
 
 
@@ -207,7 +225,9 @@ def test_a_raising_progress_stops_the_search_and_its_exception_is_awaited(impl: 
 async def _started(impl: ModuleType, progress: Callable[[int, int], object] | None = None) -> Any:
     """A task awaiting a long search, once the search runs."""
     task = asyncio.ensure_future(impl.max_total_stopping_time_async(LONG, progress=progress))
+    deadline = time.perf_counter() + 10
     while not searches():
+        assert time.perf_counter() < deadline, "no search thread started"
         await asyncio.sleep(0.001)
     await asyncio.sleep(0.02)
     return task
@@ -321,11 +341,20 @@ def test_two_loops_in_two_threads_at_once(impl: ModuleType, ref: ModuleType) -> 
 
 
 CHILD_PRELUDE = """
-import asyncio, importlib, signal, sys, threading, time
+import asyncio, glob, importlib, signal, sys, threading, time
 signal.signal(signal.SIGINT, signal.default_int_handler)  # as from a terminal
 m = importlib.import_module({module!r})
 def searches():
-    return [t for t in threading.enumerate() if t.name == "collatz-search" and t.is_alive()]
+    named = [t for t in threading.enumerate() if t.name == "collatz-search" and t.is_alive()]
+    native = []
+    for comm in glob.glob("/proc/self/task/*/comm"):
+        try:
+            with open(comm) as f:
+                if f.read().strip() == "collatz-search":
+                    native.append(comm)
+        except OSError:
+            pass
+    return named + native
 def stopped_within(bound):
     began = time.perf_counter()
     while searches():

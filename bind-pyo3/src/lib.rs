@@ -6,6 +6,7 @@
 //! `visit`, `max_total_stopping_time`'s `progress`) are called from Rust with the GIL held.
 
 mod array;
+mod awaiting;
 mod error;
 mod gil;
 mod out;
@@ -37,6 +38,9 @@ mod _native {
 
     #[pymodule_export]
     use super::Trajectory;
+
+    #[pymodule_export]
+    use crate::awaiting::{max_total_stopping_time_async, total_stopping_time_async};
 
     /// step(n) -> int
     ///

@@ -1,7 +1,7 @@
 """Type information for the compiled module (checked by mypy.stubtest in the test suite)."""
 
-from collections.abc import Callable, Iterable, Iterator
-from typing import SupportsIndex, final
+from collections.abc import Callable, Coroutine, Iterable, Iterator
+from typing import Any, SupportsIndex, final
 
 import numpy as np
 import numpy.typing as npt
@@ -12,11 +12,13 @@ __all__ = [
     "Trajectory",
     "iterate",
     "max_total_stopping_time",
+    "max_total_stopping_time_async",
     "parity_vector",
     "residue",
     "stats",
     "step",
     "total_stopping_time",
+    "total_stopping_time_async",
     "total_stopping_times",
     "trajectory",
     "walk",
@@ -30,6 +32,14 @@ def iterate(n: SupportsIndex, k: SupportsIndex, /) -> int:
 
 def total_stopping_time(n: SupportsIndex, /) -> int:
     """The number of steps until n first reaches 1."""
+
+def total_stopping_time_async(n: SupportsIndex, /) -> Coroutine[Any, Any, int]:
+    """total_stopping_time(n), as a PyO3 coroutine (computed when first awaited)."""
+
+def max_total_stopping_time_async(
+    limit: SupportsIndex, /, *, progress: Callable[[int, int], object] | None = None
+) -> Coroutine[Any, Any, tuple[int, int]]:
+    """max_total_stopping_time(limit, progress=progress), as a PyO3 coroutine."""
 
 def total_stopping_times(values: Iterable[SupportsIndex], /) -> npt.NDArray[np.uint64]:
     """The total stopping time of every element of a 1-D array or sequence of integers."""

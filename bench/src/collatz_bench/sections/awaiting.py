@@ -14,7 +14,8 @@ Python user has without any binding's help).
   idle loop and during the same search through ``to_thread``.
 - **Cancellation latency**: from ``task.cancel()`` on a running ``max_total_stopping_time_async
   (2**40)`` to its search's thread having ended (every front end runs an awaited search on a
-  thread named ``collatz-search``, which ends when the native search returns): the native
+  thread named ``collatz-search``, a Python thread or a native one, which ends when the native
+  search returns): the native
   work measured as stopped, not assumed. ``to_thread`` has no such figure: cancelling its
   task leaves the thread computing until the search ends.
 
@@ -25,6 +26,7 @@ threads, so a count would say how valgrind schedules them, not what an ``await``
 from __future__ import annotations
 
 import asyncio
+import glob
 import statistics
 import threading
 import time
@@ -50,7 +52,16 @@ REFERENCE_LAG_LIMIT = 2**15
 
 
 def _searches() -> int:
-    return sum(1 for t in threading.enumerate() if t.name == SEARCH_THREAD and t.is_alive())
+    """Search threads running: Python threads of that name, and native ones (a thread Rust
+    starts is not in ``threading.enumerate()``; Linux names it in ``/proc``)."""
+    count = sum(1 for t in threading.enumerate() if t.name == SEARCH_THREAD and t.is_alive())
+    for comm in glob.glob("/proc/self/task/*/comm"):
+        try:
+            with open(comm) as f:
+                count += f.read().strip() == SEARCH_THREAD
+        except OSError:  # the thread ended meanwhile
+            pass
+    return count
 
 
 async def _per_await(make: Callable[[], Awaitable[Any]], count: int) -> float:
