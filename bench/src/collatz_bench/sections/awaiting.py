@@ -8,12 +8,12 @@ Python user has without any binding's help).
   coroutine: time per await, as multiples of the floor and of ``to_thread``.
 - **1,000 concurrent awaits**, ``asyncio.gather`` of ``total_stopping_time_async(n)`` for
   ``n = 1 … 1000``: time per await when they overlap.
-- **The event loop's lag during one long awaited search** (``max_total_stopping_time_async``,
-  ``10**8``): a ticker task asks to wake every millisecond; the worst and
-  the median lateness of its wake-ups while the search runs, against the same ticker on an
-  idle loop and during the same search through ``to_thread``.
-- **Cancellation latency**: from ``task.cancel()`` on a running ``max_total_stopping_time_async
-  (2**40)`` to its search's thread having ended (every front end runs an awaited search on a
+- **The event loop's lag during one long awaited search**
+  (``max_total_stopping_time_async(10**8)``): a ticker task asks to wake every millisecond;
+  the worst and the median lateness of its wake-ups while the search runs, against the same
+  ticker on an idle loop and during the same search through ``to_thread``.
+- **Cancellation latency**: from ``task.cancel()`` on a running
+  ``max_total_stopping_time_async(2**40)`` to its search's thread having ended (every front end runs an awaited search on a
   thread named ``collatz-search``, a Python thread or a native one, which ends when the native
   search returns): the native
   work measured as stopped, not assumed. ``to_thread`` has no such figure: cancelling its

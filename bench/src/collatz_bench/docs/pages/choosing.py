@@ -20,9 +20,12 @@ __all__ = [
     "abi3_walk",
     "allocs",
     "allocs_range",
+    "aw",
+    "aw_span",
     "beat_python",
     "best",
     "cell",
+    "cheap_awaits",
     "cheaper_everywhere",
     "figure",
     "front_ends",
@@ -43,8 +46,11 @@ __all__ = [
     "ratio",
     "share",
     "slower_per_step",
+    "slowest_cancel_ms",
+    "thread_awaits",
     "times",
     "wins",
+    "worst_lag",
     "zero_allocs",
 ]
 
@@ -503,3 +509,40 @@ def leaking(results: Results) -> list[str]:
         for shape, entry in cases.items()
         if entry["growth"] >= own["leak_bytes"]
     ]
+
+
+# --- await (the async section: collatz_bench.sections.awaiting) --------------------------------
+
+
+def aw(results: Results, backend: str, key: str) -> float:
+    """One figure of a front end in the async section (``await_ns``, ``x_to_thread``, …)."""
+    return float(results.r(f"async/backends/{backend}/{key}"))
+
+
+def cheap_awaits(results: Results, below: float = 0.5) -> list[str]:
+    """The front ends whose trivial await costs less than ``below`` times ``to_thread`` of the
+    same call, in the registry's order."""
+    return [b for b in front_ends(results) if aw(results, b, "x_to_thread") < below]
+
+
+def thread_awaits(results: Results, below: float = 0.5) -> list[str]:
+    """The other front ends: those whose await goes through a thread as ``to_thread`` does."""
+    cheap = set(cheap_awaits(results, below))
+    return [b for b in front_ends(results) if b not in cheap]
+
+
+def aw_span(results: Results, key: str, backends: Iterable[str], show: Callable[[float], str]) -> str:
+    """The lowest and highest of one figure over ``backends``: ``a`` or ``a–b``."""
+    values = sorted(aw(results, b, key) for b in backends)
+    low, high = show(values[0]), show(values[-1])
+    return low if low == high else f"{low}–{high}"
+
+
+def worst_lag(results: Results, how: str = "async") -> float:
+    """The ticker's worst lateness (seconds) during a search, over the native front ends."""
+    return max(float(results.r(f"async/backends/{b}/lag/{how}/worst")) for b in front_ends(results))
+
+
+def slowest_cancel_ms(results: Results) -> float:
+    """The longest measured cancel-to-stopped time (ms) over the native front ends."""
+    return max(aw(results, b, "cancel_max_ms") for b in front_ends(results))
