@@ -4,30 +4,25 @@
 //!
 //! - `total_stopping_time_async` computes in its first poll, on the loop's thread: the call
 //!   takes at most microseconds, so the figure is what an `await` of a PyO3 coroutine costs.
-//! - `max_total_stopping_time_async` starts the search on a thread of its own (named
-//!   `collatz-search`, as every front end's) and awaits [`Events`]: the search thread records
-//!   its latest progress report and, at the end, its outcome, and wakes the coroutine (PyO3's
-//!   waker posts to the loop with `call_soon_threadsafe`). The coroutine calls `progress` when it
-//!   is polled, so on the loop's thread. When the task is cancelled, PyO3 drops the Rust future
-//!   (no `CancelHandle` here): [`StopOnDrop`] raises the stop flag, and the search ends at its next
-//!   report. A search whose loop was closed under it (its task abandoned, the future never
+//! - `max_total_stopping_time_async` starts the search on a thread of its own
+//!   (`collatz_core::background`, shared with UniFFI's and BoltFFI's front ends) and awaits its
+//!   events: the search thread records its latest progress report and, at the end, its outcome,
+//!   and wakes the coroutine (PyO3's waker posts to the loop with `call_soon_threadsafe`). The
+//!   coroutine calls `progress` when it is polled, so on the loop's thread. When the task is
+//!   cancelled, PyO3 drops the Rust future (no `CancelHandle` here), and with it the
+//!   [`Search`], which stops the search at its next report. A search whose loop was closed under it (its task abandoned, the future never
 //!   dropped) sees the loop closed at its next report and ends too.
 
-use std::future::Future;
-use std::ops::ControlFlow;
-use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::task::{Context, Poll, Waker};
+use std::task::Waker;
+
+use collatz_core::background::{Event, Search};
+use collatz_core::exit::parking_on_unwind;
 
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 
 use crate::error::{CoreError, Param, not_callable, to_u64};
 use crate::out::{int, pair};
-
-/// The name of the thread every awaited search runs on (the tests look for it).
-const SEARCH_THREAD: &str = "collatz-search";
 
 /// The running asyncio loop, or the contract's `RuntimeError` naming the function.
 fn running_loop(py: Python<'_>, name: &str) -> PyResult<Py<PyAny>> {
@@ -56,73 +51,30 @@ pub(crate) async fn total_stopping_time_async(n: Py<PyAny>) -> PyResult<Py<PyAny
     })
 }
 
-/// What the search thread hands the coroutine.
-#[derive(Default)]
-struct State {
-    /// The latest report not yet given to `progress` (reports that arrive meanwhile merge).
-    report: Option<(u64, u64)>,
-    /// The search's outcome, once it has ended.
-    outcome: Option<Result<Option<(u64, u64)>, collatz_core::Error>>,
-    /// A panic caught on the search thread.
-    panic: Option<String>,
-    waker: Option<Waker>,
-}
+/// The loop a search reports to, released with the GIL when the search thread is done.
+struct EventLoop(Option<Py<PyAny>>);
 
-#[derive(Default)]
-struct Shared {
-    state: Mutex<State>,
-    stop: AtomicBool,
-}
-
-impl Shared {
-    fn update(&self, change: impl FnOnce(&mut State)) {
-        let waker = {
-            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-            change(&mut state);
-            state.waker.take()
-        };
-        if let Some(waker) = waker {
-            // PyO3's waker takes the GIL (to post to the loop): as every re-attach from a
-            // detached thread, it parks instead if the interpreter is exiting.
-            crate::gil::attach(|_| waker.wake());
-        }
+impl EventLoop {
+    /// Whether the loop has been closed (its task abandoned).
+    fn closed(&self) -> bool {
+        self.0.as_ref().is_none_or(|event_loop| {
+            crate::gil::attach(|py| {
+                parking_on_unwind(|| {
+                    event_loop
+                        .call_method0(py, "is_closed")
+                        .and_then(|closed| closed.extract::<bool>(py))
+                        .unwrap_or(true)
+                })
+            })
+        })
     }
 }
 
-/// Raises the stop flag when the coroutine's future is dropped (finished, cancelled, closed).
-struct StopOnDrop(Arc<Shared>);
-
-impl Drop for StopOnDrop {
+impl Drop for EventLoop {
     fn drop(&mut self) {
-        self.0.stop.store(true, Ordering::Relaxed);
-    }
-}
-
-enum Event {
-    Report(u64, u64),
-    Ended(Result<Option<(u64, u64)>, collatz_core::Error>),
-    Panicked(String),
-}
-
-/// The next thing the search thread has to say.
-struct Events<'a>(&'a Shared);
-
-impl Future for Events<'_> {
-    type Output = Event;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Event> {
-        let mut state = self.0.state.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((done, total)) = state.report.take() {
-            return Poll::Ready(Event::Report(done, total));
+        if let Some(event_loop) = self.0.take() {
+            crate::gil::attach(|_| parking_on_unwind(|| drop(event_loop)));
         }
-        if let Some(panic) = state.panic.take() {
-            return Poll::Ready(Event::Panicked(panic));
-        }
-        if let Some(outcome) = state.outcome.take() {
-            return Poll::Ready(Event::Ended(outcome));
-        }
-        state.waker = Some(cx.waker().clone());
-        Poll::Pending
     }
 }
 
@@ -150,22 +102,23 @@ pub(crate) async fn max_total_stopping_time_async(
             Ok((limit, progress, event_loop))
         })
     })?;
-    let shared = Arc::new(Shared::default());
-    let _stop = StopOnDrop(Arc::clone(&shared));
-    let reporting = progress.is_some();
-    let search = Arc::clone(&shared);
-    std::thread::Builder::new()
-        .name(SEARCH_THREAD.into())
-        .spawn(move || {
-            run_search(&search, limit, reporting, &event_loop);
-            crate::gil::attach(|_| drop(event_loop));
-        })
-        .map_err(|e| {
-            PyRuntimeError::new_err(format!("could not start the search's thread: {e}"))
-        })?;
+    let event_loop = EventLoop(Some(event_loop));
+    // Dropped with this future (the task finished, cancelled or closed): the search stops.
+    let search = Search::start(
+        limit,
+        progress.is_some(),
+        move |_, _| !event_loop.closed(),
+        // PyO3's waker takes the GIL to post to the loop, and `call_soon_threadsafe` lets it go
+        // (to write to the loop's self-pipe): by the time it wants it back, the awaiting task
+        // may have its answer and the interpreter be exiting. As every call into Python from a
+        // detached thread (`crate::gil`): it parks instead of taking the GIL if the interpreter
+        // is exiting, and a forced unwind out of the call parks it too.
+        |waker: Waker| crate::gil::attach(|_| parking_on_unwind(|| waker.wake())),
+    )
+    .map_err(|e| PyRuntimeError::new_err(format!("could not start the search's thread: {e}")))?;
     loop {
-        match Events(&shared).await {
-            Event::Report(done, total) => {
+        match search.next_event().await {
+            Event::Report { done, total } => {
                 if let Some(progress) = &progress {
                     // On the loop's thread (the coroutine is being polled): an exception ends
                     // the coroutine, and dropping its future stops the search.
@@ -173,44 +126,16 @@ pub(crate) async fn max_total_stopping_time_async(
                 }
             }
             Event::Ended(outcome) => {
+                // The search thread may still be returning from its last wake, in the loop's
+                // code (`call_soon_threadsafe` lets the GIL go and takes it back): once the
+                // answer is out the interpreter may exit, and CPython ends a thread that wants
+                // the GIL then with a forced unwind, which PyO3's waker cannot pass: an abort.
+                // So the answer waits for the thread to end, the GIL let go meanwhile.
+                Python::attach(|py| py.detach(|| search.join()));
                 let (n, steps) = crate::finish(outcome, None)?;
                 return Python::attach(|py| Ok(pair(py, n, steps)?.unbind()));
             }
             Event::Panicked(message) => return Err(PyRuntimeError::new_err(message)),
         }
     }
-}
-
-/// The search thread: the core's search, stopped when nobody waits for it any more.
-fn run_search(shared: &Shared, limit: u64, reporting: bool, event_loop: &Py<PyAny>) {
-    let searched = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        collatz_core::max_total_stopping_time_with(limit, |done, total| {
-            if shared.stop.load(Ordering::Relaxed) || closed(event_loop) {
-                return ControlFlow::Break(());
-            }
-            if reporting {
-                shared.update(|state| state.report = Some((done, total)));
-            }
-            ControlFlow::Continue(())
-        })
-    }));
-    match searched {
-        // Stopped: nobody awaits the outcome.
-        Ok(Ok(None)) => {}
-        Ok(outcome) => shared.update(|state| state.outcome = Some(outcome)),
-        Err(payload) => {
-            let message = collatz_core::panic_report(payload.as_ref());
-            shared.update(|state| state.panic = Some(message));
-        }
-    }
-}
-
-/// Whether the loop the search reports to has been closed (its task abandoned).
-fn closed(event_loop: &Py<PyAny>) -> bool {
-    crate::gil::attach(|py| {
-        event_loop
-            .call_method0(py, "is_closed")
-            .and_then(|closed| closed.extract::<bool>(py))
-            .unwrap_or(true)
-    })
 }
