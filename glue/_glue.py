@@ -1,7 +1,8 @@
 """What the contract asks of a front end whose binding cannot do it natively, written once.
 
 The front ends that call the Rust core through a generic foreign-function layer — cffi,
-ctypes, Cython over the C ABI, UniFFI's generated module — share four things, all here:
+ctypes, Cython over the C ABI, UniFFI's and BoltFFI's generated modules — share four things,
+all here:
 
 - **The argument rules** (:func:`as_u64`, :func:`checked_n`, :func:`as_u64_array`). Python
   integers are unbounded and C's are not: cffi raises ``OverflowError`` for negative numbers,
@@ -16,11 +17,13 @@ ctypes, Cython over the C ABI, UniFFI's generated module — share four things, 
   UniFFI turns it into its own error), and a signal handler that raises would raise where
   nothing can catch it. :class:`NativeCall` keeps every exception for the caller, tells the
   native side to stop, and re-raises it when the foreign call has returned.
-- **The awaitable forms** (:func:`awaitable_forms`): ``total_stopping_time_async`` and
-  ``max_total_stopping_time_async`` over a front end's synchronous calls, for every front end
-  whose binding has no async support used here yet: a thread that completes an asyncio future
-  through ``loop.call_soon_threadsafe``, and is stopped through ``progress`` when the task is
-  cancelled.
+- **The awaitable forms.** For a front end whose binding has no async support (cffi, ctypes,
+  Cython, the hand-written extension), :func:`awaitable_forms`: ``total_stopping_time_async``
+  and ``max_total_stopping_time_async`` over its synchronous calls, a thread that completes an
+  asyncio future through ``loop.call_soon_threadsafe`` and is stopped through ``progress``
+  when the task is cancelled. For those whose binding's own ``async fn`` awaits a Rust
+  ``Search`` (UniFFI, BoltFFI), :func:`awaited_search` and :class:`LoopWatch`: the loop over
+  its events, and the check that stops it once its loop is closed.
 
 The file lives once, in ``glue/_glue.py``; each package that needs it has a symbolic link to
 it as ``<package>/_glue.py``, which the wheel and sdist builds (maturin, setuptools) turn into
@@ -603,7 +606,7 @@ class _Abandoned(BaseException):
     between may swallow it)."""
 
 
-def _running_loop(name: str) -> Any:
+def running_loop(name: str) -> Any:
     """The running asyncio loop, or the contract's ``RuntimeError`` naming ``name``."""
     import asyncio
 
@@ -611,6 +614,58 @@ def _running_loop(name: str) -> Any:
         return asyncio.get_running_loop()
     except RuntimeError:
         raise RuntimeError(f"{name} must be awaited in a running asyncio event loop") from None
+
+
+class LoopWatch:
+    """The callbacks a native awaited search (UniFFI's and BoltFFI's ``Search``) calls on its
+    own thread at each progress report, before anything else: ``on_progress`` answers ``True``
+    (stop) once the loop the search reports to has been closed, its task abandoned (a cancelled
+    task frees the native future, which stops the search without asking)."""
+
+    __slots__ = ("_loop",)
+
+    def __init__(self, loop: Any) -> None:
+        self._loop = loop
+
+    def on_visit(self, value: int) -> bool:  # pragma: no cover - a search visits nothing
+        return True
+
+    def on_progress(self, done: int, total: int) -> bool:
+        return bool(self._loop.is_closed())
+
+
+async def awaited_search(
+    search: Any,
+    progress: Callable[[int, int], object] | None,
+    *,
+    answer: Callable[[Any], tuple[int, int] | None],
+    failures: tuple[type[BaseException], ...],
+    translate: Callable[[Any], BaseException],
+    finished: Callable[[], bool] | None = None,
+) -> tuple[int, int]:
+    """The answer of a native ``Search`` (UniFFI's, BoltFFI's: a search on a Rust thread whose
+    ``next_event`` is a Rust ``async fn``), awaited one event at a time: ``answer(event)`` is
+    the answer, or ``None`` for a progress report, which goes to ``progress`` here, on the
+    loop's thread. However this ends (the answer, an error, a raising ``progress``, the task
+    cancelled), the search is stopped. ``finished``, if given, is awaited before the answer is
+    handed over: the search's thread, once it has posted the answer, may still be on its way
+    out of Python, and the interpreter may exit as soon as the caller has the answer."""
+    import asyncio
+
+    try:
+        while True:
+            try:
+                event = await search.next_event()
+            except failures as e:
+                raise translate(e) from None
+            best = answer(event)
+            if best is not None:
+                while finished is not None and not finished():
+                    await asyncio.sleep(0)  # a loop cycle lets the GIL go: microseconds
+                return best
+            progress(event.done, event.total)  # type: ignore[misc]
+    finally:
+        search.stop()
 
 
 _workers: Any = None
@@ -714,7 +769,7 @@ def awaitable_forms(
 
     async def total_stopping_time_async(n: SupportsIndex, /) -> int:
         """``total_stopping_time(n)``, awaited: run on a worker thread, the loop left free."""
-        loop = _running_loop("total_stopping_time_async")
+        loop = running_loop("total_stopping_time_async")
         result: int = await loop.run_in_executor(_pool(), total_stopping_time, n)
         return result
 
@@ -726,7 +781,7 @@ def awaitable_forms(
         search within milliseconds."""
         import threading
 
-        loop = _running_loop("max_total_stopping_time_async")
+        loop = running_loop("max_total_stopping_time_async")
         limit = as_u64(limit, "limit", 2)  # the arguments in order, before any thread starts
         check_callable(progress, "progress", optional=True)
         search = _Search(loop, progress)

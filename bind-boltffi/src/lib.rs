@@ -509,6 +509,131 @@ impl Job {
     }
 }
 
+/// `total_stopping_time`, as a Rust `async fn`: BoltFFI makes it a Python `async def` whose
+/// future asyncio polls (no Rust executor). It computes in its first poll, on the loop's
+/// thread: the figure is what one `await` of a BoltFFI future costs.
+#[export]
+pub async fn total_stopping_time_async(n: u64) -> Result<u64, CollatzError> {
+    // BoltFFI's poll catches no panic (an abort): `guarded`.
+    guarded(|| Ok(collatz_core::total_stopping_time(n)?))
+}
+
+/// What an awaited search has to say next ([`Search::next_event`]).
+#[data]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchEvent {
+    /// `done` of `total` numbers covered (the latest report; earlier unread ones merged).
+    Progress {
+        /// Numbers covered so far.
+        done: u64,
+        /// `limit - 1`.
+        total: u64,
+    },
+    /// The search's answer.
+    Done {
+        /// The record.
+        best: MaxTotalStoppingTime,
+    },
+}
+
+/// `max_total_stopping_time` on a thread of its own (`collatz_core::background`), awaited one
+/// event at a time: the facade's `max_total_stopping_time_async` awaits
+/// [`next_event`](Self::next_event) (a Rust `async fn`) until the answer, calling `progress`
+/// itself, on the loop's thread. Stopping or freeing the object (the facade does both when its
+/// task is cancelled) stops the search at its next report.
+#[export]
+#[derive(Debug)]
+pub struct Search(collatz_core::background::Search);
+
+#[export]
+impl Search {
+    /// Start the search. `callbacks.on_progress(done, total)` is called on the search's thread
+    /// at each report (every `collatz_core::PROGRESS_NUMBERS` numbers), before anything else:
+    /// `true` stops the search for good (the facade's "has my loop been closed?"). `reporting`:
+    /// whether [`next_event`](Self::next_event) hands out progress reports.
+    pub fn new(
+        limit: u64,
+        reporting: bool,
+        callbacks: Arc<dyn Callbacks>,
+    ) -> Result<Self, CollatzError> {
+        guarded(|| {
+            // BoltFFI boxes the object with `Box::new` (see `TrajectoryIterator::resume`).
+            collatz_core::memory::probe(size_of::<Self>() + 2 * size_of::<usize>())?;
+            let callbacks = FromThread(Some(callbacks));
+            let search = collatz_core::background::Search::start(
+                limit,
+                reporting,
+                move |done, total| callbacks.on_progress(done, total),
+                // BoltFFI's waker takes the GIL to post to the loop, and `call_soon_threadsafe`
+                // lets it go meanwhile (to write to the loop's self-pipe): the interpreter may
+                // start exiting before it has it back (`collatz_core::exit`).
+                |waker: std::task::Waker| {
+                    host::park_if_exiting();
+                    collatz_core::exit::parking_on_unwind(|| waker.wake());
+                },
+            )
+            .map_err(|e| CollatzError::Panic {
+                message: format!("could not start the search's thread: {e}"),
+            })?;
+            Ok(Self(search))
+        })
+    }
+
+    /// The next event: a progress report, or the answer (or the search's error). Awaited from
+    /// Python as an `async def`; polled on the loop's thread with the GIL held, so it never
+    /// blocks (the facade waits for [`finished`](Self::finished) after the answer).
+    pub async fn next_event(&self) -> Result<SearchEvent, CollatzError> {
+        use collatz_core::background::Event;
+        match self.0.next_event().await {
+            Event::Report { done, total } => Ok(SearchEvent::Progress { done, total }),
+            Event::Ended(Ok(Some((n, steps)))) => Ok(SearchEvent::Done {
+                best: MaxTotalStoppingTime { n, steps },
+            }),
+            Event::Ended(Ok(None)) => Err(CollatzError::Panic {
+                message: "a stopped search said something".into(),
+            }),
+            Event::Ended(Err(e)) => Err(e.into()),
+            Event::Panicked(message) => Err(CollatzError::Panic { message }),
+        }
+    }
+
+    /// Whether the search's thread has ended: after the answer, it may still be returning from
+    /// its last wake, in Python; the facade hands the answer over once it has (the interpreter
+    /// may exit as soon as it has it, and would end the thread there).
+    pub fn finished(&self) -> bool {
+        self.0.is_finished()
+    }
+
+    /// Stop the search at its next report.
+    pub fn stop(&self) {
+        self.0.stop();
+    }
+}
+
+/// The facade's callbacks, called (and let go of) on the search's thread: each call into
+/// Python, which takes the GIL, is made as `collatz_core::exit` says a detached thread must
+/// (park if the interpreter is exiting; a forced unwind out of it parks too).
+struct FromThread(Option<Arc<dyn Callbacks>>);
+
+impl FromThread {
+    /// `true` to go on: the callbacks' `on_progress` answers `true` to stop.
+    fn on_progress(&self, done: u64, total: u64) -> bool {
+        self.0.as_ref().is_some_and(|callbacks| {
+            host::park_if_exiting();
+            !collatz_core::exit::parking_on_unwind(|| callbacks.on_progress(done, total))
+        })
+    }
+}
+
+impl Drop for FromThread {
+    fn drop(&mut self) {
+        if let Some(callbacks) = self.0.take() {
+            host::park_if_exiting();
+            collatz_core::exit::parking_on_unwind(|| drop(callbacks));
+        }
+    }
+}
+
 /// Test hook (feature `test-hooks` only, never in wheels): panics, which [`guarded`] must turn
 /// into [`CollatzError::Panic`] with the message kept.
 #[cfg(feature = "test-hooks")]

@@ -328,6 +328,120 @@ pub fn max_total_stopping_time(
     Ok(best.map(|(n, steps)| MaxTotalStoppingTime { n, steps }))
 }
 
+/// `total_stopping_time`, as a Rust `async fn`: UniFFI makes it a Python `async def` that
+/// asyncio drives (no Rust executor). It computes in its first poll, on the loop's thread: the
+/// figure is what one `await` of a UniFFI future costs.
+#[uniffi::export]
+pub async fn total_stopping_time_async(n: u64) -> Result<u64, CollatzFfiError> {
+    total_stopping_time(n)
+}
+
+/// What an awaited search has to say next ([`Search::next_event`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum SearchEvent {
+    /// `done` of `total` numbers covered (the latest report; earlier unread ones merged).
+    Progress {
+        /// Numbers covered so far.
+        done: u64,
+        /// `limit - 1`.
+        total: u64,
+    },
+    /// The search's answer.
+    Done {
+        /// The record.
+        best: MaxTotalStoppingTime,
+    },
+}
+
+/// The facade's callbacks, called (and possibly let go of) on the search's thread: each call
+/// into Python, which takes the GIL, is made as `collatz_core::exit` says a detached thread
+/// must (park if the interpreter is exiting; a forced unwind out of it parks too).
+struct FromThread(Option<Box<dyn Callbacks>>);
+
+impl FromThread {
+    /// `true` to go on: the callbacks' `on_progress` answers `true` to stop.
+    fn on_progress(&self, done: u64, total: u64) -> bool {
+        self.0.as_ref().is_some_and(|callbacks| {
+            host::park_if_exiting();
+            !collatz_core::exit::parking_on_unwind(|| callbacks.on_progress(done, total))
+        })
+    }
+}
+
+impl Drop for FromThread {
+    fn drop(&mut self) {
+        if let Some(callbacks) = self.0.take() {
+            host::park_if_exiting();
+            collatz_core::exit::parking_on_unwind(|| drop(callbacks));
+        }
+    }
+}
+
+/// `max_total_stopping_time` on a thread of its own (`collatz_core::background`), awaited one
+/// event at a time: the facade's `max_total_stopping_time_async` awaits
+/// [`next_event`](Self::next_event) (a Rust `async fn`) until the answer, calling `progress`
+/// itself, on the loop's thread. Freeing the object, or an awaited `next_event` whose task was
+/// cancelled (UniFFI frees the Rust future), stops the search at its next report.
+#[derive(Debug, uniffi::Object)]
+pub struct Search(collatz_core::background::Search);
+
+#[uniffi::export]
+impl Search {
+    /// Start the search. `callbacks.on_progress(done, total)` is called on the search's thread
+    /// at each report (every `collatz_core::PROGRESS_NUMBERS` numbers), before anything else:
+    /// `true` stops the search for good (the facade's "has my loop been closed?"). `reporting`:
+    /// whether [`next_event`](Self::next_event) hands out progress reports.
+    #[uniffi::constructor]
+    pub fn new(limit: u64, reporting: bool, callbacks: Box<dyn Callbacks>) -> Arc<Self> {
+        let callbacks = FromThread(Some(callbacks));
+        let search = collatz_core::background::Search::start(
+            limit,
+            reporting,
+            move |done, total| callbacks.on_progress(done, total),
+            // UniFFI's waker calls the Python continuation callback, which takes the GIL and
+            // lets it go (to write to the loop's self-pipe): the interpreter may start exiting
+            // meanwhile, once the awaiting task has its answer (`collatz_core::exit`).
+            |waker: std::task::Waker| {
+                host::park_if_exiting();
+                collatz_core::exit::parking_on_unwind(|| waker.wake());
+            },
+        );
+        // A thread that cannot start is a panic: UniFFI hands it over as its `InternalError`,
+        // which the facade raises as the contract's `RuntimeError`.
+        Arc::new(Self(search.expect("could not start the search's thread")))
+    }
+
+    /// The next event: a progress report, or the answer (or the search's error). Awaited from
+    /// Python as an `async def`.
+    pub async fn next_event(&self) -> Result<SearchEvent, CollatzFfiError> {
+        use collatz_core::background::Event;
+        match self.0.next_event().await {
+            Event::Report { done, total } => Ok(SearchEvent::Progress { done, total }),
+            Event::Ended(outcome) => {
+                // The search thread may still be returning from its last wake, in Python (the
+                // loop's `call_soon_threadsafe` lets the GIL go and takes it back); once the
+                // answer is out, the interpreter may exit. The thread ends first: UniFFI polls
+                // through ctypes, the GIL released.
+                self.0.join();
+                match outcome {
+                    Ok(Some((n, steps))) => Ok(SearchEvent::Done {
+                        best: MaxTotalStoppingTime { n, steps },
+                    }),
+                    Ok(None) => unreachable!("a stopped search says nothing more"),
+                    Err(e) => Err(e.into()),
+                }
+            }
+            // Raised again here, where UniFFI catches it: its `InternalError`, the message kept.
+            Event::Panicked(message) => std::panic::resume_unwind(Box::new(message)),
+        }
+    }
+
+    /// Stop the search at its next report.
+    pub fn stop(&self) {
+        self.0.stop();
+    }
+}
+
 /// `iterate` for long calls: `callbacks.on_progress(steps_done, k)` is called every few tens
 /// of milliseconds of work; `None` if it asked to stop.
 #[uniffi::export]

@@ -39,13 +39,14 @@ from . import _native as _generated
 from ._glue import (
     KIND_EXCEPTIONS,
     GeneratedTrajectory,
+    LoopWatch,
     NativeCall,
     Stats,
     as_parity_count,
     as_u64,
     as_u64_array,
     as_u128,
-    awaitable_forms,
+    awaited_search,
     check_callable,
     checked_n,
     checked_vector,
@@ -56,6 +57,7 @@ from ._glue import (
     panic_error,
     register_unsafe,
     rescue_interrupts_in,
+    running_loop,
     wide,
 )
 from ._native import (
@@ -63,6 +65,12 @@ from ._native import (
 )
 from ._native import (
     Job as _Job,
+)
+from ._native import (
+    Search as _FfiSearch,
+)
+from ._native import (
+    SearchEventDone as _FfiDone,
 )
 from ._native import (
     TrajectoryIterator as _FfiTrajectory,
@@ -85,6 +93,9 @@ from ._native import (
 )
 from ._native import (
     total_stopping_time as _ffi_total_stopping_time,
+)
+from ._native import (
+    total_stopping_time_async as _ffi_total_stopping_time_async,
 )
 from ._native import (
     total_stopping_times_bytes as _ffi_bulk,
@@ -458,9 +469,103 @@ def __getattr__(name: str) -> object:
 
 # The awaitable forms (docs/contract.md): the shared glue's thread and call_soon_threadsafe,
 # over this module's synchronous calls.
-total_stopping_time_async, max_total_stopping_time_async = awaitable_forms(
-    __name__, total_stopping_time, max_total_stopping_time
-)
+# --- the awaitable forms (docs/contract.md, "Awaitable forms, per front end"): BoltFFI's own
+# async functions, `async def`s whose Rust future asyncio polls.
+
+
+async def total_stopping_time_async(n: SupportsIndex, /) -> int:
+    """``total_stopping_time(n)``, awaited: a Rust ``async fn``, computed when BoltFFI first
+    polls it, on the loop's thread."""
+    running_loop("total_stopping_time_async")
+    if n.__class__ is not int or not 1 <= n <= 0xFFFF_FFFF_FFFF_FFFF:
+        n = as_u64(n, "n", 1)
+    try:
+        result: int = await _ffi_total_stopping_time_async(n)
+    except _FfiFailure as e:
+        raise _translate(e) from None
+    return result
+
+
+async def max_total_stopping_time_async(
+    limit: SupportsIndex, /, *, progress: Callable[[int, int], object] | None = None
+) -> tuple[int, int]:
+    """``max_total_stopping_time(limit, progress=progress)``, awaited: a Rust ``Search`` on a
+    thread of its own, whose ``next_event`` (a Rust ``async fn``) is awaited until the answer;
+    ``progress`` is called here, on the loop's thread. Cancelling the task stops the search: it
+    ends at its next report (milliseconds)."""
+    loop = running_loop("max_total_stopping_time_async")
+    limit = as_u64(limit, "limit", 2)
+    check_callable(progress, "progress", optional=True)
+    try:
+        search = _FfiSearch(limit, progress is not None, LoopWatch(loop))
+    except _FfiFailure as e:
+        raise _translate(e) from None
+    return await awaited_search(
+        search,
+        progress,
+        answer=_answer,
+        failures=(_FfiFailure,),
+        translate=_translate,
+        finished=search.finished,
+    )
+
+
+def _answer(event: Any) -> tuple[int, int] | None:
+    """A ``SearchEvent``'s answer; ``None`` for a progress report."""
+    if event.__class__ is _FfiDone:
+        return event.best.n, event.best.steps
+    return None
+
+
+class _Loop:
+    """What BoltFFI's poll is given for the loop: its wake callback, on whichever thread wakes
+    the Rust future, calls ``loop.call_soon_threadsafe(future.set_result, code)``, unguarded. On
+    a loop closed under an abandoned task that raises inside the callback, which prints it
+    ("Exception ignored"); this leaves a closed loop alone, as PyO3's waker does."""
+
+    __slots__ = ("_loop",)
+
+    def __init__(self, loop: Any) -> None:
+        self._loop = loop
+
+    def call_soon_threadsafe(self, set_result: Any, code: int) -> None:
+        try:
+            self._loop.call_soon_threadsafe(set_result, code)
+        except RuntimeError:
+            if not self._loop.is_closed():
+                raise
+
+
+class _Future:
+    """What BoltFFI's poll is given for the asyncio future its wake resolves: a task
+    cancelled while it awaits one has it cancelled, and BoltFFI's cancel then wakes it anyway,
+    so an unguarded ``set_result`` would log ``InvalidStateError`` ("Exception in callback
+    Future.set_result(0)") on every cancellation."""
+
+    __slots__ = ("_future",)
+
+    def __init__(self, future: Any) -> None:
+        self._future = future
+
+    def set_result(self, code: int) -> None:
+        if not self._future.done():
+            self._future.set_result(code)
+
+
+def _guard_poll(name: str) -> None:
+    """Have the generated package call BoltFFI's poll ``name`` (a function of its C extension,
+    looked up at each call) with :class:`_Loop` and :class:`_Future` standing in."""
+    c_module = vars(_generated)["_native"]
+    poll = getattr(c_module, name)
+
+    def guarded_poll(handle: int, loop: Any, future: Any) -> None:
+        poll(handle, _Loop(loop), _Future(future))
+
+    setattr(c_module, name, guarded_poll)
+
+
+_guard_poll("total_stopping_time_async__poll")
+_guard_poll("_boltffi_search_next_event__poll")
 
 
 def __dir__() -> list[str]:

@@ -14,13 +14,14 @@ from __future__ import annotations
 from ._glue import (
     KIND_EXCEPTIONS,
     GeneratedTrajectory,
+    LoopWatch,
     NativeCall,
     Stats,
     as_parity_count,
     as_u64,
     as_u64_array,
     as_u128,
-    awaitable_forms,
+    awaited_search,
     check_callable,
     checked_n,
     checked_vector,
@@ -32,6 +33,7 @@ from ._glue import (
     refuse_subinterpreters,
     register_unsafe,
     rescue_interrupts_in,
+    running_loop,
     wide,
 )
 
@@ -334,11 +336,63 @@ def __getattr__(name: str) -> object:
     return module_attribute(__name__, "collatz-uniffi", name)
 
 
-# The awaitable forms (docs/contract.md): the shared glue's thread and call_soon_threadsafe,
-# over this module's synchronous calls.
-total_stopping_time_async, max_total_stopping_time_async = awaitable_forms(
-    __name__, total_stopping_time, max_total_stopping_time
-)
+# --- the awaitable forms (docs/contract.md, "Awaitable forms, per front end"): UniFFI's own
+# `async fn`, which the generated module makes an `async def` that asyncio drives.
+
+_ffi_total_stopping_time_async: Callable[[int], Any] = _ffi.total_stopping_time_async
+_FfiSearch: Any = _ffi.Search
+_FfiDone: Any = _ffi.SearchEvent.DONE
+
+
+async def total_stopping_time_async(n: SupportsIndex, /) -> int:
+    """``total_stopping_time(n)``, awaited: a Rust ``async fn``, computed when UniFFI first
+    polls it, on the loop's thread."""
+    running_loop("total_stopping_time_async")
+    if n.__class__ is not int or not 1 <= n <= 0xFFFF_FFFF_FFFF_FFFF:
+        n = as_u64(n, "n", 1)
+    try:
+        result: int = await _ffi_total_stopping_time_async(n)
+    except _FfiFailure as e:
+        raise _translate(e) from None
+    return result
+
+
+async def max_total_stopping_time_async(
+    limit: SupportsIndex, /, *, progress: Callable[[int, int], object] | None = None
+) -> tuple[int, int]:
+    """``max_total_stopping_time(limit, progress=progress)``, awaited: a Rust ``Search`` on a
+    thread of its own, whose ``next_event`` (a Rust ``async fn``) is awaited until the answer;
+    ``progress`` is called here, on the loop's thread. Cancelling the task frees the awaited
+    Rust future and stops the search: it ends at its next report (milliseconds)."""
+    loop = running_loop("max_total_stopping_time_async")
+    limit = as_u64(limit, "limit", 2)
+    check_callable(progress, "progress", optional=True)
+    search = _FfiSearch(limit, progress is not None, LoopWatch(loop))
+    return await awaited_search(search, progress, answer=_answer, failures=_FfiFailure, translate=_translate)
+
+
+def _answer(event: Any) -> tuple[int, int] | None:
+    """A ``SearchEvent``'s answer; ``None`` for a progress report."""
+    if event.__class__ is _FfiDone:
+        return event.best.n, event.best.steps
+    return None
+
+
+def _continuation(handle: int, poll_code: int) -> None:
+    """UniFFI's continuation callback, which the Rust waker calls (from the search's thread), with
+    a closed loop left alone: the generated one calls ``call_soon_threadsafe`` unguarded, which
+    raises inside a ctypes callback (printed, "Exception ignored") when the loop was closed
+    under an abandoned task. The same as PyO3's waker does (it checks ``is_closed`` too)."""
+    eventloop, future = _generated._UniffiContinuationHandleMap.remove(handle)
+    try:
+        eventloop.call_soon_threadsafe(_generated._uniffi_set_future_result, future, poll_code)
+    except RuntimeError:
+        if not eventloop.is_closed():
+            raise
+
+
+# The generated `_uniffi_rust_call_async` looks the callback up in its module at each call.
+_generated._uniffi_continuation_callback = _generated._UNIFFI_RUST_FUTURE_CONTINUATION_CALLBACK(_continuation)
 
 
 def __dir__() -> list[str]:

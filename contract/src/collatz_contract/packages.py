@@ -109,7 +109,9 @@ PACKAGES: tuple[Package, ...] = (
         "collatz_boltffi",
         "boltffi",
         "bind-boltffi",
-        generated_imports=("pathlib",),
+        # pathlib; and typing through asyncio, which the generated module imports once any
+        # function is async (the awaitable forms).
+        generated_imports=("pathlib", "typing"),
     ),
 )
 
