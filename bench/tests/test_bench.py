@@ -295,6 +295,15 @@ def test_instruction_counts_per_call_and_ratios_from_two_loop_lengths() -> None:
     assert summary["floor_per_call"] == 150
     assert summary["backends"]["x"]["step"] == {"per_call": 350, "ratio_to_floor": 550 / 350}
 
+    # The trivial await: against `await asyncio.sleep(0)`, and absent where a thread ran it.
+    awaited = measured | totals("await_floor|x", 20_200, 777) | totals("x|await", 8_200, 55)
+    awaited |= totals("empty|y", 200, 1) | totals("floor|y", 350, 1) | totals("await_floor|y", 20_200, 1)
+    counts = instructions.Counts(instructions.per_iteration(awaited), {})
+    summary = instructions.summarise(counts, ["x", "y"], [instructions.AWAIT])
+    assert summary["await_floor_per_call"] == 20_000
+    assert summary["backends"]["x"]["await"] == {"per_call": 8_000, "ratio_to_floor": 8_200 / 20_200}
+    assert summary["backends"]["y"] == {}
+
 
 def test_perf_check_fails_over_budget_and_reports_what_to_tighten() -> None:
     from collatz_bench import perfcheck

@@ -48,6 +48,12 @@ CASES: dict[str, tuple[str, str]] = {
     "parity_vector": ("call1(m.parity_vector, 27, n)", "parity_vector(27): string out"),
     "residue": ("call1(m.residue, '01101101', n)", "residue('01101101'): string in"),
 }
+AWAIT = "await"
+"""The trivial await, counted only where it stays on the loop's thread (the async section's
+figure and perf-check's budget; not a case of the instructions section)."""
+AWAIT_CASE = ("awaits(m.total_stopping_time_async, 27, n)", "await total_stopping_time_async(27)")
+AWAIT_FLOOR = "await_floor"
+"""``await asyncio.sleep(0)`` in the same loop: one trip through the event loop."""
 FLOOR, EMPTY = "floor", "empty"
 BREAKDOWN_CASE = "step"
 """The case whose per-function breakdown is kept for every front end."""
@@ -78,13 +84,22 @@ def empty(n):
 
 def noop(x):
     pass
+
+def awaits(f, a, n):
+    # One event loop for the n awaits: what it costs to make and close is the same for both
+    # loop lengths, and cancels.
+    import asyncio
+    async def run():
+        for _ in range(n):
+            await f(a)
+    asyncio.run(run())
 """
 """The loops every case runs (under callgrind here, natively in the instructions section)."""
 
 CHILD = (
     LOOPS
     + r"""
-import ctypes, gc, importlib, json, operator, sys
+import asyncio, ctypes, gc, importlib, json, operator, sys, threading
 meter = ctypes.CDLL(sys.argv[1])
 meter.meter_stop.argtypes = [ctypes.c_char_p]
 plan = json.loads(sys.argv[2])
@@ -104,10 +119,19 @@ def measure(label, loop, m):
 
 measure("empty|" + plan["tag"], "empty(n)", None)
 measure("floor|" + plan["tag"], "call1(operator.index, 27, n)", None)
+if "await" in plan["cases"]:
+    measure("await_floor|" + plan["tag"], "awaits(asyncio.sleep, 0, n)", None)
 for backend, module in plan["backends"].items():
     m = importlib.import_module(module)
     m.step(27), m.total_stopping_time(3)
     for case, loop in plan["cases"].items():
+        if case == "await":
+            eval(loop, globals(), {"m": m, "n": 3})
+            if threading.active_count() > 1:
+                # A worker thread runs the call: callgrind serialises threads, and the count
+                # would say how it scheduled them.
+                print("off the loop's thread:", backend, flush=True)
+                continue
         measure(f"{backend}|{case}", loop, m)
 print("done", flush=True)
 """
@@ -230,12 +254,20 @@ def summarise(counts: Counts, backends: list[str], cases: list[str]) -> dict[str
         floor = counts.per_iteration[f"{FLOOR}|{backend}"]
         entry = {}
         for case in cases:
-            per_iteration = counts.per_iteration[f"{backend}|{case}"]
+            per_iteration = counts.per_iteration.get(f"{backend}|{case}")
+            if per_iteration is None:  # the trivial await, where a thread runs it
+                continue
+            # The await's floor is `await asyncio.sleep(0)`, counted in the same process.
+            own_floor = counts.per_iteration[f"{AWAIT_FLOOR}|{backend}"] if case == AWAIT else floor
             entry[case] = {
                 "per_call": per_iteration - empty,
-                "ratio_to_floor": per_iteration / floor,
+                "ratio_to_floor": per_iteration / own_floor,
             }
         result["backends"][backend] = entry
+    if AWAIT in cases:
+        result["await_floor_per_call"] = counts.per_iteration[f"{AWAIT_FLOOR}|{first}"] - result[
+            "empty_loop_per_iteration"
+        ]
     return result
 
 
@@ -269,10 +301,12 @@ def breakdown(dump: Path, top: int = 8) -> list[dict[str, Any]]:
 
 def measure(backends: dict[str, str], out: Path, cases: list[str] | None = None) -> dict[str, Any]:
     """Counts, their summary and the breakdown of :data:`BREAKDOWN_CASE` for every backend."""
-    chosen = {k: loop for k, (loop, _) in CASES.items() if cases is None or k in cases}
+    known = CASES | {AWAIT: AWAIT_CASE}
+    chosen = {k: loop for k, (loop, _) in known.items() if (k in CASES if cases is None else k in cases)}
     counts = count(backends, chosen, out)
     result = summarise(counts, list(backends), list(chosen))
-    result["breakdown"] = {name: breakdown(counts.dumps[f"{name}|{BREAKDOWN_CASE}"]) for name in backends}
+    if BREAKDOWN_CASE in chosen:
+        result["breakdown"] = {name: breakdown(counts.dumps[f"{name}|{BREAKDOWN_CASE}"]) for name in backends}
     return result
 
 

@@ -19,8 +19,12 @@ Python user has without any binding's help).
   work measured as stopped, not assumed. ``to_thread`` has no such figure: cancelling its
   task leaves the thread computing until the search ends.
 
-Instructions are not counted here: an ``await`` crosses threads, and callgrind serialises
-threads, so a count would say how valgrind schedules them, not what an ``await`` costs.
+- **Instructions per trivial await** (callgrind, ``collatz_bench.instructions``; a full run
+  only), beside ``await asyncio.sleep(0)``'s, where the await stays on the loop's thread:
+  PyO3's, UniFFI's and BoltFFI's own async support compute the trivial call in their first
+  poll. The glue's await runs the call on a worker thread, and callgrind serialises threads:
+  a count would say how valgrind scheduled them, not what an ``await`` costs, so those front
+  ends have none.
 """
 
 from __future__ import annotations
@@ -32,8 +36,10 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from functools import partial
+from pathlib import Path
 from typing import Any
 
+from .. import instructions
 from ..context import Context, Tick
 from ..section import Section
 from ..table import Table, ns, seconds
@@ -140,6 +146,7 @@ def steps(ctx: Context) -> int:
         + 2
         + 2 * len(ctx.backends)
         + ctx.config.interrupt_repeats * len(ctx.backends)
+        + (1 if ctx.config.instructions else 0)
     )
 
 
@@ -205,6 +212,10 @@ def _measure(ctx: Context, tick: Tick, loop: asyncio.AbstractEventLoop) -> dict[
             cancel[name].append(loop.run_until_complete(_cancel_latency(m.max_total_stopping_time_async)))
             tick()
 
+    counted = _instructions(ctx)
+    if ctx.config.instructions:
+        tick()
+
     floor = statistics.median(trivial[FLOOR])
     backends: dict[str, Any] = {}
     for name in names:
@@ -222,6 +233,7 @@ def _measure(ctx: Context, tick: Tick, loop: asyncio.AbstractEventLoop) -> dict[
             "cancel_median_ms": statistics.median(stopped) * 1e3 if stopped else None,
             "cancel_max_ms": max(stopped) * 1e3 if stopped else None,
             "not_stopped": len(cancel[name]) - len(stopped),
+            "await_instructions": counted["backends"].get(name),
         }
     return {
         "floor_ns": floor * 1e9,
@@ -232,7 +244,33 @@ def _measure(ctx: Context, tick: Tick, loop: asyncio.AbstractEventLoop) -> dict[
         "tick_ms": TICK * 1e3,
         "idle_lag": idle,
         "cancel_limit": CANCEL_LIMIT,
+        "instructions": counted["about"],
+        "floor_instructions": counted["floor"],
         "backends": backends,
+    }
+
+
+def _instructions(ctx: Context) -> dict[str, Any]:
+    """Instructions per trivial await of every native front end whose await stays on the
+    loop's thread, and ``await asyncio.sleep(0)``'s; why not, where there are none."""
+    if not ctx.config.instructions:
+        return {"about": "not counted: a quick run", "floor": None, "backends": {}}
+    if instructions.valgrind() is None:
+        return {"about": "not counted: valgrind is not installed", "floor": None, "backends": {}}
+    figures = instructions.measure(
+        {b.name: b.module for b in ctx.native}, Path("results") / "callgrind-await", [instructions.AWAIT]
+    )
+    return {
+        "about": "callgrind, per await; where the await stays on the loop's thread",
+        "floor": figures["await_floor_per_call"],
+        "backends": {
+            name: {
+                "per_await": cases[instructions.AWAIT]["per_call"],
+                "x_floor": cases[instructions.AWAIT]["ratio_to_floor"],
+            }
+            for name, cases in figures["backends"].items()
+            if instructions.AWAIT in cases
+        },
     }
 
 
@@ -286,7 +324,17 @@ def tables(own: dict[str, Any]) -> list[Table]:
         cancel.rows.append(
             [name, stopped + (f", {e['not_stopped']} did not stop" if e["not_stopped"] else "")]
         )
-    return [trivial, gather, lag, cancel]
+    counted = [(name, e["await_instructions"]) for name, e in own["backends"].items() if e.get("await_instructions")]
+    if not counted:
+        return [trivial, gather, lag, cancel]
+    per_await = Table(
+        f"Instructions per await of {own['trivial_call']} (callgrind), against {FLOOR} "
+        f"({own['floor_instructions']:,.0f}): the front ends whose await stays on the loop's thread",
+        ["front end", "instructions", "× sleep(0)"],
+    )
+    for name, figure in counted:
+        per_await.rows.append([name, f"{figure['per_await']:,.0f}", f"{figure['x_floor']:.2f}×"])
+    return [trivial, gather, lag, cancel, per_await]
 
 
 SECTION = Section("async", "await", steps, run, tables)
