@@ -21,12 +21,13 @@ __all__ = [
     "allocs",
     "allocs_range",
     "aw",
+    "aw_instructions",
     "aw_span",
     "beat_python",
     "best",
     "cell",
-    "cheap_awaits",
     "cheaper_everywhere",
+    "coroutine_awaits",
     "figure",
     "front_ends",
     "fw",
@@ -38,10 +39,12 @@ __all__ = [
     "joined",
     "k90",
     "leaking",
+    "loop_awaits",
     "matrix",
     "object_bytes",
     "peak",
     "per_step",
+    "polled_awaits",
     "ranked",
     "ratio",
     "share",
@@ -519,16 +522,37 @@ def aw(results: Results, backend: str, key: str) -> float:
     return float(results.r(f"async/backends/{backend}/{key}"))
 
 
-def cheap_awaits(results: Results, below: float = 0.5) -> list[str]:
-    """The front ends whose trivial await costs less than ``below`` times ``to_thread`` of the
-    same call, in the registry's order."""
-    return [b for b in front_ends(results) if aw(results, b, "x_to_thread") < below]
+def loop_awaits(results: Results) -> list[str]:
+    """The front ends whose trivial await stays on the loop's thread (their binding's own async
+    support: callgrind counted them), in the registry's order."""
+    return [b for b in front_ends(results) if results.r(f"async/backends/{b}/await_instructions")]
 
 
-def thread_awaits(results: Results, below: float = 0.5) -> list[str]:
-    """The other front ends: those whose await goes through a thread as ``to_thread`` does."""
-    cheap = set(cheap_awaits(results, below))
-    return [b for b in front_ends(results) if b not in cheap]
+def coroutine_awaits(results: Results) -> list[str]:
+    """Those of :func:`loop_awaits` whose await takes no trip through the loop: fewer
+    instructions than an ``await asyncio.sleep(0)`` (PyO3's coroutine, ready at its first
+    poll), in the registry's order."""
+    return [b for b in loop_awaits(results) if aw_instructions(results, b, "x_floor") < 1]
+
+
+def polled_awaits(results: Results) -> list[str]:
+    """Those of :func:`loop_awaits` whose await is a trip through the loop: at least an
+    ``await asyncio.sleep(0)``'s instructions (a Rust future whose waker resolves an asyncio
+    future, even when it is ready at once), in the registry's order."""
+    return [b for b in loop_awaits(results) if aw_instructions(results, b, "x_floor") >= 1]
+
+
+def thread_awaits(results: Results) -> list[str]:
+    """The other front ends: those whose await goes through a thread as ``to_thread`` does
+    (the glue's)."""
+    on_loop = set(loop_awaits(results))
+    return [b for b in front_ends(results) if b not in on_loop]
+
+
+def aw_instructions(results: Results, backend: str, key: str = "per_await") -> float:
+    """A front end's instructions per trivial await (``per_await``), or their ratio to
+    ``await asyncio.sleep(0)``'s (``x_floor``)."""
+    return float(results.r(f"async/backends/{backend}/await_instructions/{key}"))
 
 
 def aw_span(results: Results, key: str, backends: Iterable[str], show: Callable[[float], str]) -> str:
