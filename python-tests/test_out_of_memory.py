@@ -33,6 +33,9 @@ class Shape(NamedTuple):
     """Address space left above what the child uses after warming up."""
     setup: str = ""
     """Run before the limit is set (the input of a bulk call)."""
+    arrays: bool = False
+    """Whether the shape makes numpy arrays: numpy is loaded, and the array calls warmed up,
+    before the limit, as a program would have them (the other shapes skip numpy's import)."""
 
 
 SHAPES = {
@@ -42,12 +45,13 @@ SHAPES = {
     "stats": Shape("kept.append(m.stats(2**100 + i))", 4),
     # Input-sized allocations (issue 28's figures): a trajectory grows in Rust, a parity vector
     # is a string of up to 2**20 characters, a bulk call's input and output are 80 MB each.
-    "trajectory": Shape("kept.append(m.trajectory(2**40 + i))", 40),
+    "trajectory": Shape("kept.append(m.trajectory(2**40 + i))", 40, arrays=True),
     "parity_vector": Shape("kept.append(m.parity_vector(2**100 + i, None if i % 2 else 2**16))", 40),
     "total_stopping_times": Shape(
         "kept.append(m.total_stopping_times(values))",
         100,
         setup="values = numpy.ones(10**7, numpy.uint64)",
+        arrays=True,
     ),
 }
 """Call shapes whose every allocation is made or checked by the binding: results kept until
@@ -57,13 +61,12 @@ the limit is reached."""
 CHILD = """
 import importlib, os, resource
 m = importlib.import_module({module!r})
-import numpy  # loaded before the limit, as a program would have it
 def mapped():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 # Everything a call needs once (tables, caches, thread pool) before the limit.
 m.step(27); list(m.Trajectory(27)); m.walk(27, lambda x: None); m.stats(2**100); m.parity_vector(27)
-m.trajectory(27); m.total_stopping_times(numpy.ones(2**16, numpy.uint64))
+{arrays}
 {setup}
 limit = mapped() + {headroom} * 2**20
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -88,8 +91,17 @@ def run_case(backend: Backend, shape: str, *, one_arena: bool = True) -> str:
     allocation, which made a child that fills its headroom with Python objects take seconds
     (BoltFFI's, whose calls allocate most). The long profile also runs the default."""
     case = SHAPES[shape]
+    arrays = (
+        "import numpy; m.trajectory(27); m.total_stopping_times(numpy.ones(2**16, numpy.uint64))"
+        if case.arrays
+        else ""
+    )
     script = CHILD.format(
-        module=backend.module, headroom=case.headroom_mb, setup=case.setup, shape=case.statement
+        module=backend.module,
+        headroom=case.headroom_mb,
+        setup=case.setup,
+        shape=case.statement,
+        arrays=arrays,
     )
     try:
         run = subprocess.run(
