@@ -265,9 +265,9 @@ def summarise(counts: Counts, backends: list[str], cases: list[str]) -> dict[str
             }
         result["backends"][backend] = entry
     if AWAIT in cases:
-        result["await_floor_per_call"] = counts.per_iteration[f"{AWAIT_FLOOR}|{first}"] - result[
-            "empty_loop_per_iteration"
-        ]
+        result["await_floor_per_call"] = (
+            counts.per_iteration[f"{AWAIT_FLOOR}|{first}"] - result["empty_loop_per_iteration"]
+        )
     return result
 
 

@@ -324,7 +324,9 @@ def tables(own: dict[str, Any]) -> list[Table]:
         cancel.rows.append(
             [name, stopped + (f", {e['not_stopped']} did not stop" if e["not_stopped"] else "")]
         )
-    counted = [(name, e["await_instructions"]) for name, e in own["backends"].items() if e.get("await_instructions")]
+    counted = [
+        (name, e["await_instructions"]) for name, e in own["backends"].items() if e.get("await_instructions")
+    ]
     if not counted:
         return [trivial, gather, lag, cancel]
     per_await = Table(

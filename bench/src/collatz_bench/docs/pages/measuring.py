@@ -394,10 +394,15 @@ def budget_cases(results: Results, awaited: bool = False) -> int:
     from ...instructions import AWAIT
 
     entries = [
-        cases for b in _budgets(results)["interpreters"].values() for name, cases in b.items() if name != "floor"
+        cases
+        for b in _budgets(results)["interpreters"].values()
+        for name, cases in b.items()
+        if name != "floor"
     ]
     if awaited:
-        (count,) = {sum(AWAIT in cases for cases in b.values()) for b in _budgets(results)["interpreters"].values()}
+        (count,) = {
+            sum(AWAIT in cases for cases in b.values()) for b in _budgets(results)["interpreters"].values()
+        }
         return count
     (count,) = {len(set(cases) - {AWAIT}) for cases in entries}
     return count
