@@ -92,7 +92,7 @@ def headline_table(results: Results) -> str:
 
 
 def which_one(results: Results) -> str:
-    """The choice in five lines, each computed from the headline table's figures."""
+    """The choice in six lines, each computed from the run's figures."""
 
     def ranked(shape: str, count: int = 3) -> str:
         order = cheapest(results, shape)[:count]
@@ -107,10 +107,28 @@ def which_one(results: Results) -> str:
             f"- **Cheapest callback into Python**: {ranked('callback')}.",
             f"- **Cheapest array element**: {ranked('element')}.{_no_array_type(results)}",
             f"- **Cheapest string out**: {ranked('string_out')}; **string in**: {ranked('string_in')}.",
+            *_awaits(results),
             "- The full matrix, with import time, wheel size and build time, and the advice "
             "behind it: [Choosing a binding](docs/choosing.md).",
         ]
     )
+
+
+def _awaits(results: Results) -> list[str]:
+    """The cheapest ``await`` (the async section's trivial call, × ``await asyncio.sleep(0)``)
+    and the slowest cancellation, as a line; none where the run has no async section."""
+    own = results.bench.get("async")
+    if not own:
+        return []
+    native = {b: e for b, e in own["backends"].items() if b in _front_ends(results)}
+    order = sorted(native, key=lambda b: native[b]["x_floor"])[:3]
+    cheapest = ", ".join(f"{b} ({x(native[b]['x_floor'], 2)})" for b in order)
+    stops = [e["cancel_max_ms"] for e in native.values() if e["cancel_max_ms"] is not None]
+    return [
+        f"- **Cheapest await** (`await total_stopping_time_async(27)`, × `await asyncio.sleep(0)`): "
+        f"{cheapest}. Cancelling a long await stopped its Rust work within {max(stops):.0f} ms in "
+        f"every front end."
+    ]
 
 
 def _no_array_type(results: Results) -> str:
