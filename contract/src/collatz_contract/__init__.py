@@ -10,6 +10,12 @@ Tests (``python-tests/``) and the benchmark (``collatz_bench``) both depend on t
 it depends on no backend.
 """
 
-from importlib.metadata import version as _version
 
-__version__ = _version("collatz-contract")
+def __getattr__(name: str) -> str:
+    # ``__version__`` on first use: importing importlib.metadata takes tens of milliseconds,
+    # which every child process the tests start would pay.
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("collatz-contract")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

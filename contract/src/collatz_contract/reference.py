@@ -18,12 +18,14 @@ invalid element is reported before an element whose trajectory overflows.
 from __future__ import annotations
 
 import operator
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, NamedTuple, SupportsIndex
+from typing import TYPE_CHECKING, Any, NamedTuple, SupportsIndex
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:  # numpy on first use, as the front ends import it: tens of milliseconds
+    import numpy as np
+    import numpy.typing as npt
 
 __all__ = [
     "Trajectory",
@@ -134,12 +136,13 @@ def total_stopping_time(n: SupportsIndex, /) -> int:
 
 def _elements(values: object) -> list[int]:
     """The validated elements of ``values`` (see the module docs for the rules)."""
-    if isinstance(values, np.ndarray):
+    numpy: Any = sys.modules.get("numpy")  # no array can exist before numpy is imported
+    if numpy is not None and isinstance(values, numpy.ndarray):
         if values.ndim != 1:
             raise ValueError(
                 f"values must be a 1-D array, got {values.ndim} dimensions (shape {values.shape})"
             )
-        ma: Any = np.ma  # typed in numpy >= 2.3 only (3.10 has numpy 2.2)
+        ma: Any = numpy.ma  # typed in numpy >= 2.3 only (3.10 has numpy 2.2)
         if values.dtype.kind in "iuO" and isinstance(values, ma.MaskedArray):
             # The mask after the dimensions and the dtype, before the elements (the contract).
             mask = ma.getmaskarray(values)
@@ -167,6 +170,8 @@ def _elements(values: object) -> list[int]:
 
 def total_stopping_times(values: Iterable[SupportsIndex], /) -> npt.NDArray[np.uint64]:
     """The total stopping time of every element of a 1-D array or sequence of integers."""
+    import numpy as np
+
     elements = _elements(values)
     return np.array([_total_stopping_time(v, i) for i, v in enumerate(elements)], dtype=np.uint64)
 
@@ -216,6 +221,8 @@ def _values(n: int) -> Iterator[int]:
 
 def trajectory(n: SupportsIndex, /) -> npt.NDArray[np.uint64]:
     """The whole trajectory ``n, step(n), …, 1`` as a new ``uint64`` array."""
+    import numpy as np
+
     return np.array(list(_values(as_u64(n, "n", 1))), dtype=np.uint64)
 
 
