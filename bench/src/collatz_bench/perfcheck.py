@@ -40,6 +40,10 @@ record, a string in (the rest are in the full benchmark's instructions section),
 trivial await where it stays on the loop's thread (PyO3's, UniFFI's and BoltFFI's own async
 support; the glue's runs on a worker thread, which callgrind cannot count faithfully)."""
 TOLERANCE = 0.02
+AWAIT_TOLERANCE = 0.10
+"""The trivial await's tolerance: it runs an event loop's Python machinery, whose count moved
+by 3 % between two checkouts of one commit on one machine (``await asyncio.sleep(0)`` on
+3.10); a call's own code moves by less."""
 SLACK = 0.5
 """Allocations per call above (or below) a budget that a figure may be without failing."""
 
@@ -55,20 +59,15 @@ def count() -> dict[str, dict[str, int]]:
     return {
         name: {case: round(figure["per_call"]) for case, figure in cases.items()}
         for name, cases in figures["backends"].items()
-    } | {
-        "floor": {
-            "operator.index": round(figures["floor_per_call"]),
-            "await asyncio.sleep(0)": round(figures["await_floor_per_call"]),
-        }
-    }
+    } | {"floor": {"operator.index": round(figures["floor_per_call"])}}
 
 
 def compare(measured: dict[str, dict[str, int]], budgets: dict[str, Any]) -> tuple[list[str], list[str]]:
     """Figures over budget (failures), and figures well under it (to tighten)."""
-    tolerance = budgets["tolerance"]
     over, under = [], []
     for name, cases in measured.items():
         for case, value in cases.items():
+            tolerance = max(budgets["tolerance"], AWAIT_TOLERANCE if case == instructions.AWAIT else 0)
             budget = budgets["budgets"].get(name, {}).get(case)
             if budget is None:
                 over.append(f"{name} {case}: {value:,} instructions, and no budget (run make perf-budgets)")
